@@ -1,0 +1,14 @@
+from comptasecure.domain import accounts
+from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.models import AccountView
+
+router = api_router()
+
+
+@router.get("/account")
+def get_account() -> AccountView:
+    caller = current_caller(router)
+    return AccountView(**accounts.view(caller.account_id, caller.user_id))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,30 @@
+"""HTTP API Lambda authorizer (simple responses): a valid token of a live session of an active user.
+
+The role and email passed on come from the user item read now, not from the token, so a demotion
+or a deletion takes effect on the very next request. A request without a valid token goes on
+marked unauthenticated: every non-public route refuses it with API.md's 401 body (API Gateway
+itself could only answer 403).
+"""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from comptasecure.domain import sessions
+from comptasecure.errors import Unauthorized
+from comptasecure.observability import logger
+
+UNAUTHENTICATED: dict[str, Any] = {"isAuthorized": True, "context": {"authenticated": False}}
+
+
+@logger.inject_lambda_context
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    header = (event.get("headers") or {}).get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return UNAUTHENTICATED
+    try:
+        identity = sessions.authorize(token.strip())
+    except Unauthorized:
+        return UNAUTHENTICATED
+    return {"isAuthorized": True, "context": {"authenticated": True, **identity}}

@@ -1,0 +1,14 @@
+from comptasecure.domain import identity
+from comptasecure.http import api_router, lambda_handler
+from comptasecure.models import ConfirmRequest, StatusResponse
+
+router = api_router()
+
+
+@router.post("/auth/confirm")
+def confirm(body: ConfirmRequest) -> StatusResponse:
+    identity.confirm(body.email, body.code)
+    return StatusResponse(status=identity.ACTIVE)
+
+
+handler = lambda_handler(router, public=True)

@@ -1,0 +1,16 @@
+from comptasecure.domain import identity
+from comptasecure.http import api_router, lambda_handler
+from comptasecure.models import RefreshRequest, TokenResponse
+
+router = api_router()
+
+
+@router.post("/auth/refresh")
+def refresh(body: RefreshRequest) -> TokenResponse:
+    session = identity.refresh(body.refresh_token)
+    return TokenResponse(
+        access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+    )
+
+
+handler = lambda_handler(router, public=True)

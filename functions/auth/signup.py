@@ -1,0 +1,16 @@
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from comptasecure.domain import identity
+from comptasecure.http import api_router, lambda_handler
+from comptasecure.models import SignupRequest, SignupResponse
+
+router = api_router()
+
+
+@router.post("/auth/signup")
+def signup(body: SignupRequest) -> Response[SignupResponse]:
+    created = identity.signup(body)
+    return Response(201, content_types.APPLICATION_JSON, SignupResponse(**created))
+
+
+handler = lambda_handler(router, public=True)

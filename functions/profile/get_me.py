@@ -1,0 +1,14 @@
+from comptasecure.domain import profiles
+from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.models import Profile
+
+router = api_router()
+
+
+@router.get("/me")
+def get_me() -> Profile:
+    caller = current_caller(router)
+    return Profile(**profiles.get(caller.account_id, caller.user_id))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,23 @@
+"""Workflow task (callback): email the invitation link; the execution waits for the password."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from comptasecure.domain import invitations
+from comptasecure.observability import logger
+
+
+class SendInvitationTask(BaseModel):
+    account_id: str
+    user_id: str
+    task_token: str
+    execution_arn: str
+
+
+@logger.inject_lambda_context
+@event_parser(model=SendInvitationTask)
+def handler(event: SendInvitationTask, context: LambdaContext) -> dict[str, Any]:
+    expires_at = invitations.send(event.account_id, event.user_id, event.task_token, event.execution_arn)
+    return {"expires_at": expires_at}

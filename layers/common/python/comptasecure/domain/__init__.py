@@ -1,0 +1,1 @@
+"""Business rules of SPEC.md, one module per aggregate; plain Python over the store."""

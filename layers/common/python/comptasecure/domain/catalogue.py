@@ -1,0 +1,39 @@
+"""The account-type catalogue. It is data (an SSM parameter) so support changes limits without a deploy."""
+
+from typing import Literal
+
+from aws_lambda_powertools.utilities import parameters
+from pydantic import BaseModel, ConfigDict
+
+from comptasecure.settings import settings
+
+CATALOGUE_MAX_AGE_SECONDS = 60
+
+Obtention = Literal["signup", "first_purchase", "support"]
+
+
+class AccountType(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    label: str
+    obtained_by: Obtention
+    limits: dict[str, int]
+
+
+class Catalogue(BaseModel):
+    types: list[AccountType]
+
+    def get(self, type_id: str) -> AccountType:
+        for account_type in self.types:
+            if account_type.id == type_id:
+                return account_type
+        raise KeyError(type_id)
+
+    def obtained_by(self, way: Obtention) -> AccountType:
+        return next(t for t in self.types if t.obtained_by == way)
+
+
+def catalogue() -> Catalogue:
+    raw = parameters.get_parameter(settings().account_types_parameter, max_age=CATALOGUE_MAX_AGE_SECONDS)
+    return Catalogue.model_validate_json(str(raw))

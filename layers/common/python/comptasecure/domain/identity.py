@@ -1,0 +1,220 @@
+"""Signup, confirmation codes, login and sessions (SPEC R-USR-5/6, R-SEC)."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from comptasecure import clock
+from comptasecure.domain import audit, codes, passwords, tokens, workflow
+from comptasecure.domain.catalogue import catalogue
+from comptasecure.emails import sender, templates
+from comptasecure.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthorized
+from comptasecure.models import SignupRequest
+from comptasecure.settings import settings
+from comptasecure.store import accounts as account_store
+from comptasecure.store import codes as code_store
+from comptasecure.store import sessions as session_store
+from comptasecure.store import users as user_store
+from comptasecure.store.transaction import Transaction
+
+ACTIVE = "active"
+PENDING_CONFIRMATION = "pending_confirmation"
+LOGIN_MAX_FAILURES = 10
+LOGIN_LOCK_SECONDS = 15 * 60
+
+INVALID_CREDENTIALS = Unauthorized("Email ou mot de passe incorrect.", code="invalid_credentials")
+
+
+@dataclass(frozen=True)
+class Session:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+def actor_of(user: dict[str, Any]) -> audit.Actor:
+    return audit.Actor(user["id"], user["email"])
+
+
+def signup(request: SignupRequest) -> dict[str, Any]:
+    """Create a Freemium account, its pending owner, and start the workflow that emails the code."""
+    passwords.check_policy(request.password, email=request.email)
+    account_id, user_id = uuid.uuid4().hex, uuid.uuid4().hex
+    created_at = clock.iso(clock.now())
+    freemium = catalogue().obtained_by("signup")
+    account = {
+        "id": account_id,
+        "name": request.company_name,
+        "type_id": freemium.id,
+        "owner_id": user_id,
+        "user_count": 1,
+        "created_at": created_at,
+    }
+    user = {
+        "id": user_id,
+        "account_id": account_id,
+        "email": request.email.lower(),
+        "first_name": request.first_name,
+        "last_name": request.last_name,
+        "company_name": request.company_name,
+        "phone": request.phone,
+        "siren": request.siren,
+        "role": "owner",
+        "status": PENDING_CONFIRMATION,
+        "password_hash": passwords.hash_password(request.password),
+        "created_at": created_at,
+    }
+    tx = Transaction()
+    account_store.put_new(tx, account)
+    user_store.put_new(tx, user)
+    audit.record(
+        tx,
+        account_id,
+        actor_of(user),
+        "account.signed_up",
+        target_type="account",
+        target_id=account_id,
+        details={"account_name": account["name"], "type": freemium.id, "email": user["email"]},
+    )
+    tx.commit()
+    workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
+    return {"user_id": user_id, "account_id": account_id, "status": PENDING_CONFIRMATION}
+
+
+def send_code(account_id: str, user_id: str, purpose: str, task_token: str, execution_arn: str) -> str:
+    """Workflow task: issue a fresh code, remember the task waiting for it, email it in French."""
+    user = user_store.get(account_id, user_id)
+    issued = codes.issue(account_id, user_id, purpose, task_token=task_token, execution_arn=execution_arn)
+    minutes = settings().code_validity_seconds // 60
+    if purpose == codes.PASSWORD_CHANGE:
+        email = templates.password_change_code(user.get("first_name"), issued.code, minutes)
+    else:
+        email = templates.confirmation_code(user.get("first_name"), issued.code, minutes)
+    sender.send(user["email"], email)
+    return issued.expires_at
+
+
+def confirm(email: str, code: str) -> None:
+    """The right code activates the user and lets the waiting workflow finish."""
+    user = user_store.find_by_email(email)
+    if user is None or user["status"] != PENDING_CONFIRMATION:
+        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+    tx = Transaction()
+    task_token = codes.redeem(tx, user["account_id"], user["id"], codes.CONFIRMATION, code)
+    user_store.set_fields(tx, user["account_id"], user["id"], {"status": ACTIVE}, expected_status=PENDING_CONFIRMATION)
+    audit.record(
+        tx,
+        user["account_id"],
+        actor_of(user),
+        "user.confirmed",
+        target_type="user",
+        target_id=user["id"],
+        details={"status": {"before": PENDING_CONFIRMATION, "after": ACTIVE}},
+    )
+    tx.commit()
+    if task_token:
+        workflow.resume(task_token, {"confirmed": True})
+
+
+def resend_code(email: str) -> None:
+    """Replace the pending code by a new one. Says nothing of whether the email exists."""
+    user = user_store.find_by_email(email)
+    if user is None or user["status"] != PENDING_CONFIRMATION:
+        return
+    previous = code_store.get(user["account_id"], user["id"], codes.CONFIRMATION)
+    if previous is not None:
+        workflow.withdraw(previous.get("task_token"), "Superseded")
+    workflow.start("code", account_id=user["account_id"], user_id=user["id"], purpose=codes.CONFIRMATION)
+
+
+def login(email: str, password: str) -> Session:
+    user = user_store.find_by_email(email)
+    if user is None:
+        passwords.verify(None, password)
+        raise INVALID_CREDENTIALS
+    now = clock.now()
+    if user.get("locked_until", "") > clock.iso(now):
+        raise TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
+    if not passwords.verify(user.get("password_hash"), password):
+        _count_login_failure(user)
+        raise INVALID_CREDENTIALS
+    if user["status"] != ACTIVE:
+        raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
+    if user.get("failed_logins"):
+        tx = Transaction()
+        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": 0})
+        tx.commit()
+    return open_session(user)
+
+
+def open_session(user: dict[str, Any]) -> Session:
+    session_id = uuid.uuid4().hex
+    refresh = tokens.RefreshToken.new(user["account_id"], user["id"], session_id)
+    config = settings()
+    session_store.put(
+        user["account_id"],
+        user["id"],
+        session_id,
+        {
+            "refresh_hash": refresh.secret_hash,
+            "created_at": clock.iso(clock.now()),
+            "ttl": clock.epoch(clock.later(config.refresh_token_seconds)),
+        },
+    )
+    access = tokens.issue_access(tokens.AccessClaims(user["account_id"], user["id"], session_id, user["role"]))
+    return Session(access, str(refresh), config.access_token_seconds)
+
+
+def refresh(refresh_token: str) -> Session:
+    """Rotate the refresh token. A token already rotated away means theft: the session ends."""
+    presented = tokens.RefreshToken.parse(refresh_token)
+    session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
+    if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
+        raise tokens.INVALID_TOKEN
+    rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
+    if not session_store.rotate(
+        presented.account_id,
+        presented.user_id,
+        presented.session_id,
+        presented.secret_hash,
+        {"refresh_hash": rotated.secret_hash},
+    ):
+        session_store.delete(presented.account_id, presented.user_id, presented.session_id)
+        raise tokens.INVALID_TOKEN
+    user = user_store.get(presented.account_id, presented.user_id)
+    if user["status"] != ACTIVE:
+        raise tokens.INVALID_TOKEN
+    access = tokens.issue_access(
+        tokens.AccessClaims(user["account_id"], user["id"], presented.session_id, user["role"])
+    )
+    return Session(access, str(rotated), settings().access_token_seconds)
+
+
+def logout(refresh_token: str) -> None:
+    try:
+        presented = tokens.RefreshToken.parse(refresh_token)
+    except Unauthorized:
+        return
+    session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
+    if session is not None and session["refresh_hash"] == presented.secret_hash:
+        session_store.delete(presented.account_id, presented.user_id, presented.session_id)
+
+
+def _count_login_failure(user: dict[str, Any]) -> None:
+    failures = int(user.get("failed_logins", 0)) + 1
+    tx = Transaction()
+    if failures < LOGIN_MAX_FAILURES:
+        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": failures})
+    else:
+        locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
+        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": 0, "locked_until": locked_until})
+        audit.record(
+            tx,
+            user["account_id"],
+            audit.SYSTEM,
+            "user.login_locked",
+            target_type="user",
+            target_id=user["id"],
+            details={"failed_attempts": failures, "locked_until": locked_until},
+        )
+    tx.commit()

@@ -1,0 +1,84 @@
+"""Access tokens (short-lived HS256 JWTs) and refresh tokens (opaque, revocable, rotated on use)."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+
+from comptasecure import clock
+from comptasecure.errors import Unauthorized
+from comptasecure.secrets import signing_key
+from comptasecure.settings import settings
+
+ISSUER = "comptasecure"
+AUDIENCE = "comptasecure-web"
+ALGORITHM = "HS256"
+INVALID_TOKEN = Unauthorized("Session invalide ou expirée. Reconnectez-vous.", code="invalid_token")
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    account_id: str
+    user_id: str
+    session_id: str
+    role: str
+
+
+@dataclass(frozen=True)
+class RefreshToken:
+    account_id: str
+    user_id: str
+    session_id: str
+    secret: str
+
+    def __str__(self) -> str:
+        return f"{self.account_id}.{self.user_id}.{self.session_id}.{self.secret}"
+
+    @property
+    def secret_hash(self) -> str:
+        # The secret is 256 random bits: a plain SHA-256 cannot be reversed by guessing.
+        return hashlib.sha256(self.secret.encode()).hexdigest()
+
+    @classmethod
+    def new(cls, account_id: str, user_id: str, session_id: str) -> "RefreshToken":
+        return cls(account_id, user_id, session_id, secrets.token_urlsafe(32))
+
+    @classmethod
+    def parse(cls, value: str) -> "RefreshToken":
+        parts = value.split(".")
+        if len(parts) != 4 or not all(parts):
+            raise INVALID_TOKEN
+        return cls(*parts)
+
+
+def issue_access(claims: AccessClaims) -> str:
+    moment = clock.now()
+    payload: dict[str, Any] = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": claims.user_id,
+        "acc": claims.account_id,
+        "sid": claims.session_id,
+        "role": claims.role,
+        "iat": clock.epoch(moment),
+        "exp": clock.epoch(moment) + settings().access_token_seconds,
+    }
+    return jwt.encode(payload, signing_key(), algorithm=ALGORITHM)
+
+
+def verify_access(token: str) -> AccessClaims:
+    """Signature, algorithm (no ``none``), issuer, audience and expiry, or 401."""
+    try:
+        payload = jwt.decode(
+            token,
+            signing_key(),
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "acc", "sid", "role"]},
+        )
+    except jwt.PyJWTError as error:
+        raise INVALID_TOKEN from error
+    return AccessClaims(payload["acc"], payload["sub"], payload["sid"], payload["role"])

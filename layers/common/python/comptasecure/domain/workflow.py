@@ -1,0 +1,52 @@
+"""The identity workflow (Step Functions): start it, and answer the task waiting for a user."""
+
+import json
+import uuid
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from comptasecure import aws
+from comptasecure.observability import logger
+from comptasecure.settings import settings
+
+Step = Literal["invitation", "code"]
+
+
+def start(step: Step, *, account_id: str, user_id: str, purpose: str) -> str:
+    """Start at the invitation step (password not chosen yet) or straight at the code step."""
+    config = settings()
+    execution = aws.sfn().start_execution(
+        stateMachineArn=config.state_machine_arn,
+        name=f"{purpose}-{user_id}-{uuid.uuid4().hex[:12]}",
+        input=json.dumps(
+            {
+                "step": step,
+                "account_id": account_id,
+                "user_id": user_id,
+                "purpose": purpose,
+                "invitation_validity_seconds": config.invitation_validity_seconds,
+                "code_validity_seconds": config.code_validity_seconds,
+            }
+        ),
+    )
+    return execution["executionArn"]
+
+
+def resume(task_token: str, output: dict[str, Any]) -> None:
+    """Tell the waiting task that the user did what it waited for."""
+    try:
+        aws.sfn().send_task_success(taskToken=task_token, output=json.dumps(output))
+    except ClientError as error:
+        # The execution already ended (expired, replaced): the user's change stands on its own.
+        logger.warning("workflow task no longer waiting", extra={"error": error.response["Error"]["Code"]})
+
+
+def withdraw(task_token: str | None, reason: Literal["Superseded", "Cancelled"]) -> None:
+    """End a wait the back end no longer needs: a newer code or link was sent, or the user was removed."""
+    if not task_token:
+        return
+    try:
+        aws.sfn().send_task_failure(taskToken=task_token, error=reason)
+    except ClientError as error:
+        logger.info("workflow task no longer waiting", extra={"error": error.response["Error"]["Code"]})

@@ -1,0 +1,1 @@
+"""French emails and their SES sender."""

@@ -1,0 +1,50 @@
+"""Who is calling: the identity the authorizer put in the request context, and role checks."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from comptasecure.errors import Forbidden, Unauthorized
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+MANAGERS = (Role.OWNER, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class Caller:
+    account_id: str
+    user_id: str
+    email: str
+    role: Role
+    session_id: str
+
+    def require(self, *roles: Role) -> None:
+        if self.role not in roles:
+            raise Forbidden()
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role in MANAGERS
+
+
+def current_caller(resolver: Any) -> Caller:
+    """Built from the Lambda authorizer's context; never from anything the client sent."""
+    context = resolver.current_event.request_context.authorizer.get_lambda or {}
+    if context.get("authenticated") is not True:
+        raise Unauthorized()
+    try:
+        return Caller(
+            account_id=context["account_id"],
+            user_id=context["user_id"],
+            email=context["email"],
+            role=Role(context["role"]),
+            session_id=context["session_id"],
+        )
+    except (KeyError, ValueError) as error:
+        raise Unauthorized() from error

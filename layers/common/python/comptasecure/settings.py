@@ -1,0 +1,29 @@
+"""Typed configuration, read from the environment once per container and validated up front."""
+
+from functools import cache
+
+from pydantic import BaseModel, Field, PositiveInt
+
+
+class Settings(BaseModel):
+    table_name: str
+    state_machine_arn: str = ""
+    jwt_secret_name: str
+    account_types_parameter: str = "/comptasecure/account-types"
+    email_sender: str = "no-reply@comptasecure.fr"
+    app_base_url: str = "https://app.comptasecure.fr"
+    code_validity_seconds: PositiveInt = 7200
+    invitation_validity_seconds: PositiveInt = 7200
+    access_token_seconds: PositiveInt = 900
+    refresh_token_seconds: PositiveInt = 30 * 24 * 3600
+    code_max_attempts: PositiveInt = 5
+    audit_retention_days: PositiveInt = Field(default=5 * 366)
+
+
+@cache
+def settings() -> Settings:
+    """The validated configuration; a missing or malformed variable fails the cold start, not a request."""
+    import os
+
+    env = {key.lower(): value for key, value in os.environ.items()}
+    return Settings.model_validate(env)

@@ -1,0 +1,34 @@
+"""The account item: name, type, owner and the user counter that guards quotas and deletion."""
+
+from typing import Any
+
+from comptasecure import aws
+from comptasecure.errors import Conflict, NotFound
+from comptasecure.store import keys
+from comptasecure.store.transaction import Transaction
+
+
+def get(account_id: str) -> dict[str, Any]:
+    item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.ACCOUNT_META)).get("Item")
+    if item is None:
+        raise NotFound("Compte introuvable.", code="account_not_found")
+    return item
+
+
+def put_new(tx: Transaction, account: dict[str, Any]) -> None:
+    tx.put(
+        {**keys.key(keys.account_pk(account["id"]), keys.ACCOUNT_META), "kind": "account", **account},
+        condition="attribute_not_exists(PK)",
+        on_condition_failed=Conflict("Ce compte existe déjà.", code="account_exists"),
+    )
+
+
+def rename(tx: Transaction, account_id: str, name: str) -> None:
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
+        "SET #name = :name",
+        condition="attribute_exists(PK)",
+        names={"#name": "name"},
+        values={":name": name},
+        on_condition_failed=NotFound("Compte introuvable.", code="account_not_found"),
+    )

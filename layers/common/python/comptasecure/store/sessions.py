@@ -1,0 +1,92 @@
+"""Sessions: one per login, holding the hash of its refresh token. Deleting one ends it at once."""
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from comptasecure import aws
+from comptasecure.store import keys
+from comptasecure.store.transaction import Transaction
+
+
+def put(account_id: str, user_id: str, session_id: str, fields: dict[str, Any]) -> None:
+    aws.table().put_item(
+        Item={
+            **keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),
+            "kind": "session",
+            "user_id": user_id,
+            "session_id": session_id,
+            **fields,
+        }
+    )
+
+
+def get(account_id: str, user_id: str, session_id: str) -> dict[str, Any] | None:
+    return (
+        aws.table()
+        .get_item(Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))
+        .get("Item")
+    )
+
+
+def get_with_user(
+    account_id: str, user_id: str, session_id: str
+) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The user and the session in one round trip: the authorizer's only read."""
+    pk = keys.account_pk(account_id)
+    wanted = [keys.key(pk, keys.user_sk(user_id)), keys.key(pk, keys.session_sk(user_id, session_id))]
+    response = aws.dynamodb_client().batch_get_item(
+        RequestItems={aws.table().name: {"Keys": wanted, "ConsistentRead": True}}
+    )
+    user = session = None
+    for item in response["Responses"].get(aws.table().name, []):
+        if item["SK"].startswith("USER#"):
+            user = item
+        else:
+            session = item
+    return user, session
+
+
+def rotate(account_id: str, user_id: str, session_id: str, old_hash: str, fields: dict[str, Any]) -> bool:
+    """Swap the refresh token hash only if the presented one is still current (a reused token fails)."""
+    from botocore.exceptions import ClientError
+
+    names = {f"#f{i}": name for i, name in enumerate(fields)}
+    values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
+    values[":old"] = old_hash
+    try:
+        aws.table().update_item(
+            Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),
+            UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+            ConditionExpression="refresh_hash = :old",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def delete(account_id: str, user_id: str, session_id: str) -> None:
+    aws.table().delete_item(Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))
+
+
+def session_ids(account_id: str, user_id: str) -> list[str]:
+    ids: list[str] = []
+    query: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(keys.account_pk(account_id))
+        & Key("SK").begins_with(keys.session_sk(user_id)),
+        "ProjectionExpression": "session_id",
+    }
+    while True:
+        response = aws.table().query(**query)
+        ids.extend(str(item["session_id"]) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return ids
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def delete_in(tx: Transaction, account_id: str, user_id: str, session_id: str) -> None:
+    tx.delete(keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))

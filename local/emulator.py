@@ -1,0 +1,211 @@
+"""AWS on loopback: moto's server in this process, provisioned from template.yaml.
+
+Moto executes the state machine's real ASL but cannot run Lambda code without Docker, so its
+Lambda invoke is routed to our handlers, imported in-process: the workflow's tasks run our code.
+"""
+
+import json
+import logging
+import os
+import re
+import secrets
+import socket
+import threading
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from moto.awslambda.models import LambdaBackend
+from moto.server import ThreadedMotoServer
+
+from local import template
+
+REGION = "eu-west-3"
+ACCOUNT = "123456789012"
+STAGE = "local"
+TABLE_NAME = "comptasecure-local"
+
+
+@dataclass
+class LambdaContext:
+    """What the Lambda runtime hands a handler; Powertools reads these attributes."""
+
+    function_name: str
+    memory_limit_in_mb: int = 512
+    aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+    @property
+    def invoked_function_arn(self) -> str:
+        return function_arn(self.function_name)
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 10_000
+
+
+def function_arn(logical_id: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{logical_id}"
+
+
+def invoke(logical_id: str, event: dict[str, Any]) -> Any:
+    """Run one of our functions in this process, as Lambda would."""
+    handler = template.functions()[logical_id].load()
+    return handler(event, LambdaContext(logical_id))
+
+
+def _route_lambda_invocations_to_our_handlers() -> None:
+    original = LambdaBackend.invoke
+
+    def invoke_ours(
+        self: LambdaBackend,
+        function_name: str,
+        qualifier: str | None,
+        body: Any,
+        headers: Any,
+        response_headers: Any,
+    ) -> Any:
+        logical_id = function_name.rsplit(":", 1)[-1]
+        if logical_id not in template.functions():
+            return original(self, function_name, qualifier, body, headers, response_headers)
+        try:
+            result = invoke(logical_id, json.loads(body or "{}"))
+        except Exception as error:
+            response_headers["x-amz-function-error"] = "Unhandled"
+            return json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
+        return json.dumps(result).encode()
+
+    LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class Emulator:
+    """Starts moto's server, points boto3 at it, and creates every resource the template declares."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        self.values: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Emulator":
+        _route_lambda_invocations_to_our_handlers()
+        self.server.start()
+        os.environ.update(
+            {
+                "MOTO_PORT": str(self.port),
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": "testing",
+                "AWS_SECRET_ACCESS_KEY": "testing",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "POWERTOOLS_TRACE_DISABLED": "true",
+                "POWERTOOLS_METRICS_DISABLED": "true",
+                "POWERTOOLS_SERVICE_NAME": "comptasecure-local",
+            }
+        )
+        import urllib.request
+
+        request = urllib.request.Request(  # noqa: S310 - our own loopback server
+            f"{self.endpoint}/moto-api/config",
+            data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
+            method="POST",
+        )
+        urllib.request.urlopen(request).read()  # noqa: S310
+        self.provision()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    # ------------------------------------------------------------ provisioning
+    def provision(self) -> None:
+        parameters = {
+            name: os.environ.get(_env_name(name), str(spec.get("Default", "")))
+            for name, spec in template.load().get("Parameters", {}).items()
+        }
+        parameters["Stage"] = STAGE
+        self.values.update(parameters)
+        self.values.update({"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"})
+        for logical_id in template.functions():
+            self.values[f"{logical_id}.Arn"] = function_arn(logical_id)
+            self.values[logical_id] = logical_id
+        for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
+            self._table(logical_id, resource["Properties"])
+        for logical_id in template.resources("AWS::SecretsManager::Secret"):
+            self._secret(logical_id)
+        for logical_id, resource in template.resources("AWS::SSM::Parameter").items():
+            self._parameter(logical_id, resource["Properties"])
+        for logical_id, resource in template.resources("AWS::Serverless::StateMachine").items():
+            self._state_machine(logical_id, resource["Properties"])
+        boto3.client("sesv2").create_email_identity(EmailIdentity=self.values["EmailSender"])
+        self._environment()
+
+    def _table(self, logical_id: str, properties: dict[str, Any]) -> None:
+        client = boto3.client("dynamodb")
+        arguments = {
+            name: properties[name]
+            for name in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
+            if name in properties
+        }
+        client.create_table(TableName=TABLE_NAME, **arguments)
+        ttl = properties.get("TimeToLiveSpecification")
+        if ttl:
+            client.update_time_to_live(TableName=TABLE_NAME, TimeToLiveSpecification=ttl)
+        self.values[logical_id] = TABLE_NAME
+
+    def _secret(self, logical_id: str) -> None:
+        created = boto3.client("secretsmanager").create_secret(
+            Name=f"comptasecure-{STAGE}-{logical_id}", SecretString=secrets.token_urlsafe(48)
+        )
+        self.values[logical_id] = created["ARN"]
+
+    def _parameter(self, logical_id: str, properties: dict[str, Any]) -> None:
+        name = self.resolve(properties["Name"])
+        boto3.client("ssm").put_parameter(Name=name, Value=self.resolve(properties["Value"]), Type="String")
+        self.values[logical_id] = name
+
+    def _state_machine(self, logical_id: str, properties: dict[str, Any]) -> None:
+        definition = (template.ROOT / properties["DefinitionUri"]).read_text()
+        for name, value in properties.get("DefinitionSubstitutions", {}).items():
+            definition = definition.replace("${" + name + "}", self.resolve(value))
+        created = boto3.client("stepfunctions").create_state_machine(
+            name=logical_id, definition=definition, roleArn=f"arn:aws:iam::{ACCOUNT}:role/{logical_id}Role"
+        )
+        self.values[logical_id] = created["stateMachineArn"]
+        self.values[f"{logical_id}.Name"] = logical_id
+
+    def _environment(self) -> None:
+        """One process serves every function: it gets the union of their variables."""
+        variables = dict(template.load()["Globals"]["Function"]["Environment"]["Variables"])
+        for function in template.functions().values():
+            variables.update(function.environment)
+        for name, value in variables.items():
+            if name not in ("POWERTOOLS_SERVICE_NAME",):
+                os.environ[name] = self.resolve(value)
+
+    def resolve(self, value: Any) -> str:
+        """The few intrinsic functions the template uses: Ref, GetAtt and Sub."""
+        if isinstance(value, dict):
+            if "Ref" in value:
+                return self.values[value["Ref"]]
+            if "Fn::GetAtt" in value:
+                return self.values[".".join(value["Fn::GetAtt"])]
+            if "Fn::Sub" in value:
+                return re.sub(r"\$\{([^}]+)\}", lambda match: self.values[match.group(1)], value["Fn::Sub"])
+            raise ValueError(f"unsupported intrinsic {value}")
+        return str(value)
+
+
+def _env_name(parameter: str) -> str:
+    """CodeValiditySeconds -> CODE_VALIDITY_SECONDS: the local run's overrides of template parameters."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", parameter).upper()

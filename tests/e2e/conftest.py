@@ -1,0 +1,84 @@
+"""The local run as a newcomer starts it (`python -m local`, what `make run` runs), spoken to over HTTP."""
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from local.emulator import free_port
+from local.template import ROOT
+
+
+@dataclass
+class Http:
+    base: str
+
+    def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.base + path, data=data, method=method, headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                raw = response.read()
+                return response.status, json.loads(raw) if raw else None
+        except urllib.error.HTTPError as error:
+            raw = error.read()
+            return error.code, json.loads(raw) if raw else None
+
+    def emails(self, to: str, count: int = 1, timeout: float = 15.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            _, body = self.call("GET", f"/_local/emails?to={to}")
+            if len(body["items"]) >= count:
+                return list(body["items"])
+            time.sleep(0.1)
+        raise AssertionError(f"fewer than {count} emails to {to}")
+
+
+@pytest.fixture(scope="session")
+def local_run() -> Iterator[Http]:
+    port = free_port()
+    environment = {
+        **os.environ,
+        "PORT": str(port),
+        "PYTHONPATH": f"{ROOT / 'layers/common/python'}:{ROOT}",
+        "LOCAL_ACCESS_LOG": "0",
+    }
+    for name in list(environment):
+        if name.startswith("AWS_") or name in ("MOTO_PORT", "TABLE_NAME"):
+            environment.pop(name)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "local"],
+        cwd=ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    http = Http(f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if "ComptaSecure API on" in line:
+            break
+        if process.poll() is not None:
+            raise AssertionError(f"local run exited: {line}{process.stdout.read()}")
+    else:
+        process.kill()
+        raise AssertionError("local run did not start within 60 s")
+    try:
+        yield http
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

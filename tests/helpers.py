@@ -1,0 +1,118 @@
+"""Test helpers: an HTTP-shaped client over the local API, and the journeys many tests start with."""
+
+import json
+import re
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from local import emails
+from local.server import LocalApi
+
+PASSWORD = "Cabinet-Dupont 2026 !"
+
+
+@dataclass
+class Reply:
+    status: int
+    headers: dict[str, str]
+    raw: bytes
+
+    @property
+    def body(self) -> Any:
+        return json.loads(self.raw) if self.raw else None
+
+    @property
+    def error(self) -> dict[str, Any]:
+        return dict(self.body["error"])
+
+
+@dataclass
+class Client:
+    """Calls routes as API Gateway would (event, authorizer, handler), in this process."""
+
+    api: LocalApi
+    token: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | None = None,
+        content_type: str = "application/json",
+        token: str | None = None,
+    ) -> Reply:
+        headers = {"content-type": content_type, **self.headers}
+        bearer = token if token is not None else self.token
+        if bearer:
+            headers["authorization"] = f"Bearer {bearer}"
+        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
+        status, out_headers, payload = self.api.handle(method, path, headers, data)
+        return Reply(status, out_headers, payload)
+
+    def get(self, path: str, **kwargs: Any) -> Reply:
+        return self.call("GET", path, **kwargs)
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("POST", path, body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("PATCH", path, body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> Reply:
+        return self.call("PUT", path, body, **kwargs)
+
+    def delete(self, path: str, **kwargs: Any) -> Reply:
+        return self.call("DELETE", path, **kwargs)
+
+    def as_user(self, token: str) -> "Client":
+        return Client(self.api, token)
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}.{uuid.uuid4().hex[:10]}@cabinet-test.fr"
+
+
+def wait_for_email(to: str, *, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
+    """The count-th email sent to this address (they arrive through the workflow, asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        sent = emails.sent(to)
+        if len(sent) >= count:
+            return sent[count - 1]
+        time.sleep(0.05)
+    raise AssertionError(f"no email #{count} to {to} within {timeout}s (got {len(emails.sent(to))})")
+
+
+def code_in(email: dict[str, Any]) -> str:
+    match = re.search(r"\b(\d{6})\b", email["text"])
+    assert match, email["text"]
+    return match.group(1)
+
+
+def signup(client: Client, email: str | None = None, **overrides: Any) -> tuple[str, Reply]:
+    email = email or unique_email("owner")
+    body = {
+        "email": email,
+        "password": PASSWORD,
+        "first_name": "Claire",
+        "last_name": "Dupont",
+        "company_name": "Cabinet Dupont",
+        **overrides,
+    }
+    return email, client.post("/auth/signup", body)
+
+
+def signup_confirmed(client: Client) -> tuple[str, dict[str, Any]]:
+    """A confirmed owner, logged in: (email, login body)."""
+    email, reply = signup(client)
+    assert reply.status == 201, reply.body
+    confirmed = client.post("/auth/confirm", {"email": email, "code": code_in(wait_for_email(email))})
+    assert confirmed.status == 200, confirmed.body
+    login = client.post("/auth/login", {"email": email, "password": PASSWORD})
+    assert login.status == 200, login.body
+    return email, login.body

@@ -1,0 +1,43 @@
+"""Every function has a realistic sample event in events/, and its handler accepts it."""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local import template
+from local.emulator import LambdaContext
+
+EVENTS = template.ROOT / "events"
+
+
+def sample_for(function: template.Function) -> Path:
+    return EVENTS / Path(function.code_uri).name / f"{function.handler.split('.')[0]}.json"
+
+
+@pytest.mark.parametrize("function", template.functions().values(), ids=lambda f: f.logical_id)
+def test_every_function_has_a_sample_event(function: template.Function) -> None:
+    assert sample_for(function).is_file()
+
+
+@pytest.mark.parametrize("route", template.routes(), ids=lambda r: f"{r.method} {r.path}")
+def test_http_sample_events_get_a_contract_answer(emulator: Any, route: template.Route) -> None:
+    event = json.loads(sample_for(route.function).read_text())
+    assert event["routeKey"] == f"{route.method} {route.path}"
+    response = route.function.load()(event, LambdaContext(route.function.logical_id))
+    assert response["statusCode"] < 500, response
+    if response["statusCode"] >= 400:
+        assert set(json.loads(response["body"])["error"]) >= {"code", "message"}
+
+
+def test_authorizer_sample_event_is_marked_unauthenticated(emulator: Any) -> None:
+    function = template.authorizer()
+    verdict = function.load()(json.loads(sample_for(function).read_text()), LambdaContext(function.logical_id))
+    assert verdict == {"isAuthorized": True, "context": {"authenticated": False}}
+
+
+def test_cleanup_sample_event_runs(emulator: Any) -> None:
+    function = template.functions()["CleanupFunction"]
+    removed = function.load()(json.loads(sample_for(function).read_text()), LambdaContext(function.logical_id))
+    assert set(removed) == {"code", "invitation"}

@@ -1,0 +1,63 @@
+"""The identity workflow's real ASL, executed by moto's Step Functions with our handlers as its tasks."""
+
+import json
+import time
+from typing import Any
+
+import boto3
+
+from comptasecure.settings import settings
+from tests.helpers import Client, code_in, signup, wait_for_email
+
+
+def executions_of(user_id: str) -> list[dict[str, Any]]:
+    sfn = boto3.client("stepfunctions")
+    found = sfn.list_executions(stateMachineArn=settings().state_machine_arn)["executions"]
+    return [execution for execution in found if user_id in execution["name"]]
+
+
+def wait_until_ended(execution_arn: str, timeout: float = 15.0) -> dict[str, Any]:
+    sfn = boto3.client("stepfunctions")
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        if described["status"] != "RUNNING":
+            return dict(described)
+        time.sleep(0.1)
+    raise AssertionError("execution still running")
+
+
+def test_signup_workflow_waits_for_the_code_and_succeeds_on_confirmation(client: Client) -> None:
+    email, reply = signup(client)
+    code = code_in(wait_for_email(email))
+    [execution] = executions_of(reply.body["user_id"])
+    assert boto3.client("stepfunctions").describe_execution(executionArn=execution["executionArn"])["status"] == (
+        "RUNNING"
+    )
+    assert client.post("/auth/confirm", {"email": email, "code": code}).status == 200
+    ended = wait_until_ended(execution["executionArn"])
+    assert ended["status"] == "SUCCEEDED"
+    assert json.loads(ended["output"])["outcome"] == "confirmed"
+
+
+def test_signup_workflow_ends_expired_when_the_code_times_out(client: Client, configure: Any) -> None:
+    configure(code_validity_seconds=1)
+    email, reply = signup(client)
+    wait_for_email(email)
+    [execution] = executions_of(reply.body["user_id"])
+    ended = wait_until_ended(execution["executionArn"])
+    assert ended["status"] == "SUCCEEDED"
+    assert json.loads(ended["output"])["outcome"] == "code_expired"
+
+
+def test_resend_replaces_the_waiting_execution(client: Client) -> None:
+    email, reply = signup(client)
+    wait_for_email(email)
+    assert client.post("/auth/resend-code", {"email": email}).status == 202
+    code = code_in(wait_for_email(email, count=2))
+    executions = executions_of(reply.body["user_id"])
+    assert len(executions) == 2
+    assert client.post("/auth/confirm", {"email": email, "code": code}).status == 200
+    ended = [wait_until_ended(execution["executionArn"]) for execution in executions]
+    assert {execution["status"] for execution in ended} == {"SUCCEEDED"}
+    assert sorted(json.loads(execution["output"])["outcome"] for execution in ended) == ["confirmed", "withdrawn"]
