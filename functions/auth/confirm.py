@@ -1,6 +1,6 @@
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models import ConfirmRequest, StatusResponse
+from comptasecure.models.identity import ConfirmRequest, StatusResponse
 
 router = api_router()
 

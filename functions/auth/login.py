@@ -1,6 +1,6 @@
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models import LoginRequest, TokenResponse
+from comptasecure.models.identity import LoginRequest, TokenResponse
 
 router = api_router()
 

@@ -1,6 +1,6 @@
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models import RefreshRequest, TokenResponse
+from comptasecure.models.identity import RefreshRequest, TokenResponse
 
 router = api_router()
 

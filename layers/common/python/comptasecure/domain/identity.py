@@ -9,7 +9,7 @@ from comptasecure.domain import audit, codes, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthorized
-from comptasecure.models import SignupRequest
+from comptasecure.models.identity import SignupRequest
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store

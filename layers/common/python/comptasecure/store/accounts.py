@@ -32,3 +32,13 @@ def rename(tx: Transaction, account_id: str, name: str) -> None:
         values={":name": name},
         on_condition_failed=NotFound("Compte introuvable.", code="account_not_found"),
     )
+
+
+def set_type(tx: Transaction, account_id: str, type_id: str) -> None:
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
+        "SET type_id = :type_id",
+        condition="attribute_exists(PK)",
+        values={":type_id": type_id},
+        on_condition_failed=NotFound("Compte introuvable.", code="account_not_found"),
+    )

@@ -1,14 +1,11 @@
-"""Pydantic models of what crosses the HTTP edge (API.md). Unknown request fields are refused."""
+"""Identity, profile and account views."""
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
+from comptasecure.models import Request
 from comptasecure.validation import Code, CompanyName, Email, Name, Password, Phone, Siren
-
-
-class Request(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class SignupRequest(Request):
