@@ -48,3 +48,11 @@ def table(emulator: Emulator) -> Any:
     import boto3
 
     return boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "last: run after every other test of the session")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)

@@ -116,3 +116,39 @@ def signup_confirmed(client: Client) -> tuple[str, dict[str, Any]]:
     login = client.post("/auth/login", {"email": email, "password": PASSWORD})
     assert login.status == 200, login.body
     return email, login.body
+
+
+def add_user(account_id: str, role: str = "member", status: str = "active") -> tuple[str, str]:
+    """A second user on an account, written through the store as the users routes will: (id, email).
+
+    For tests of routes that need several roles before the invitation routes exist.
+    """
+    from comptasecure.domain import passwords
+    from comptasecure.store import keys
+    from comptasecure.store import users as user_store
+    from comptasecure.store.transaction import Transaction
+
+    user_id, email = uuid.uuid4().hex, unique_email(role)
+    tx = Transaction()
+    tx.update(keys.key(keys.account_pk(account_id), keys.ACCOUNT_META), "ADD user_count :one", values={":one": 1})
+    user_store.put_new(
+        tx,
+        {
+            "id": user_id,
+            "account_id": account_id,
+            "email": email,
+            "first_name": role.title(),
+            "last_name": "Test",
+            "role": role,
+            "status": status,
+            "password_hash": passwords.hash_password(PASSWORD),
+        },
+    )
+    tx.commit()
+    return user_id, email
+
+
+def login(client: Client, email: str) -> str:
+    reply = client.post("/auth/login", {"email": email, "password": PASSWORD})
+    assert reply.status == 200, reply.body
+    return str(reply.body["access_token"])

@@ -7,6 +7,7 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from comptasecure import aws
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
+from comptasecure.store.values import plain
 
 
 def append(tx: Transaction, account_id: str, event: dict[str, Any], expires_epoch: int) -> None:
@@ -51,4 +52,4 @@ def page(
     if start_key:
         query["ExclusiveStartKey"] = start_key
     response = aws.table().query(**query)
-    return response.get("Items", []), response.get("LastEvaluatedKey")
+    return [plain(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
