@@ -141,6 +141,8 @@ class Emulator:
             self.values[logical_id] = logical_id
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
             self._table(logical_id, resource["Properties"])
+        for logical_id in template.resources("AWS::S3::Bucket"):
+            self._bucket(logical_id)
         for logical_id in template.resources("AWS::SecretsManager::Secret"):
             self._secret(logical_id)
         for logical_id, resource in template.resources("AWS::SSM::Parameter").items():
@@ -162,6 +164,11 @@ class Emulator:
         if ttl:
             client.update_time_to_live(TableName=TABLE_NAME, TimeToLiveSpecification=ttl)
         self.values[logical_id] = TABLE_NAME
+
+    def _bucket(self, logical_id: str) -> None:
+        name = f"comptasecure-{STAGE}-{logical_id.lower()}"
+        boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        self.values[logical_id] = name
 
     def _secret(self, logical_id: str) -> None:
         created = boto3.client("secretsmanager").create_secret(

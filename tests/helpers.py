@@ -141,6 +141,7 @@ def add_user(account_id: str, role: str = "member", status: str = "active") -> t
             "last_name": "Test",
             "role": role,
             "status": status,
+            "groups": {},
             "password_hash": passwords.hash_password(PASSWORD),
         },
     )
@@ -152,3 +153,35 @@ def login(client: Client, email: str) -> str:
     reply = client.post("/auth/login", {"email": email, "password": PASSWORD})
     assert reply.status == 200, reply.body
     return str(reply.body["access_token"])
+
+
+def set_account_type(account_id: str, type_id: str) -> None:
+    """What support does through its operation; here straight through the store."""
+    from comptasecure.store import accounts as account_store
+    from comptasecure.store.transaction import Transaction
+
+    tx = Transaction()
+    account_store.set_type(tx, account_id, type_id)
+    tx.commit()
+
+
+class CallCounter:
+    """Counts the DynamoDB API calls our code makes (botocore's own event hooks, no mock)."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        from comptasecure import aws
+
+        self.calls: Counter[str] = Counter()
+        self._events = aws.dynamodb_client().meta.events
+
+    def _count(self, model: Any, **_: Any) -> None:
+        self.calls[model.name] += 1
+
+    def __enter__(self) -> "CallCounter":
+        self._events.register("before-call.dynamodb", self._count)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._events.unregister("before-call.dynamodb", self._count)

@@ -9,6 +9,7 @@ from comptasecure.settings import settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
+    from mypy_boto3_s3 import S3Client
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_stepfunctions import SFNClient
 
@@ -32,3 +33,8 @@ def sfn() -> "SFNClient":
 @cache
 def sesv2() -> "SESV2Client":
     return boto3.client("sesv2")
+
+
+@cache
+def s3() -> "S3Client":
+    return boto3.client("s3")

@@ -18,6 +18,8 @@ class Settings(BaseModel):
     refresh_token_seconds: PositiveInt = 30 * 24 * 3600
     code_max_attempts: PositiveInt = 5
     audit_retention_days: PositiveInt = Field(default=5 * 366)
+    fec_bucket: str = ""
+    upload_url_seconds: PositiveInt = 900
 
 
 @cache

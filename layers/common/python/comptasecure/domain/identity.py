@@ -50,7 +50,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
         "user_count": 1,
         "created_at": created_at,
     }
-    user = {
+    user: dict[str, Any] = {
         "id": user_id,
         "account_id": account_id,
         "email": request.email.lower(),
@@ -61,6 +61,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
         "siren": request.siren,
         "role": "owner",
         "status": PENDING_CONFIRMATION,
+        "groups": {},
         "password_hash": passwords.hash_password(request.password),
         "created_at": created_at,
     }

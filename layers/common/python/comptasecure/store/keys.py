@@ -12,7 +12,15 @@ account is known (an email at login) have their own partition.
 | one-time code       | ACCOUNT#<aid>       | CODE#<uid>#<purpose>         |
 | invitation link     | ACCOUNT#<aid>       | INVITATION#<uid>             |
 | audit event         | ACCOUNT#<aid>       | AUDIT#<iso time>#<eid>       |
+| group               | ACCOUNT#<aid>       | GROUP#<gid>                  |
+| group name claim    | ACCOUNT#<aid>       | GROUPNAME#<casefolded name>  |
+| FEC file            | ACCOUNT#<aid>       | FEC#<fid>                    |
+| FEC access grant    | ACCOUNT#<aid>       | GRANT#<uid>#<fid>            |
 | email -> user       | EMAIL#<email>       | EMAIL                        |
+
+A user item holds ``group_ids`` (a string set) and a group item ``member_ids``: both sides of a
+membership change in one transaction; group names are read from the group items, so a rename
+never leaves a stale name anywhere.
 
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
@@ -41,6 +49,22 @@ def code_sk(user_id: str, purpose: str) -> str:
 
 def invitation_sk(user_id: str) -> str:
     return f"INVITATION#{user_id}"
+
+
+def group_sk(group_id: str = "") -> str:
+    return f"GROUP#{group_id}"
+
+
+def group_name_sk(name: str) -> str:
+    return f"GROUPNAME#{name.casefold()}"
+
+
+def fec_sk(fec_id: str = "") -> str:
+    return f"FEC#{fec_id}"
+
+
+def grant_sk(user_id: str, fec_id: str = "") -> str:
+    return f"GRANT#{user_id}#{fec_id}"
 
 
 def audit_sk(at: str, event_id: str = "") -> str:

@@ -5,6 +5,7 @@ from typing import Any
 from comptasecure import aws
 from comptasecure.errors import Conflict, DomainError, NotFound
 from comptasecure.store import keys
+from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
 
 EMAIL_TAKEN = Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
@@ -73,3 +74,9 @@ def set_fields(
         values=values,
         on_condition_failed=on_condition_failed or NotFound("Utilisateur introuvable.", code="user_not_found"),
     )
+
+
+def get_many_in(account_id: str, user_ids: list[str]) -> list[dict[str, Any]]:
+    """The users of this account among these ids; ids of other accounts are simply not found."""
+    wanted = [keys.key(keys.account_pk(account_id), keys.user_sk(user_id)) for user_id in dict.fromkeys(user_ids)]
+    return get_many(wanted)

@@ -1,0 +1,18 @@
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from comptasecure.domain import audit, groups
+from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
+from comptasecure.models.groups import GroupCreate, GroupView
+
+router = api_router()
+
+
+@router.post("/groups")
+def create_group(body: GroupCreate) -> Response[GroupView]:
+    caller = current_caller(router)
+    caller.require(*MANAGERS)
+    group = groups.create(caller.account_id, audit.Actor(caller.user_id, caller.email), body.name, body.member_ids)
+    return Response(201, content_types.APPLICATION_JSON, GroupView(**group))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,17 @@
+from aws_lambda_powertools.event_handler import Response
+
+from comptasecure.domain import audit, groups
+from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
+
+router = api_router()
+
+
+@router.delete("/groups/<group_id>")
+def delete_group(group_id: str) -> Response[None]:
+    caller = current_caller(router)
+    caller.require(*MANAGERS)
+    groups.delete(caller.account_id, audit.Actor(caller.user_id, caller.email), group_id)
+    return Response(204)
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,149 @@
+"""Groups of users (SPEC R-GRP-1): named sets of one account's users, used to share FEC files."""
+
+import uuid
+from typing import Any
+
+from comptasecure.domain import audit, members
+from comptasecure.domain.catalogue import catalogue
+from comptasecure.errors import InvalidInput
+from comptasecure.http import pagination
+from comptasecure.store import accounts as account_store
+from comptasecure.store import groups as group_store
+from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
+
+# A change writes the group, two name claims, two audit events and one item per member moved.
+MAX_MEMBERS_CHANGED = MAX_TRANSACTION_ITEMS - 5
+TOO_MANY = InvalidInput(
+    f"Modifiez au plus {MAX_MEMBERS_CHANGED} membres à la fois.", field="member_ids", code="too_many_members"
+)
+
+
+def view(group: dict[str, Any]) -> dict[str, Any]:
+    member_ids = sorted(group.get("member_ids") or [])
+    return {"id": group["id"], "name": group["name"], "member_ids": member_ids, "member_count": len(member_ids)}
+
+
+def page(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+    """One Query per page; the member count is kept on each group item."""
+    items, last_key = group_store.page(account_id, limit, pagination.decode(cursor, account_id))
+    return [view(item) for item in items], pagination.encode(last_key, account_id)
+
+
+def get(account_id: str, group_id: str) -> dict[str, Any]:
+    return view(group_store.get(account_id, group_id))
+
+
+def create(account_id: str, actor: audit.Actor, name: str, member_ids: list[str]) -> dict[str, Any]:
+    """A new group; its name is unique in the account whatever the case, within the type's group limit."""
+    wanted = sorted(set(member_ids))
+    if len(wanted) > MAX_MEMBERS_CHANGED:
+        raise TOO_MANY
+    members.users_of_account(account_id, wanted, "member_ids")
+    max_groups = catalogue().get(account_store.get(account_id)["type_id"]).limits.get("max_groups", 0)
+    group_id = uuid.uuid4().hex
+    group: dict[str, Any] = {
+        "id": group_id,
+        "account_id": account_id,
+        "name": name,
+        "member_ids": wanted,
+        "member_count": len(wanted),
+    }
+    tx = Transaction()
+    group_store.put_new(tx, group, max_groups)
+    for user_id in wanted:
+        group_store.join(tx, account_id, user_id, group_id)
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "group.created",
+        target_type="group",
+        target_id=group_id,
+        details={"name": name, "member_ids": wanted},
+    )
+    tx.commit()
+    return view(group)
+
+
+def update(
+    account_id: str, actor: audit.Actor, group_id: str, name: str | None, member_ids: list[str] | None
+) -> dict[str, Any]:
+    """Rename and/or replace the members. Adding a member does not share earlier FEC files (R-GRP-2)."""
+    group = group_store.get(account_id, group_id)
+    before = set(group.get("member_ids") or [])
+    after = before if member_ids is None else set(member_ids)
+    added, removed = after - before, before - after
+    if len(added) + len(removed) > MAX_MEMBERS_CHANGED:
+        raise TOO_MANY
+    members.users_of_account(account_id, sorted(added), "member_ids")
+    renamed = name is not None and name != group["name"]
+    tx = Transaction()
+    if renamed and name is not None and name.casefold() != group["name"].casefold():
+        group_store.claim_name(tx, account_id, name, group_id)
+        group_store.release_name(tx, account_id, group["name"])
+    group_store.update(tx, account_id, group, name=name if renamed else None, member_ids=after)
+    for user_id in sorted(added):
+        group_store.join(tx, account_id, user_id, group_id)
+    for user_id in sorted(removed):
+        group_store.leave(tx, account_id, user_id, group_id)
+    if renamed:
+        audit.record(
+            tx,
+            account_id,
+            actor,
+            "group.renamed",
+            target_type="group",
+            target_id=group_id,
+            details={"name": {"before": group["name"], "after": name}},
+        )
+    if added or removed:
+        audit.record(
+            tx,
+            account_id,
+            actor,
+            "group.members_changed",
+            target_type="group",
+            target_id=group_id,
+            details={"added": sorted(added), "removed": sorted(removed)},
+        )
+    tx.commit()
+    return view({**group, "name": name if renamed else group["name"], "member_ids": after})
+
+
+def delete(account_id: str, actor: audit.Actor, group_id: str) -> None:
+    """Delete the group. FEC access already granted through it stays (it was granted to the users)."""
+    group = group_store.get(account_id, group_id)
+    member_ids = sorted(group.get("member_ids") or [])
+    tx = Transaction()
+    group_store.delete(tx, account_id, group)
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "group.deleted",
+        target_type="group",
+        target_id=group_id,
+        details={"name": group["name"], "member_ids": member_ids},
+    )
+    first, rest = member_ids[: MAX_MEMBERS_CHANGED - 1], member_ids[MAX_MEMBERS_CHANGED - 1 :]
+    for user_id in first:
+        group_store.leave(tx, account_id, user_id, group_id)
+    tx.commit()
+    # The group is gone already; readers skip ids of missing groups, so the rest may follow.
+    for start in range(0, len(rest), MAX_TRANSACTION_ITEMS):
+        cleanup = Transaction()
+        for user_id in rest[start : start + MAX_TRANSACTION_ITEMS]:
+            group_store.leave(cleanup, account_id, user_id, group_id)
+        cleanup.commit()
+
+
+def named(account_id: str, group_ids: list[str]) -> list[dict[str, str]]:
+    """{id, name} of these groups as they are now: the users table's groups column."""
+    found = group_store.get_many_in(account_id, group_ids)
+    return sorted(({"id": group["id"], "name": group["name"]} for group in found), key=lambda group: group["name"])
+
+
+def remove_user(tx: Transaction, account_id: str, user: dict[str, Any]) -> None:
+    """A deleted user leaves every group it was in, in the deleting transaction."""
+    for group_id in sorted(user.get("group_ids") or []):
+        group_store.drop_member(tx, account_id, group_id, user["id"])

@@ -1,0 +1,22 @@
+"""Checks that ids a caller sends name users or groups of the caller's own account."""
+
+from typing import Any
+
+from comptasecure.errors import NotFound
+from comptasecure.store import groups as group_store
+from comptasecure.store import users as user_store
+
+
+def users_of_account(account_id: str, user_ids: list[str], field: str) -> list[dict[str, Any]]:
+    """The users, or 404 naming the field: another account's ids look exactly like unknown ones."""
+    found = user_store.get_many_in(account_id, user_ids)
+    if len(found) != len(set(user_ids)):
+        raise NotFound("Un des utilisateurs indiqués est introuvable.", field=field, code="user_not_found")
+    return found
+
+
+def groups_of_account(account_id: str, group_ids: list[str], field: str) -> list[dict[str, Any]]:
+    found = group_store.get_many_in(account_id, group_ids)
+    if len(found) != len(set(group_ids)):
+        raise NotFound("Un des groupes indiqués est introuvable.", field=field, code="group_not_found")
+    return found

@@ -1,0 +1,86 @@
+"""FEC file records and the access grants to them (one item per user and file)."""
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from comptasecure import aws
+from comptasecure.errors import NotFound
+from comptasecure.store import keys
+from comptasecure.store.batch import get_many
+from comptasecure.store.transaction import Transaction
+from comptasecure.store.values import plain
+
+FEC_NOT_FOUND = NotFound("Fichier FEC introuvable.", code="fec_not_found")
+
+
+def put_new(tx: Transaction, fec: dict[str, Any]) -> None:
+    tx.put(
+        {**keys.key(keys.account_pk(fec["account_id"]), keys.fec_sk(fec["id"])), "kind": "fec", **fec},
+        condition="attribute_not_exists(PK)",
+    )
+
+
+def get(account_id: str, fec_id: str) -> dict[str, Any]:
+    item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.fec_sk(fec_id))).get("Item")
+    if item is None:
+        raise FEC_NOT_FOUND
+    return dict(plain(item))
+
+
+def has_grant(account_id: str, user_id: str, fec_id: str) -> bool:
+    item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.grant_sk(user_id, fec_id)))
+    return "Item" in item
+
+
+def grant(tx: Transaction, account_id: str, user_id: str, fec_id: str, granted_by: str, at: str) -> None:
+    tx.put(
+        {
+            **keys.key(keys.account_pk(account_id), keys.grant_sk(user_id, fec_id)),
+            "kind": "grant",
+            "user_id": user_id,
+            "fec_id": fec_id,
+            "granted_by": granted_by,
+            "granted_at": at,
+        }
+    )
+
+
+def page_all(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
+    return _page(account_id, keys.fec_sk(), limit, start_key)
+
+
+def page_granted(
+    account_id: str, user_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], Any]:
+    """The files granted to one user: one Query for the page of grants, one BatchGet for the files."""
+    grants, last_key = _page(account_id, keys.grant_sk(user_id), limit, start_key)
+    wanted = [keys.key(keys.account_pk(account_id), keys.fec_sk(grant["fec_id"])) for grant in grants]
+    files = {item["id"]: plain(item) for item in get_many(wanted)}
+    return [files[grant["fec_id"]] for grant in grants if grant["fec_id"] in files], last_key
+
+
+def grant_keys_of(account_id: str, user_id: str) -> list[dict[str, str]]:
+    """Every grant of a user (to delete them with the user)."""
+    found: list[dict[str, str]] = []
+    start: dict[str, Any] | None = None
+    while True:
+        items, start = _page(account_id, keys.grant_sk(user_id), 1000, start, projection="PK, SK")
+        found.extend({"PK": item["PK"], "SK": item["SK"]} for item in items)
+        if not start:
+            return found
+
+
+def _page(
+    account_id: str, prefix: str, limit: int, start_key: dict[str, Any] | None, projection: str | None = None
+) -> tuple[list[dict[str, Any]], Any]:
+    query: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(prefix),
+        "Limit": limit,
+    }
+    if start_key:
+        query["ExclusiveStartKey"] = start_key
+    if projection:
+        query["ProjectionExpression"] = projection
+    response = aws.table().query(**query)
+    return [dict(plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")

@@ -1,0 +1,146 @@
+"""Groups: the group item (name, members), its name claim, and the users' side of each membership."""
+
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from comptasecure import aws
+from comptasecure.errors import Conflict, NotFound
+from comptasecure.store import keys
+from comptasecure.store.batch import get_many
+from comptasecure.store.transaction import Transaction
+from comptasecure.store.values import plain
+
+GROUP_NOT_FOUND = NotFound("Groupe introuvable.", code="group_not_found")
+NAME_TAKEN = Conflict("Un groupe porte déjà ce nom.", field="name", code="group_name_taken")
+
+
+def get(account_id: str, group_id: str) -> dict[str, Any]:
+    item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.group_sk(group_id))).get("Item")
+    if item is None:
+        raise GROUP_NOT_FOUND
+    return dict(plain(item))
+
+
+def get_many_in(account_id: str, group_ids: list[str]) -> list[dict[str, Any]]:
+    """The groups of this account among these ids; ids of other accounts are simply not found."""
+    wanted = [keys.key(keys.account_pk(account_id), keys.group_sk(group_id)) for group_id in dict.fromkeys(group_ids)]
+    return [plain(item) for item in get_many(wanted)]
+
+
+def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
+    query: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(keys.group_sk()),
+        "Limit": limit,
+    }
+    if start_key:
+        query["ExclusiveStartKey"] = start_key
+    response = aws.table().query(**query)
+    return [plain(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def put_new(tx: Transaction, group: dict[str, Any], max_groups: int) -> None:
+    account = keys.account_pk(group["account_id"])
+    tx.update(
+        keys.key(account, keys.ACCOUNT_META),
+        "ADD group_count :one",
+        condition="attribute_not_exists(group_count) OR group_count < :max",
+        values={":one": 1, ":max": max_groups},
+        on_condition_failed=Conflict(
+            "Votre type de compte ne permet pas de créer d'autres groupes.", code="group_quota_reached"
+        ),
+    )
+    claim_name(tx, group["account_id"], group["name"], group["id"])
+    item = {**keys.key(account, keys.group_sk(group["id"])), "kind": "group", **group}
+    item["member_ids"] = set(group["member_ids"]) or None
+    tx.put({name: value for name, value in item.items() if value is not None}, condition="attribute_not_exists(PK)")
+
+
+def claim_name(tx: Transaction, account_id: str, name: str, group_id: str) -> None:
+    tx.put(
+        {**keys.key(keys.account_pk(account_id), keys.group_name_sk(name)), "kind": "group_name", "group_id": group_id},
+        condition="attribute_not_exists(PK)",
+        on_condition_failed=NAME_TAKEN,
+    )
+
+
+def release_name(tx: Transaction, account_id: str, name: str) -> None:
+    tx.delete(keys.key(keys.account_pk(account_id), keys.group_name_sk(name)))
+
+
+def update(
+    tx: Transaction,
+    account_id: str,
+    group: dict[str, Any],
+    *,
+    name: str | None,
+    member_ids: set[str],
+) -> None:
+    """The group's side of an edit, only if nobody changed the group since it was read."""
+    assignments = ["member_count = :count", "version = :next"]
+    values: dict[str, Any] = {":count": len(member_ids), ":next": int(group.get("version", 0)) + 1}
+    names: dict[str, str] = {}
+    if name is not None:
+        assignments.append("#name = :name")
+        names["#name"] = "name"
+        values[":name"] = name
+    if member_ids:
+        assignments.append("member_ids = :members")
+        values[":members"] = member_ids
+    expression = "SET " + ", ".join(assignments) + ("" if member_ids else " REMOVE member_ids")
+    if "version" in group:
+        condition = "version = :version"
+        values[":version"] = group["version"]
+    else:
+        condition = "attribute_exists(PK) AND attribute_not_exists(version)"
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.group_sk(group["id"])),
+        expression,
+        condition=condition,
+        names=names or None,
+        values=values,
+        on_condition_failed=Conflict(
+            "Ce groupe vient d'être modifié par quelqu'un d'autre. Rechargez-le puis recommencez.",
+            code="group_changed",
+        ),
+    )
+
+
+def join(tx: Transaction, account_id: str, user_id: str, group_id: str) -> None:
+    """The user's side of a membership, so the users table lists the user's groups without a scan."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "ADD group_ids :group",
+        condition="attribute_exists(PK)",
+        values={":group": {group_id}},
+        on_condition_failed=NotFound("Utilisateur introuvable.", field="member_ids", code="user_not_found"),
+    )
+
+
+def leave(tx: Transaction, account_id: str, user_id: str, group_id: str) -> None:
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "DELETE group_ids :group",
+        values={":group": {group_id}},
+    )
+
+
+def delete(tx: Transaction, account_id: str, group: dict[str, Any]) -> None:
+    account = keys.account_pk(account_id)
+    tx.delete(
+        keys.key(account, keys.group_sk(group["id"])),
+        condition="attribute_exists(PK)",
+        on_condition_failed=GROUP_NOT_FOUND,
+    )
+    release_name(tx, account_id, group["name"])
+    tx.update(keys.key(account, keys.ACCOUNT_META), "ADD group_count :minus_one", values={":minus_one": -1})
+
+
+def drop_member(tx: Transaction, account_id: str, group_id: str, user_id: str) -> None:
+    """The group's side when a user is deleted (the user's own item goes away with the user)."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.group_sk(group_id)),
+        "DELETE member_ids :user ADD member_count :minus_one",
+        condition="contains(member_ids, :id)",
+        values={":user": {user_id}, ":minus_one": -1, ":id": user_id},
+    )

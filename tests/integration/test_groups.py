@@ -1,0 +1,147 @@
+"""Groups (SPEC R-GRP-1): managed by owner and admins, read by members, confined to their account."""
+
+from typing import Any
+
+import pytest
+from boto3.dynamodb.conditions import Key
+
+from comptasecure.domain import groups
+from tests.helpers import Client, add_user, login, set_account_type, signup_confirmed
+
+
+@pytest.fixture
+def team(client: Client) -> dict[str, Any]:
+    """A Premium account (5 groups) with an owner, an admin and two members."""
+    _, tokens = signup_confirmed(client)
+    me = client.get("/me", token=tokens["access_token"]).body
+    set_account_type(me["account_id"], "premium")
+    admin_id, admin_email = add_user(me["account_id"], "admin")
+    ids, tokens_by_role = {"owner": me["id"], "admin": admin_id}, {"owner": tokens["access_token"]}
+    tokens_by_role["admin"] = login(client, admin_email)
+    for name in ("alice", "bob"):
+        user_id, user_email = add_user(me["account_id"], "member")
+        ids[name] = user_id
+        tokens_by_role[name] = login(client, user_email)
+    return {"account_id": me["account_id"], "ids": ids, "tokens": tokens_by_role}
+
+
+def create(client: Client, team: dict[str, Any], name: str, *members: str, role: str = "owner") -> Any:
+    body = {"name": name, "member_ids": [team["ids"][member] for member in members]}
+    return client.post("/groups", body, token=team["tokens"][role])
+
+
+def user_item(table: Any, team: dict[str, Any], who: str) -> dict[str, Any]:
+    key = {"PK": f"ACCOUNT#{team['account_id']}", "SK": f"USER#{team['ids'][who]}"}
+    return dict(table.get_item(Key=key)["Item"])
+
+
+def test_create_read_and_list_groups(client: Client, team: dict[str, Any]) -> None:
+    created = create(client, team, "Révision", "alice", "bob")
+    assert created.status == 201
+    group = created.body
+    assert group["name"] == "Révision"
+    assert group["member_count"] == 2
+    assert sorted(group["member_ids"]) == sorted([team["ids"]["alice"], team["ids"]["bob"]])
+    assert client.get(f"/groups/{group['id']}", token=team["tokens"]["alice"]).body == group
+    listed = client.get("/groups", token=team["tokens"]["bob"]).body
+    assert listed == {"items": [{"id": group["id"], "name": "Révision", "member_count": 2}], "next_cursor": None}
+
+
+def test_names_are_unique_per_account_whatever_the_case(client: Client, team: dict[str, Any]) -> None:
+    assert create(client, team, "Audit").status == 201
+    taken = create(client, team, "AUDIT")
+    assert (taken.status, taken.error["code"], taken.error["field"]) == (409, "group_name_taken", "name")
+    _, other = signup_confirmed(client)
+    assert client.post("/groups", {"name": "Audit"}, token=other["access_token"]).status == 201
+
+
+def test_members_read_but_cannot_change_groups(client: Client, team: dict[str, Any]) -> None:
+    group = create(client, team, "Paie", "alice").body
+    alice = team["tokens"]["alice"]
+    assert create(client, team, "Autre", role="alice").status == 403
+    assert client.patch(f"/groups/{group['id']}", {"name": "X"}, token=alice).status == 403
+    assert client.delete(f"/groups/{group['id']}", token=alice).status == 403
+    assert client.get(f"/groups/{group['id']}", token=alice).status == 200
+    assert create(client, team, "Admins ok", role="admin").status == 201
+
+
+def test_other_accounts_groups_and_users_are_404(client: Client, team: dict[str, Any]) -> None:
+    group = create(client, team, "Interne").body
+    _, other = signup_confirmed(client)
+    stranger = other["access_token"]
+    for reply in (
+        client.get(f"/groups/{group['id']}", token=stranger),
+        client.patch(f"/groups/{group['id']}", {"name": "Volé"}, token=stranger),
+        client.delete(f"/groups/{group['id']}", token=stranger),
+    ):
+        assert reply.status == 404
+    outsider = client.post("/groups", {"name": "Mixte", "member_ids": [team["ids"]["alice"]]}, token=stranger)
+    assert (outsider.status, outsider.error["field"]) == (404, "member_ids")
+    assert client.get(f"/groups/{group['id']}", token=team["tokens"]["owner"]).body["name"] == "Interne"
+
+
+def test_group_limit_of_the_account_type(client: Client) -> None:
+    _, tokens = signup_confirmed(client)  # Freemium: one group
+    assert client.post("/groups", {"name": "Un"}, token=tokens["access_token"]).status == 201
+    refused = client.post("/groups", {"name": "Deux"}, token=tokens["access_token"])
+    assert (refused.status, refused.error["code"]) == (409, "group_quota_reached")
+
+
+def test_rename_and_member_changes_keep_the_users_side_right(client: Client, team: dict[str, Any], table: Any) -> None:
+    group = create(client, team, "Fiscal", "alice").body
+    owner = team["tokens"]["owner"]
+    renamed = client.patch(f"/groups/{group['id']}", {"name": "Fiscalité"}, token=owner)
+    assert renamed.status == 200
+    assert groups.named(team["account_id"], [group["id"]]) == [{"id": group["id"], "name": "Fiscalité"}]
+    moved = client.patch(f"/groups/{group['id']}", {"member_ids": [team["ids"]["bob"]]}, token=owner).body
+    assert moved["member_ids"] == [team["ids"]["bob"]]
+    assert "group_ids" not in user_item(table, team, "alice")
+    assert user_item(table, team, "bob")["group_ids"] == {group["id"]}
+    assert client.delete(f"/groups/{group['id']}", token=owner).status == 204
+    assert "group_ids" not in user_item(table, team, "bob")
+    assert client.get(f"/groups/{group['id']}", token=owner).status == 404
+    # The name is free again once the group is gone.
+    assert create(client, team, "Fiscalité").status == 201
+
+
+def test_group_changes_are_audited(client: Client, team: dict[str, Any]) -> None:
+    group = create(client, team, "Social", "alice").body
+    owner = team["tokens"]["owner"]
+    client.patch(f"/groups/{group['id']}", {"name": "Social 2026", "member_ids": [team["ids"]["bob"]]}, token=owner)
+    client.delete(f"/groups/{group['id']}", token=owner)
+    events = client.get("/audit", token=owner).body["items"]
+    mine = [event for event in events if event["target_id"] == group["id"]]
+    assert [event["action"] for event in mine] == [
+        "group.deleted",
+        "group.members_changed",
+        "group.renamed",
+        "group.created",
+    ]
+    assert mine[1]["details"] == {"added": [team["ids"]["bob"]], "removed": [team["ids"]["alice"]]}
+
+
+def test_invalid_group_bodies_are_refused_and_write_nothing(client: Client, team: dict[str, Any], table: Any) -> None:
+    owner = team["tokens"]["owner"]
+    for body, field in (
+        ({"name": ""}, "name"),
+        ({"name": "x" * 101}, "name"),
+        ({"name": "A", "color": "red"}, "color"),
+        ({"name": "A", "member_ids": "alice"}, "member_ids"),
+    ):
+        reply = client.post("/groups", body, token=owner)
+        assert reply.status in (400, 422)
+        assert reply.error["field"] == field
+    items = table.query(
+        KeyConditionExpression=Key("PK").eq(f"ACCOUNT#{team['account_id']}") & Key("SK").begins_with("GROUP")
+    )["Items"]
+    assert items == []
+
+
+def test_pages_follow_the_cursor(client: Client, team: dict[str, Any]) -> None:
+    for name in ("A", "B", "C"):
+        create(client, team, name)
+    owner = team["tokens"]["owner"]
+    first = client.get("/groups?limit=2", token=owner).body
+    second = client.get(f"/groups?limit=2&cursor={first['next_cursor']}", token=owner).body
+    assert len(first["items"]) == 2
+    assert {g["name"] for g in first["items"] + second["items"]} == {"A", "B", "C"}
