@@ -1,12 +1,17 @@
-"""Prints per-route latency figures (p50/p95, ms) on the in-process emulation; not a test."""
+"""Prints figures, not a test: per-route latency (p50/p95) on the in-process emulation, and each
+handler's cold import time (what a Lambda cold start pays before the first request)."""
 
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 
+from local import template
 from local.emulator import Emulator
 from local.server import LocalApi
-from tests.helpers import Client, signup_confirmed
+from tests.helpers import PASSWORD, Client, signup_confirmed
 
 ROUNDS = 30
 
@@ -30,8 +35,26 @@ def main() -> None:
     measure("GET /me", lambda: authed.get("/me"))
     measure("GET /account", lambda: authed.get("/account"))
     measure("GET /account-types", lambda: authed.get("/account-types"))
-    measure("POST /auth/login (argon2id)", lambda: client.post("/auth/login", {"email": email, "password": "x" * 12}))
+    measure("POST /auth/login (argon2id)", lambda: client.post("/auth/login", {"email": email, "password": PASSWORD}))
+    measure("GET /audit", lambda: authed.get("/audit"))
     emulator.stop()
+    cold_imports()
+
+
+def cold_imports() -> None:
+    """Import each handler in a fresh interpreter, as a new Lambda container does."""
+    environment = {**os.environ, "TABLE_NAME": "bench", "JWT_SECRET_NAME": "bench", "AWS_DEFAULT_REGION": "eu-west-3"}
+    for function in sorted(template.functions().values(), key=lambda f: f.logical_id):
+        path = template.ROOT / function.code_uri / f"{function.handler.split('.')[0]}.py"
+        script = (
+            "import time, runpy; start = time.perf_counter();"
+            f"runpy.run_path({str(path)!r});"
+            "print(round((time.perf_counter() - start) * 1000))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+        )
+        print(f"cold import {function.logical_id:<28} {result.stdout.strip():>5} ms")
 
 
 if __name__ == "__main__":
