@@ -1,9 +1,9 @@
-"""The local run as a newcomer starts it (`python -m local`, what `make run` runs), spoken to over HTTP."""
+"""The local run as a newcomer starts it (`make run`), spoken to over HTTP."""
 
 import json
 import os
+import signal
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -54,16 +54,18 @@ def local_run() -> Iterator[Http]:
         "PYTHONPATH": f"{ROOT / 'layers/common/python'}:{ROOT}",
         "LOCAL_ACCESS_LOG": "0",
     }
+    # A clean environment, as a newcomer's shell: nothing of this process's emulation leaks in.
     for name in list(environment):
-        if name.startswith("AWS_") or name in ("MOTO_PORT", "TABLE_NAME"):
+        if name.startswith("AWS_") or name in ("MOTO_PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
             environment.pop(name)
     process = subprocess.Popen(
-        [sys.executable, "-m", "local"],
+        ["make", "--no-print-directory", "run"],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     http = Http(f"http://127.0.0.1:{port}")
     deadline = time.monotonic() + 60
@@ -75,10 +77,10 @@ def local_run() -> Iterator[Http]:
         if process.poll() is not None:
             raise AssertionError(f"local run exited: {line}{process.stdout.read()}")
     else:
-        process.kill()
+        os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError("local run did not start within 60 s")
     try:
         yield http
     finally:
-        process.terminate()
+        os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)

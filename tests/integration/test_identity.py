@@ -89,7 +89,8 @@ def test_expired_code_is_refused(client: Client, configure: Any) -> None:
     assert reply.error["code"] == "expired_code"
 
 
-def test_resent_code_works_and_the_old_one_does_not(client: Client) -> None:
+def test_resent_code_works_and_the_old_one_does_not(client: Client, configure: Any) -> None:
+    configure(code_resend_interval_seconds=0)
     email, _ = signup(client)
     old = code_in(wait_for_email(email))
     assert client.post("/auth/resend-code", {"email": email}).status == 202
@@ -98,6 +99,17 @@ def test_resent_code_works_and_the_old_one_does_not(client: Client) -> None:
         return
     assert client.post("/auth/confirm", {"email": email, "code": old}).status == 422
     assert client.post("/auth/confirm", {"email": email, "code": new}).status == 200
+
+
+def test_resend_right_after_a_code_sends_nothing_more(client: Client) -> None:
+    email, _ = signup(client)
+    code = code_in(wait_for_email(email))
+    for _ in range(5):
+        assert client.post("/auth/resend-code", {"email": email}).status == 202
+    from local import emails
+
+    assert len(emails.sent(email)) == 1
+    assert client.post("/auth/confirm", {"email": email, "code": code}).status == 200
 
 
 def test_resend_says_nothing_of_unknown_emails(client: Client) -> None:

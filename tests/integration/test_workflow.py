@@ -50,7 +50,8 @@ def test_signup_workflow_ends_expired_when_the_code_times_out(client: Client, co
     assert json.loads(ended["output"])["outcome"] == "code_expired"
 
 
-def test_resend_replaces_the_waiting_execution(client: Client) -> None:
+def test_resend_replaces_the_waiting_execution(client: Client, configure: Any) -> None:
+    configure(code_resend_interval_seconds=0)
     email, reply = signup(client)
     wait_for_email(email)
     assert client.post("/auth/resend-code", {"email": email}).status == 202

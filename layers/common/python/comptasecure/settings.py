@@ -17,6 +17,7 @@ class Settings(BaseModel):
     access_token_seconds: PositiveInt = 900
     refresh_token_seconds: PositiveInt = 30 * 24 * 3600
     code_max_attempts: PositiveInt = 5
+    code_resend_interval_seconds: int = Field(default=30, ge=0)
     audit_retention_days: PositiveInt = Field(default=5 * 366)
     fec_bucket: str = ""
     upload_url_seconds: PositiveInt = 900

@@ -3,7 +3,9 @@
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from hashlib import sha256
+from typing import Any
 
 from comptasecure import clock
 from comptasecure.errors import InvalidInput, TooManyAttempts
@@ -45,6 +47,7 @@ def issue(
     expires_at = clock.iso(clock.later(settings().code_validity_seconds))
     fields: dict[str, str | int] = {
         "code_hash": code_hash(account_id, user_id, purpose, code),
+        "issued_at": clock.iso(clock.now()),
         "expires_at": expires_at,
         "ttl": clock.epoch(clock.parse(expires_at)) + 24 * 3600,
     }
@@ -80,3 +83,11 @@ def redeem(tx: Transaction, account_id: str, user_id: str, purpose: str, code: s
     code_store.consume(tx, account_id, user_id, purpose, stored["code_hash"], max_attempts, now)
     token = stored.get("task_token")
     return str(token) if token else None
+
+
+def recently_issued(stored: dict[str, Any] | None) -> bool:
+    """True while a new code would only flood the user's inbox (a resend right after a send)."""
+    interval = settings().code_resend_interval_seconds
+    if stored is None or not interval or "issued_at" not in stored:
+        return False
+    return bool(clock.parse(str(stored["issued_at"])) > clock.now() - timedelta(seconds=interval))

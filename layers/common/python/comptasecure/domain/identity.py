@@ -118,11 +118,16 @@ def confirm(email: str, code: str) -> None:
 
 
 def resend_code(email: str) -> None:
-    """Replace the pending code by a new one. Says nothing of whether the email exists."""
+    """Replace the pending code by a new one. Says nothing of whether the email exists.
+
+    A resend within seconds of the last code is ignored, so the route cannot flood an inbox.
+    """
     user = user_store.find_by_email(email)
     if user is None or user["status"] != PENDING_CONFIRMATION:
         return
     previous = code_store.get(user["account_id"], user["id"], codes.CONFIRMATION)
+    if codes.recently_issued(previous):
+        return
     if previous is not None:
         workflow.withdraw(previous.get("task_token"), "Superseded")
     workflow.start("code", account_id=user["account_id"], user_id=user["id"], purpose=codes.CONFIRMATION)
