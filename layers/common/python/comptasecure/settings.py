@@ -18,6 +18,12 @@ class Settings(BaseModel):
     refresh_token_seconds: PositiveInt = 30 * 24 * 3600
     code_max_attempts: PositiveInt = 5
     audit_retention_days: PositiveInt = Field(default=5 * 366)
+    credit_types_parameter: str = "/comptasecure/credit-types"
+    stripe_api_key_secret_name: str = ""
+    stripe_webhook_secret_name: str = ""
+    # Empty in AWS (api.stripe.com); the local run and the tests point it at localstripe.
+    stripe_api_base: str = ""
+    stripe_event_retention_days: PositiveInt = 30
 
 
 @cache

@@ -1,0 +1,46 @@
+"""Opaque list cursors: the store's LastEvaluatedKey, signed so a client cannot forge or widen one."""
+
+import base64
+import hashlib
+import hmac
+import json
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
+from comptasecure.errors import InvalidInput
+from comptasecure.secrets import signing_key
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 100
+
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
+Cursor = Annotated[str | None, Query(max_length=2048)]
+
+
+def encode(last_key: dict[str, Any] | None, scope: str) -> str | None:
+    """A cursor for the next page, bound to the caller's scope (its account): useless elsewhere."""
+    if not last_key:
+        return None
+    payload = json.dumps(last_key, sort_keys=True, default=str).encode()
+    tag = hmac.new(signing_key(), scope.encode() + b"|" + payload, hashlib.sha256).digest()[:16]
+    return base64.urlsafe_b64encode(tag + payload).decode().rstrip("=")
+
+
+def decode(cursor: str | None, scope: str) -> dict[str, Any] | None:
+    if not cursor:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except ValueError as error:
+        raise _invalid() from error
+    tag, payload = raw[:16], raw[16:]
+    expected = hmac.new(signing_key(), scope.encode() + b"|" + payload, hashlib.sha256).digest()[:16]
+    if not hmac.compare_digest(tag, expected):
+        raise _invalid()
+    key: dict[str, Any] = json.loads(payload)
+    return key
+
+
+def _invalid() -> InvalidInput:
+    return InvalidInput("Ce curseur de pagination n'est pas valide.", field="cursor", code="invalid_cursor")
