@@ -136,3 +136,13 @@ def test_billing_routes_need_a_token(client: Client) -> None:
         path = route.path.replace("{method_id}", "pm_1NoSuchMethod")
         body = {"PUT": ADDRESS, "POST": {"type": "card"}}.get(route.method)
         assert client.call(route.method, path, body if not path.endswith("/default") else None).status == 401
+
+
+def test_a_vat_number_stripe_refuses_is_named_and_the_address_not_kept(client: Client, table: Any) -> None:
+    alice = owner(client)
+    # A well-formed Luxembourg number that the emulator's Stripe refuses (it wants more than 10 characters).
+    reply = alice.client.put("/billing/address", {**ADDRESS, "country": "LU", "vat_number": "LU12345678"})
+    assert reply.status == 422
+    assert reply.error["field"] == "vat_number"
+    assert "billing_address" not in account_item(table, alice.account_id)
+    assert audit_events(table, alice.account_id, "billing.address_updated") == []

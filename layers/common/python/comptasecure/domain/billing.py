@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from comptasecure import clock, stripe_api
 from comptasecure.domain import audit
-from comptasecure.errors import Conflict, NotFound
+from comptasecure.errors import Conflict, InvalidInput, NotFound
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
@@ -77,6 +77,7 @@ def update_address(account_id: str, actor: audit.Actor, new: dict[str, Any]) -> 
     customer_id = ensure_customer(account_id, actor)
     client = stripe_api.client()
     with stripe_api.calls():
+        _replace_vat_number(customer_id, after["vat_number"])
         client.v1.customers.update(
             customer_id,
             {
@@ -90,7 +91,6 @@ def update_address(account_id: str, actor: audit.Actor, new: dict[str, Any]) -> 
                 },
             },
         )
-        _replace_vat_number(customer_id, after["vat_number"])
     tx = Transaction()
     billing_store.set_address(tx, account_id, after)
     # What we just sent is the customer's newest state: a late customer.updated must not undo it.
@@ -111,15 +111,21 @@ def update_address(account_id: str, actor: audit.Actor, new: dict[str, Any]) -> 
 
 
 def _replace_vat_number(customer_id: str, vat_number: str | None) -> None:
+    """The customer's EU VAT id becomes this one; the new id is added before the old ones go."""
+    import stripe
+
     tax_ids = stripe_api.client().v1.customers.tax_ids
     current = [tax_id for tax_id in tax_ids.list(customer_id).data if tax_id.type == EU_VAT]
-    if vat_number and any(tax_id.value == vat_number for tax_id in current):
-        current = [tax_id for tax_id in current if tax_id.value != vat_number]
-        vat_number = None
+    if vat_number and not any(tax_id.value == vat_number for tax_id in current):
+        try:
+            tax_ids.create(customer_id, {"type": EU_VAT, "value": vat_number})
+        except stripe.InvalidRequestError as error:
+            raise InvalidInput(
+                "Stripe refuse ce numéro de TVA intracommunautaire.", field="vat_number", code="invalid_vat_number"
+            ) from error
     for stale in current:
-        tax_ids.delete(customer_id, stale.id)
-    if vat_number:
-        tax_ids.create(customer_id, {"type": EU_VAT, "value": vat_number})
+        if stale.value != vat_number:
+            tax_ids.delete(customer_id, stale.id)
 
 
 def start_adding_payment_method(account_id: str, actor: audit.Actor, kind: PaymentMethodType) -> dict[str, str]:
