@@ -194,3 +194,23 @@ def test_payment_method_attached_and_detached_are_audited(client: Client, table:
     [detached] = audit_events(table, alice.account_id, "billing.payment_method_detached")
     assert detached["details"]["type"] == "sepa_debit"
     assert detached["details"]["last4"] == "2606"
+
+
+def test_a_checkout_payment_is_applied_once_whichever_event_comes_first(client: Client, table: Any) -> None:
+    alice = owner(client)
+    customer_id = linked_customer(alice)
+    checkout = stripe_event("checkout_session_completed", customer_id)
+    payment = stripe_event("payment_intent_succeeded", customer_id, event_created=checkout["created"] + 1)
+    assert checkout["data"]["object"]["payment_intent"] == payment["data"]["object"]["id"]
+    assert deliver(client, checkout).body["outcome"] == "applied"
+    assert deliver(client, payment).body["outcome"] == "stale"
+    assert credits_of(alice.client)["granted"] == 1
+    assert alice.client.get("/account").body["type"]["id"] == "premium"
+
+
+def test_an_unpaid_checkout_changes_nothing(client: Client, table: Any) -> None:
+    alice = owner(client)
+    customer_id = linked_customer(alice)
+    unpaid = stripe_event("checkout_session_completed", customer_id, payment_status="unpaid")
+    assert deliver(client, unpaid).body["outcome"] == "ignored"
+    assert account_item(table, alice.account_id)["type_id"] == "freemium"

@@ -211,6 +211,8 @@ def _purchase(account_id: str, event: Event, payment: dict[str, Any]) -> bool:
         return False
     if payment.get("object") == "checkout.session" and payment.get("payment_status") != "paid":
         return False
+    # A Checkout payment also raises payment_intent.succeeded: whichever comes first applies it.
+    payment_id = str(payment.get("payment_intent") or payment["id"])
     credit_type = str(metadata.get("credit_type") or DEFAULT_PURCHASED_CREDIT)
     quantity = int(metadata.get("quantity") or 1)
     signup_type = catalogue().obtained_by("signup").id
@@ -218,8 +220,8 @@ def _purchase(account_id: str, event: Event, payment: dict[str, Any]) -> bool:
     for _ in range(TYPE_CHANGE_ATTEMPTS):
         current_type = account_store.get(account_id)["type_id"]
         tx = Transaction()
-        _newer_only(tx, account_id, event, payment["id"])
-        credits.grant(tx, account_id, audit.STRIPE, credit_type, quantity, f"Achat Stripe {payment['id']}")
+        billing_store.claim_once(tx, account_id, payment_id, int(event["created"]), on_repeat=StaleEvent())
+        credits.grant(tx, account_id, audit.STRIPE, credit_type, quantity, f"Achat Stripe {payment_id}")
         if current_type != signup_type:
             credit_store.require_account(tx, account_id)
         else:

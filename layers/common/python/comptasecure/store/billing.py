@@ -67,6 +67,19 @@ def advance_version(
     )
 
 
+def claim_once(tx: Transaction, account_id: str, object_id: str, created: int, *, on_repeat: DomainError) -> None:
+    """Mark a Stripe object (a payment) as applied; the write fails if any event applied it before."""
+    tx.put(
+        {
+            **keys.key(keys.account_pk(account_id), keys.stripe_version_sk(object_id)),
+            "kind": "stripe_version",
+            "event_created": created,
+        },
+        condition="attribute_not_exists(PK)",
+        on_condition_failed=on_repeat,
+    )
+
+
 def put_invoice(tx: Transaction, account_id: str, created_at: str, invoice: dict[str, Any]) -> None:
     tx.put(
         {
