@@ -17,8 +17,10 @@ from typing import Any
 
 import boto3
 from moto.awslambda.models import LambdaBackend
+from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
 
+from local import stripe as local_stripe
 from local import template
 
 REGION = "eu-west-3"
@@ -77,6 +79,29 @@ def _route_lambda_invocations_to_our_handlers() -> None:
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
 
 
+_dynamodb_lock = threading.RLock()
+
+
+def _isolate_dynamodb_requests() -> None:
+    """One DynamoDB request at a time, for the isolation DynamoDB gives transactions.
+
+    moto applies a transaction's items one by one and, when one fails, restores a copy of the whole
+    table taken before: a concurrent request could read a cancelled transaction's writes, or have its
+    own committed writes erased by that restore. Serialising requests removes this emulator artefact;
+    which concurrent write wins is still decided by our condition expressions, as in DynamoDB.
+    """
+    if getattr(DynamoHandler.call_action, "isolated", False):
+        return
+    original = DynamoHandler.call_action
+
+    def isolated(self: DynamoHandler) -> Any:
+        with _dynamodb_lock:
+            return original(self)
+
+    isolated.isolated = True  # type: ignore[attr-defined]
+    DynamoHandler.call_action = isolated  # type: ignore[method-assign]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -92,6 +117,7 @@ class Emulator:
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.values: dict[str, str] = {}
         self._lock = threading.Lock()
+        self.stripe: local_stripe.LocalStripe | None = None
 
     @property
     def endpoint(self) -> str:
@@ -99,6 +125,7 @@ class Emulator:
 
     def start(self) -> "Emulator":
         _route_lambda_invocations_to_our_handlers()
+        _isolate_dynamodb_requests()
         self.server.start()
         os.environ.update(
             {
@@ -122,9 +149,12 @@ class Emulator:
         )
         urllib.request.urlopen(request).read()  # noqa: S310
         self.provision()
+        self.stripe = local_stripe.start(self, free_port())
         return self
 
     def stop(self) -> None:
+        if self.stripe:
+            self.stripe.stop()
         self.server.stop()
 
     # ------------------------------------------------------------ provisioning

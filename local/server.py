@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from local import emails, template
+from local import emails, stripe, template
 from local.emulator import ACCOUNT, Emulator, LambdaContext
 
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
@@ -170,8 +170,12 @@ def main() -> None:
     start_schedules(stop)
     port = int(os.environ.get("PORT", "3000"))
     server = make_server(api, "127.0.0.1", port)
+    if emulator.stripe:
+        emulator.stripe.send_webhooks_to(f"http://127.0.0.1:{port}/webhooks/stripe", stripe.webhook_secret(emulator))
+    stripe_at = emulator.stripe.endpoint if emulator.stripe else "Stripe test mode"
     print(
-        f"ComptaSecure API on http://127.0.0.1:{port} (AWS emulated by moto on {emulator.endpoint})",
+        f"ComptaSecure API on http://127.0.0.1:{port} (AWS emulated by moto on {emulator.endpoint}, "
+        f"Stripe: {stripe_at})",
         flush=True,
     )
     try:

@@ -3,6 +3,7 @@
 import importlib.util
 import re
 import sys
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -115,13 +116,22 @@ def authorizer() -> Function:
     return functions()[definition["FunctionArn"]["Fn::GetAtt"][0]]
 
 
+_import_lock = threading.RLock()
+
+
 def _import(path: Path) -> ModuleType:
     name = "handlers." + ".".join(path.relative_to(ROOT / "functions").with_suffix("").parts)
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
+    # Concurrent first requests to one route must not see its module half executed.
+    with _import_lock:
+        if name in sys.modules:
+            return sys.modules[name]
+        spec = importlib.util.spec_from_file_location(name, path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        return module

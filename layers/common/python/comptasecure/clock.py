@@ -21,3 +21,7 @@ def epoch(moment: datetime) -> int:
 
 def later(seconds: int) -> datetime:
     return now() + timedelta(seconds=seconds)
+
+
+def from_epoch(seconds: int | float) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)

@@ -54,3 +54,9 @@ class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_attempts"
     message = "Trop de tentatives. Demandez un nouveau code."
+
+
+class BadGateway(DomainError):
+    status = 502
+    code = "payment_provider_error"
+    message = "Le prestataire de paiement ne répond pas. Réessayez dans quelques instants."

@@ -21,6 +21,12 @@ class Settings(BaseModel):
     audit_retention_days: PositiveInt = Field(default=5 * 366)
     fec_bucket: str = ""
     upload_url_seconds: PositiveInt = 900
+    credit_types_parameter: str = "/comptasecure/credit-types"
+    stripe_api_key_secret_name: str = ""
+    stripe_webhook_secret_name: str = ""
+    # Empty in AWS (api.stripe.com); the local run and the tests point it at localstripe.
+    stripe_api_base: str = ""
+    stripe_event_retention_days: PositiveInt = 30
 
 
 @cache

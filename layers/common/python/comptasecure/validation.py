@@ -42,3 +42,70 @@ def _phone(value: str) -> str:
 
 Siren = Annotated[str, AfterValidator(_siren)]
 Phone = Annotated[str, StringConstraints(max_length=30), AfterValidator(_phone)]
+
+
+# ISO 3166-1 alpha-2, officially assigned codes.
+COUNTRY_CODES = frozenset(
+    re.findall(
+        r"[A-Z]{2}",
+        """AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT
+    BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER
+    ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID
+    IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV
+    LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR
+    NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL
+    SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC
+    VE VG VI VN VU WF WS YE YT ZA ZM ZW""",
+    )
+)
+
+# EU VAT numbers, by prefix (Greece is EL, Northern Ireland XI): the format only, not the VIES check.
+EU_VAT_FORMATS = {
+    "AT": r"U\d{8}",
+    "BE": r"[01]\d{9}",
+    "BG": r"\d{9,10}",
+    "CY": r"\d{8}[A-Z]",
+    "CZ": r"\d{8,10}",
+    "DE": r"\d{9}",
+    "DK": r"\d{8}",
+    "EE": r"\d{9}",
+    "EL": r"\d{9}",
+    "ES": r"[A-Z0-9]\d{7}[A-Z0-9]",
+    "FI": r"\d{8}",
+    "FR": r"[A-HJ-NP-Z0-9]{2}\d{9}",
+    "HR": r"\d{11}",
+    "HU": r"\d{8}",
+    "IE": r"\d{7}[A-W][A-I]?|\d[A-Z+*]\d{5}[A-W]",
+    "IT": r"\d{11}",
+    "LT": r"\d{9}|\d{12}",
+    "LU": r"\d{8}",
+    "LV": r"\d{11}",
+    "MT": r"\d{8}",
+    "NL": r"\d{9}B\d{2}",
+    "PL": r"\d{10}",
+    "PT": r"\d{9}",
+    "RO": r"[1-9]\d{1,9}",
+    "SE": r"\d{10}01",
+    "SI": r"\d{8}",
+    "SK": r"\d{10}",
+    "XI": r"\d{9}|\d{12}|GD\d{3}|HA\d{3}",
+}
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if code not in COUNTRY_CODES:
+        raise ValueError("Le pays doit être un code ISO 3166-1 alpha-2 (FR, BE, DE…).")
+    return code
+
+
+def _eu_vat(value: str) -> str:
+    compact = re.sub(r"[\s.\-]", "", value).upper()
+    pattern = EU_VAT_FORMATS.get(compact[:2])
+    if pattern is None or not re.fullmatch(pattern, compact[2:]):
+        raise ValueError("Le numéro de TVA intracommunautaire doit avoir le format de son pays (FR12345678901).")
+    return compact
+
+
+CountryCode = Annotated[str, StringConstraints(max_length=2), AfterValidator(_country)]
+EuVatNumber = Annotated[str, StringConstraints(max_length=20), AfterValidator(_eu_vat)]

@@ -1,4 +1,4 @@
-"""The account-type catalogue. It is data (an SSM parameter) so support changes limits without a deploy."""
+"""The account-type and credit-type catalogues: data (SSM parameters), so support edits them without a deploy."""
 
 from typing import Literal
 
@@ -37,3 +37,22 @@ class Catalogue(BaseModel):
 def catalogue() -> Catalogue:
     raw = parameters.get_parameter(settings().account_types_parameter, max_age=CATALOGUE_MAX_AGE_SECONDS)
     return Catalogue.model_validate_json(str(raw))
+
+
+class CreditType(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    label: str
+
+
+class CreditCatalogue(BaseModel):
+    types: list[CreditType]
+
+    def get(self, type_id: str) -> CreditType | None:
+        return next((credit_type for credit_type in self.types if credit_type.id == type_id), None)
+
+
+def credit_catalogue() -> CreditCatalogue:
+    raw = parameters.get_parameter(settings().credit_types_parameter, max_age=CATALOGUE_MAX_AGE_SECONDS)
+    return CreditCatalogue.model_validate_json(str(raw))

@@ -3,7 +3,7 @@
 from typing import Any
 
 from comptasecure import aws
-from comptasecure.errors import Conflict, NotFound
+from comptasecure.errors import Conflict, DomainError, NotFound
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
 
@@ -34,11 +34,24 @@ def rename(tx: Transaction, account_id: str, name: str) -> None:
     )
 
 
-def set_type(tx: Transaction, account_id: str, type_id: str) -> None:
+def set_type(
+    tx: Transaction,
+    account_id: str,
+    type_id: str,
+    *,
+    expected_type: str | None = None,
+    on_unexpected_type: DomainError | None = None,
+) -> None:
+    """Set the account type; with ``expected_type``, only if the account still has that type."""
+    condition = "attribute_exists(PK)"
+    values = {":type_id": type_id}
+    if expected_type is not None:
+        condition += " AND type_id = :expected"
+        values[":expected"] = expected_type
     tx.update(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
         "SET type_id = :type_id",
-        condition="attribute_exists(PK)",
-        values={":type_id": type_id},
-        on_condition_failed=NotFound("Compte introuvable.", code="account_not_found"),
+        condition=condition,
+        values=values,
+        on_condition_failed=on_unexpected_type or NotFound("Compte introuvable.", code="account_not_found"),
     )

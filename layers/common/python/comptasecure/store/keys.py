@@ -16,7 +16,13 @@ account is known (an email at login) have their own partition.
 | group name claim    | ACCOUNT#<aid>       | GROUPNAME#<casefolded name>  |
 | FEC file            | ACCOUNT#<aid>       | FEC#<fid>                    |
 | FEC access grant    | ACCOUNT#<aid>       | GRANT#<uid>#<fid>            |
+| credit balance      | ACCOUNT#<aid>       | CREDIT#<type>                |
+| credit movement     | ACCOUNT#<aid>       | CREDIT_HISTORY#<iso time>#<id> |
+| invoice (Stripe)    | ACCOUNT#<aid>       | INVOICE#<iso created>#<in_id> |
+| last Stripe event   | ACCOUNT#<aid>       | STRIPE_VERSION#<object id>   |
 | email -> user       | EMAIL#<email>       | EMAIL                        |
+| Stripe customer     | STRIPE_CUSTOMER#<cus> | STRIPE_CUSTOMER            |
+| Stripe event applied | STRIPE_EVENT       | <Powertools idempotency key> |
 
 A user item holds ``group_ids`` (a string set) and a group item ``member_ids``: both sides of a
 membership change in one transaction; group names are read from the group items, so a rename
@@ -24,11 +30,23 @@ never leaves a stale name anywhere.
 
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
+
+Billing: the account item holds ``stripe_customer_id`` and ``billing_address``; the Stripe customer
+item lets a webhook find its account with one GetItem. A credit balance keeps ``granted``,
+``consumed`` and ``remaining`` so a consumption is one conditional update (``remaining >= :n``);
+DynamoDB conditions cannot subtract. ``STRIPE_VERSION`` remembers the ``created`` time of the last
+Stripe event applied to an object, so an older event arriving late is ignored. Stripe event records
+are Powertools Idempotency's (``ttl`` expires them).
 """
 
 ACCOUNT_META = "META"
 EMAIL_SK = "EMAIL"
 EXPIRY_INDEX = "ByExpiry"
+STRIPE_CUSTOMER_SK = "STRIPE_CUSTOMER"
+STRIPE_EVENT_PK = "STRIPE_EVENT"
+CREDIT_PREFIX = "CREDIT#"
+CREDIT_HISTORY_PREFIX = "CREDIT_HISTORY#"
+INVOICE_PREFIX = "INVOICE#"
 
 
 def account_pk(account_id: str) -> str:
@@ -69,6 +87,26 @@ def grant_sk(user_id: str, fec_id: str = "") -> str:
 
 def audit_sk(at: str, event_id: str = "") -> str:
     return f"AUDIT#{at}#{event_id}"
+
+
+def credit_sk(credit_type: str) -> str:
+    return f"{CREDIT_PREFIX}{credit_type}"
+
+
+def credit_history_sk(at: str, movement_id: str) -> str:
+    return f"{CREDIT_HISTORY_PREFIX}{at}#{movement_id}"
+
+
+def invoice_sk(created: str, invoice_id: str) -> str:
+    return f"{INVOICE_PREFIX}{created}#{invoice_id}"
+
+
+def stripe_version_sk(object_id: str) -> str:
+    return f"STRIPE_VERSION#{object_id}"
+
+
+def stripe_customer_pk(customer_id: str) -> str:
+    return f"STRIPE_CUSTOMER#{customer_id}"
 
 
 def email_pk(email: str) -> str:

@@ -1,0 +1,15 @@
+from comptasecure.domain import billing
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.billing import BillingAddressView
+
+router = api_router()
+
+
+@router.get("/billing/address")
+def get_address() -> BillingAddressView:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    return BillingAddressView(**billing.address(caller.account_id))
+
+
+handler = lambda_handler(router)

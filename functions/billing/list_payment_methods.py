@@ -1,0 +1,15 @@
+from comptasecure.domain import billing
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.billing import PaymentMethodList, PaymentMethodView
+
+router = api_router()
+
+
+@router.get("/billing/payment-methods")
+def list_payment_methods() -> PaymentMethodList:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    return PaymentMethodList(items=[PaymentMethodView(**item) for item in billing.payment_methods(caller.account_id)])
+
+
+handler = lambda_handler(router)

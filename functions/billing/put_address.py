@@ -1,0 +1,16 @@
+from comptasecure.domain import audit, billing
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.billing import BillingAddress, BillingAddressView
+
+router = api_router()
+
+
+@router.put("/billing/address")
+def put_address(body: BillingAddress) -> BillingAddressView:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    actor = audit.Actor(caller.user_id, caller.email)
+    return BillingAddressView(**billing.update_address(caller.account_id, actor, body.model_dump()))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,16 @@
+from comptasecure.domain import audit, billing
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.billing import PaymentMethodId, PaymentMethodView
+
+router = api_router()
+
+
+@router.post("/billing/payment-methods/<method_id>/default")
+def set_default_payment_method(method_id: PaymentMethodId) -> PaymentMethodView:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    actor = audit.Actor(caller.user_id, caller.email)
+    return PaymentMethodView(**billing.set_default_payment_method(caller.account_id, actor, method_id))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,225 @@
+"""The billing centre on Stripe (SPEC R-BIL-1/2): the account's customer, its address, its payment methods.
+
+Stripe is the system of record for payment methods: we ask it for what the page shows (brand,
+last 4, expiry) and keep none of it. A card number or an IBAN never reaches this API: the front end
+confirms the SetupIntent with Stripe.js.
+"""
+
+from typing import Any, Literal
+
+from comptasecure import clock, stripe_api
+from comptasecure.domain import audit
+from comptasecure.errors import Conflict, InvalidInput, NotFound
+from comptasecure.observability import logger
+from comptasecure.store import accounts as account_store
+from comptasecure.store import billing as billing_store
+from comptasecure.store.transaction import Transaction
+
+PaymentMethodType = Literal["card", "sepa_debit"]
+ADDRESS_FIELDS = ("company_name", "line1", "line2", "postal_code", "city", "country", "vat_number")
+EU_VAT = "eu_vat"
+
+PAYMENT_METHOD_NOT_FOUND = NotFound("Moyen de paiement introuvable.", code="payment_method_not_found")
+
+
+class _AlreadyLinked(Conflict):
+    """Another request linked the account's customer first."""
+
+
+def ensure_customer(account_id: str, actor: audit.Actor) -> str:
+    """The account's Stripe customer, created on first need; concurrent first calls keep one.
+
+    The idempotency key derived from the account makes Stripe answer a retried creation with the
+    same customer; the conditional link on the account item settles concurrent first calls.
+    """
+    existing = customer_of(account_id)
+    if existing:
+        return existing
+    with stripe_api.calls():
+        customer = stripe_api.client().v1.customers.create(
+            params={"metadata": {"account_id": account_id}, "preferred_locales": ["fr"]},
+            options={"idempotency_key": f"comptasecure-customer-{account_id}"},
+        )
+    tx = Transaction()
+    billing_store.link_customer(tx, account_id, customer.id, on_already_linked=_AlreadyLinked())
+    audit.record(
+        tx, account_id, actor, "billing.customer_created", target_type="stripe_customer", target_id=customer.id
+    )
+    try:
+        tx.commit()
+    except _AlreadyLinked:
+        winner = str(account_store.get(account_id)["stripe_customer_id"])
+        if winner != customer.id:
+            # Outside Stripe's idempotency window (or on an emulator without it) the loser created a
+            # second customer: it was never linked to anything, so it goes.
+            with stripe_api.calls():
+                stripe_api.client().v1.customers.delete(customer.id)
+            logger.info("duplicate Stripe customer removed", extra={"account_id": account_id})
+        return winner
+    return str(customer.id)
+
+
+def customer_of(account_id: str) -> str | None:
+    customer_id = account_store.get(account_id).get("stripe_customer_id")
+    return str(customer_id) if customer_id else None
+
+
+def address(account_id: str) -> dict[str, Any]:
+    """The billing address kept on the account; every field null until it is first filled."""
+    stored = account_store.get(account_id).get("billing_address") or {}
+    return {name: stored.get(name) for name in ADDRESS_FIELDS}
+
+
+def update_address(account_id: str, actor: audit.Actor, new: dict[str, Any]) -> dict[str, Any]:
+    """Push the address to the Stripe customer (name, address, EU VAT id), then keep it on the account."""
+    after = {name: new.get(name) for name in ADDRESS_FIELDS}
+    before = address(account_id)
+    customer_id = ensure_customer(account_id, actor)
+    client = stripe_api.client()
+    with stripe_api.calls():
+        _replace_vat_number(customer_id, after["vat_number"])
+        client.v1.customers.update(
+            customer_id,
+            {
+                "name": str(after["company_name"]),
+                "address": {
+                    "line1": str(after["line1"]),
+                    "line2": str(after["line2"] or ""),
+                    "postal_code": str(after["postal_code"]),
+                    "city": str(after["city"]),
+                    "country": str(after["country"]),
+                },
+            },
+        )
+    tx = Transaction()
+    billing_store.set_address(tx, account_id, after)
+    # What we just sent is the customer's newest state: a late customer.updated must not undo it.
+    billing_store.advance_version(tx, account_id, customer_id, clock.epoch(clock.now()), on_stale=None)
+    changes = audit.changes(before, after)
+    if changes:
+        audit.record(
+            tx,
+            account_id,
+            actor,
+            "billing.address_updated",
+            target_type="account",
+            target_id=account_id,
+            details=changes,
+        )
+    tx.commit()
+    return after
+
+
+def _replace_vat_number(customer_id: str, vat_number: str | None) -> None:
+    """The customer's EU VAT id becomes this one; the new id is added before the old ones go."""
+    import stripe
+
+    tax_ids = stripe_api.client().v1.customers.tax_ids
+    current = [tax_id for tax_id in tax_ids.list(customer_id).data if tax_id.type == EU_VAT]
+    if vat_number and not any(tax_id.value == vat_number for tax_id in current):
+        try:
+            tax_ids.create(customer_id, {"type": EU_VAT, "value": vat_number})
+        except stripe.InvalidRequestError as error:
+            raise InvalidInput(
+                "Stripe refuse ce numéro de TVA intracommunautaire.", field="vat_number", code="invalid_vat_number"
+            ) from error
+    for stale in current:
+        if stale.value != vat_number:
+            tax_ids.delete(customer_id, stale.id)
+
+
+def start_adding_payment_method(account_id: str, actor: audit.Actor, kind: PaymentMethodType) -> dict[str, str]:
+    """A SetupIntent the front end confirms with Stripe.js; Stripe then attaches the method to the customer."""
+    customer_id = ensure_customer(account_id, actor)
+    with stripe_api.calls():
+        intent = stripe_api.client().v1.setup_intents.create(
+            params={
+                "customer": customer_id,
+                "allowed_payment_method_types": [kind],
+                "usage": "off_session",
+                "metadata": {"account_id": account_id},
+            }
+        )
+    return {"client_secret": str(intent.client_secret), "setup_intent_id": str(intent.id)}
+
+
+def payment_methods(account_id: str) -> list[dict[str, Any]]:
+    """The customer's cards and IBANs as Stripe holds them, with the invoice default flagged."""
+    customer_id = customer_of(account_id)
+    if customer_id is None:
+        return []
+    client = stripe_api.client()
+    with stripe_api.calls():
+        customer = client.v1.customers.retrieve(customer_id)
+        methods = client.v1.customers.payment_methods.list(customer_id, {"limit": 100})
+    default = (customer.to_dict().get("invoice_settings") or {}).get("default_payment_method")
+    return [
+        {**display(method.to_dict()), "is_default": method.id == default}
+        for method in methods.data
+        if method.type in ("card", "sepa_debit")
+    ]
+
+
+def display(method: dict[str, Any]) -> dict[str, Any]:
+    """What the page shows of a payment method, and all we ever keep of it: brand, last 4, expiry."""
+    kind = method["type"]
+    details = method.get(kind) or {}
+    return {
+        "id": method["id"],
+        "type": kind,
+        "brand": details.get("brand"),
+        "last4": details.get("last4"),
+        "exp_month": details.get("exp_month"),
+        "exp_year": details.get("exp_year"),
+    }
+
+
+def remove_payment_method(account_id: str, actor: audit.Actor, method_id: str) -> None:
+    """Detach a method from the account's customer; a method of another customer is not found."""
+    _, method = _own_method(account_id, method_id)
+    with stripe_api.calls(not_found=PAYMENT_METHOD_NOT_FOUND):
+        stripe_api.client().v1.payment_methods.detach(method_id)
+    tx = Transaction()
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "billing.payment_method_removed",
+        target_type="payment_method",
+        target_id=method_id,
+        details={key: value for key, value in display(method).items() if key in ("type", "brand", "last4")},
+    )
+    tx.commit()
+
+
+def set_default_payment_method(account_id: str, actor: audit.Actor, method_id: str) -> dict[str, Any]:
+    """Make this method the one Stripe charges invoices to."""
+    customer_id, method = _own_method(account_id, method_id)
+    client = stripe_api.client()
+    with stripe_api.calls():
+        customer = client.v1.customers.retrieve(customer_id).to_dict()
+        client.v1.customers.update(customer_id, {"invoice_settings": {"default_payment_method": method_id}})
+    previous = (customer.get("invoice_settings") or {}).get("default_payment_method")
+    tx = Transaction()
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "billing.default_payment_method_set",
+        target_type="payment_method",
+        target_id=method_id,
+        details={"default_payment_method": {"before": previous, "after": method_id}},
+    )
+    tx.commit()
+    return {**display(method), "is_default": True}
+
+
+def _own_method(account_id: str, method_id: str) -> tuple[str, dict[str, Any]]:
+    customer_id = customer_of(account_id)
+    if customer_id is None:
+        raise PAYMENT_METHOD_NOT_FOUND
+    with stripe_api.calls(not_found=PAYMENT_METHOD_NOT_FOUND):
+        method = stripe_api.client().v1.payment_methods.retrieve(method_id).to_dict()
+    if method.get("customer") != customer_id:
+        raise PAYMENT_METHOD_NOT_FOUND
+    return customer_id, method

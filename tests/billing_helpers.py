@@ -1,0 +1,183 @@
+"""Billing test helpers: an owner with their account, teammates, Stripe's side of the flows, signed webhooks."""
+
+import copy
+import hashlib
+import hmac
+import json
+import os
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import stripe
+from boto3.dynamodb.conditions import Key
+
+from comptasecure.domain import passwords
+from comptasecure.store import keys
+from comptasecure.store import users as user_store
+from comptasecure.store.transaction import Transaction
+from local import template
+from local.stripe import LOCAL_API_KEY
+from tests.helpers import PASSWORD, Client, signup_confirmed, unique_email
+
+STRIPE_EVENTS = template.ROOT / "events" / "stripe"
+ADDRESS = {
+    "company_name": "Cabinet Dupont SAS",
+    "line1": "12 rue de la Paix",
+    "line2": "3e étage",
+    "postal_code": "75002",
+    "city": "Paris",
+    "country": "FR",
+    "vat_number": "FR40303265045",
+}
+CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
+IBAN = "FR1420041010050500013M02606"
+
+
+@dataclass
+class Owner:
+    client: Client
+    account_id: str
+    user_id: str
+    email: str
+
+
+def owner(client: Client) -> Owner:
+    email, login = signup_confirmed(client)
+    me = client.get("/me", token=login["access_token"]).body
+    return Owner(client.as_user(login["access_token"]), me["account_id"], me["id"], email)
+
+
+def teammate(client: Client, account_id: str, role: str) -> Client:
+    """An active admin or member of the account, logged in.
+
+    Inviting users is another issue's route; the users store arranges the teammate as an accepted
+    invitation would leave it (and counts it on the account).
+    """
+    email = unique_email(role)
+    user = {
+        "id": uuid.uuid4().hex,
+        "account_id": account_id,
+        "email": email,
+        "first_name": "Paul",
+        "last_name": "Martin",
+        "role": role,
+        "status": "active",
+        "password_hash": passwords.hash_password(PASSWORD),
+    }
+    tx = Transaction()
+    user_store.put_new(tx, user)
+    tx.update(keys.key(keys.account_pk(account_id), keys.ACCOUNT_META), "ADD user_count :one", values={":one": 1})
+    tx.commit()
+    login = client.post("/auth/login", {"email": email, "password": PASSWORD})
+    assert login.status == 200, login.body
+    return client.as_user(login.body["access_token"])
+
+
+def partition(table: Any, account_id: str, prefix: str = "") -> list[dict[str, Any]]:
+    condition = Key("PK").eq(keys.account_pk(account_id))
+    if prefix:
+        condition = condition & Key("SK").begins_with(prefix)
+    items: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"KeyConditionExpression": condition}
+    while True:
+        response = table.query(**query)
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def audit_events(table: Any, account_id: str, action: str) -> list[dict[str, Any]]:
+    return [item for item in partition(table, account_id, "AUDIT#") if item["action"] == action]
+
+
+def account_item(table: Any, account_id: str) -> dict[str, Any]:
+    item: dict[str, Any] = table.get_item(Key=keys.key(keys.account_pk(account_id), keys.ACCOUNT_META))["Item"]
+    return item
+
+
+# ---------------------------------------------------------------- Stripe's side
+def stripe_client() -> stripe.StripeClient:
+    """What Stripe.js and Stripe itself do in the browser and at Stripe, played against localstripe."""
+    return stripe.StripeClient(LOCAL_API_KEY, base_addresses={"api": os.environ["STRIPE_API_BASE"]})
+
+
+def confirm_setup(setup_intent_id: str, kind: str) -> str:
+    """The front end confirms the SetupIntent with Stripe.js; Stripe attaches the method to the customer.
+
+    localstripe confirms the SetupIntent but does not attach its method to the customer as Stripe
+    does: the attach call plays that part.
+    """
+    sdk = stripe_client()
+    details: dict[str, Any] = {"card": dict(CARD)} if kind == "card" else {"sepa_debit": {"iban": IBAN}}
+    method = sdk.v1.payment_methods.create({"type": kind, **details})  # type: ignore[arg-type]
+    intent = sdk.v1.setup_intents.confirm(setup_intent_id, {"payment_method": method.id})
+    assert intent.status == "succeeded"
+    sdk.v1.payment_methods.attach(method.id, {"customer": str(intent.customer)})
+    return str(method.id)
+
+
+def add_method(owner: Owner, kind: str) -> str:
+    reply = owner.client.post("/billing/payment-methods", {"type": kind})
+    assert reply.status == 201, reply.body
+    return confirm_setup(reply.body["setup_intent_id"], kind)
+
+
+# ---------------------------------------------------------------- webhooks
+def webhook_secret() -> str:
+    value = boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["STRIPE_WEBHOOK_SECRET_NAME"])
+    return str(value["SecretString"])
+
+
+def stripe_event(sample: str, customer_id: str, **changes: Any) -> dict[str, Any]:
+    """A sample of events/stripe/ for this customer, with a fresh event id and the given object fields."""
+    event: dict[str, Any] = copy.deepcopy(json.loads((STRIPE_EVENTS / f"{sample}.json").read_text()))
+    event["id"] = f"evt_{uuid.uuid4().hex[:24]}"
+    event["created"] = changes.pop("event_created", int(time.time()))
+    stripe_object = event["data"]["object"]
+    if stripe_object["object"] == "customer":
+        stripe_object["id"] = customer_id
+    elif stripe_object.get("customer") is None and "previous_attributes" in event["data"]:
+        event["data"]["previous_attributes"]["customer"] = customer_id
+    else:
+        stripe_object["customer"] = customer_id
+    stripe_object.update(changes)
+    return event
+
+
+def signature(payload: str, secret: str, timestamp: int | None = None) -> str:
+    """Stripe's documented scheme: t=<unix time>,v1=HMAC-SHA256(secret, "<t>.<payload>")."""
+    moment = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{moment}.{payload}".encode(), hashlib.sha256).hexdigest()
+    return f"t={moment},v1={digest}"
+
+
+def deliver(client: Client, event: dict[str, Any], *, header: str | None = None, timestamp: int | None = None) -> Any:
+    payload = json.dumps(event)
+    signed = signature(payload, webhook_secret(), timestamp) if header is None else header
+    sent = Client(client.api, headers={"stripe-signature": signed})
+    return sent.post("/webhooks/stripe", raw=payload.encode(), content_type="application/json; charset=utf-8")
+
+
+def linked_customer(owner: Owner) -> str:
+    """The account's Stripe customer, created through the API as the first billing action would."""
+    reply = owner.client.put("/billing/address", ADDRESS)
+    assert reply.status == 200, reply.body
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+    return str(account_item(table, owner.account_id)["stripe_customer_id"])
+
+
+def billing_writes(table: Any, account_id: str) -> list[dict[str, Any]]:
+    """Every billing item and billing audit event of the account, and billing fields of its account item."""
+    found = [
+        item
+        for item in partition(table, account_id)
+        if item["SK"].startswith(("CREDIT", "INVOICE#", "STRIPE_VERSION#"))
+        or (item["SK"].startswith("AUDIT#") and item["action"].startswith("billing."))
+    ]
+    meta = account_item(table, account_id)
+    found.extend({name: meta[name]} for name in ("billing_address", "stripe_customer_id") if name in meta)
+    return found

@@ -1,0 +1,59 @@
+"""A payment made at the Stripe emulator reaches POST /webhooks/stripe as Stripe would deliver it.
+
+The event is built and signed by localstripe (an independent implementation of Stripe's scheme) and
+posted over HTTP to the local API, as `make run` wires it.
+"""
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from local.emulator import Emulator, free_port
+from local.server import LocalApi, make_server
+from tests.billing_helpers import account_item, add_method, audit_events, owner, stripe_client, webhook_secret
+from tests.helpers import Client
+
+
+@pytest.fixture
+def webhooks_from_localstripe(emulator: Emulator, api: LocalApi) -> Iterator[None]:
+    assert emulator.stripe is not None
+    port = free_port()
+    server = make_server(api, "127.0.0.1", port)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    emulator.stripe.send_webhooks_to(f"http://127.0.0.1:{port}/webhooks/stripe", webhook_secret())
+    try:
+        yield
+    finally:
+        emulator.stripe.stop_webhooks()
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_purchase_paid_at_stripe_makes_the_account_premium(
+    client: Client, table: Any, webhooks_from_localstripe: None
+) -> None:
+    alice = owner(client)
+    card = add_method(alice, "card")
+    customer_id = account_item(table, alice.account_id)["stripe_customer_id"]
+    paid = stripe_client().v1.payment_intents.create(
+        {
+            "amount": 5880,
+            "currency": "eur",
+            "customer": customer_id,
+            "payment_method": card,
+            "confirm": True,
+            "metadata": {"purchase": "analysis", "credit_type": "ecf", "quantity": "3"},
+        }
+    )
+    assert paid.status == "succeeded"
+    deadline = time.monotonic() + 10  # localstripe delivers about a second later
+    while time.monotonic() < deadline and account_item(table, alice.account_id)["type_id"] != "premium":
+        time.sleep(0.1)
+    assert account_item(table, alice.account_id)["type_id"] == "premium"
+    ecf = next(item for item in alice.client.get("/billing/credits").body["items"] if item["type"] == "ecf")
+    assert ecf["granted"] == 3
+    [changed] = audit_events(table, alice.account_id, "account.type_changed")
+    assert changed["actor_id"] == "stripe"
