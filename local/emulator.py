@@ -195,6 +195,13 @@ class Emulator:
             client.update_time_to_live(TableName=TABLE_NAME, TimeToLiveSpecification=ttl)
         self.values[logical_id] = TABLE_NAME
 
+    def reset_tables(self) -> None:
+        """Empty every table (drop and create again from the template): a clean slate, in milliseconds."""
+        client = boto3.client("dynamodb")
+        for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
+            client.delete_table(TableName=self.values[logical_id])
+            self._table(logical_id, resource["Properties"])
+
     def _bucket(self, logical_id: str) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
         boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})

@@ -11,12 +11,44 @@ from local.emulator import Emulator
 from local.server import LocalApi
 from tests.helpers import Client
 
+# Every audit event the suite wrote, kept across the table resets between test modules.
+AUDIT_LOG: list[dict[str, Any]] = []
+_RUNNING: list[Emulator] = []
+
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
     running = Emulator().start()
+    _RUNNING.append(running)
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def fresh_table_per_module() -> Iterator[None]:
+    """moto copies the whole table on every transaction: a table that grows all suite long makes
+    each test slower than the last. Each module starts on an empty table (tests already use fresh
+    accounts, so nothing depends on another module's data)."""
+    yield
+    if _RUNNING:
+        AUDIT_LOG.extend(audit_events())
+        _RUNNING[0].reset_tables()
+
+
+def audit_events() -> list[dict[str, Any]]:
+    """Every audit event in the table (a test-only Scan)."""
+    import boto3
+    from boto3.dynamodb.conditions import Attr
+
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+    events: list[dict[str, Any]] = []
+    scan: dict[str, Any] = {"FilterExpression": Attr("kind").eq("audit")}
+    while True:
+        page = table.scan(**scan)
+        events.extend(page["Items"])
+        if "LastEvaluatedKey" not in page:
+            return events
+        scan["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 @pytest.fixture(scope="session")

@@ -69,3 +69,9 @@ def test_valid_token_reaches_the_account(client: Client, session: dict[str, Any]
     types = client.get("/account-types", token=session["access_token"]).body["items"]
     assert [t["id"] for t in types if t["is_current"]] == ["freemium"]
     assert {t["obtained_by"] for t in types} == {"signup", "first_purchase", "support"}
+
+
+def test_authentication_comes_before_body_validation(client: Client) -> None:
+    """An anonymous caller learns nothing of a route's body rules: 401, not 400/422."""
+    assert client.post("/groups", raw=b'{"name": ').status == 401
+    assert client.post("/groups", {"unknown": 1}).status == 401

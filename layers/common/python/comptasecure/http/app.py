@@ -1,18 +1,18 @@
 """One resolver factory for every handler: validation, error mapping and observability applied once."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from comptasecure.errors import DomainError
+from comptasecure.errors import DomainError, Unauthorized
 from comptasecure.http import errors
-from comptasecure.http.caller import current_caller
+from comptasecure.http.caller import is_authenticated
 from comptasecure.observability import logger, metrics, tracer
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
@@ -22,13 +22,10 @@ def api_router() -> Router:
     return Router()
 
 
-def build_app(*routers: Router, public: bool = False) -> APIGatewayHttpResolver:
+def build_app(*routers: Router) -> APIGatewayHttpResolver:
     app = APIGatewayHttpResolver(enable_validation=True)
     for router in routers:
         app.include_router(router)
-    if not public:
-        # Default deny: a route is authenticated unless its function says it is public.
-        app.use(middlewares=[_require_authentication])
 
     @app.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[Any]:
@@ -46,19 +43,28 @@ def build_app(*routers: Router, public: bool = False) -> APIGatewayHttpResolver:
     return app
 
 
-def _require_authentication(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> Response[Any]:
-    current_caller(app)
-    return next_middleware(app)
-
-
 def lambda_handler(router: Router, *, public: bool = False) -> Handler:
-    """The Lambda entry point of one route, with logging, tracing and metrics around it."""
-    app = build_app(router, public=public)
+    """The Lambda entry point of one route, with logging, tracing and metrics around it.
+
+    Default deny: unless its function says it is public, a route answers 401 to an unauthenticated
+    request before anything else, body validation included (nothing about the route leaks).
+    """
+    app = build_app(router)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
     @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        if not public and not is_authenticated(event):
+            return UNAUTHENTICATED
         return app.resolve(event, context)
 
     return handler
+
+
+UNAUTHENTICATED: dict[str, Any] = {
+    "statusCode": Unauthorized.status,
+    "headers": {"Content-Type": "application/json"},
+    "body": json.dumps({"error": {"code": Unauthorized.code, "message": Unauthorized.message}}),
+    "isBase64Encoded": False,
+}

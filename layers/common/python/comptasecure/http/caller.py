@@ -33,6 +33,12 @@ class Caller:
         return self.role in MANAGERS
 
 
+def is_authenticated(event: dict[str, Any]) -> bool:
+    """What the authorizer concluded about this request's token."""
+    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    return context.get("authenticated") is True
+
+
 def current_caller(resolver: Any) -> Caller:
     """Built from the Lambda authorizer's context; never from anything the client sent."""
     context = resolver.current_event.request_context.authorizer.get_lambda or {}
