@@ -14,6 +14,12 @@ account is known (an email at login) have their own partition.
 | audit event         | ACCOUNT#<aid>       | AUDIT#<iso time>#<eid>       |
 | email -> user       | EMAIL#<email>       | EMAIL                        |
 
+A user item carries its role, its ``status`` (``invited``, ``invitation_expired``,
+``pending_confirmation``, ``active``), ``groups`` as a list of ``{id, name}`` and, while invited,
+``invitation_expires_at`` (a copy of its link's expiry) so the users table computes every status
+from one Query on ``begins_with(SK, "USER#")``. The account's ``user_count`` on META counts every
+user, invited ones included: it is the quota's and "alone on the account"'s single guard.
+
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
 """
@@ -21,14 +27,21 @@ cleanup job queries exactly what has expired.
 ACCOUNT_META = "META"
 EMAIL_SK = "EMAIL"
 EXPIRY_INDEX = "ByExpiry"
+ACCOUNT_PREFIX = "ACCOUNT#"
+USER_PREFIX = "USER#"
+INVITATION_PREFIX = "INVITATION#"
 
 
 def account_pk(account_id: str) -> str:
-    return f"ACCOUNT#{account_id}"
+    return f"{ACCOUNT_PREFIX}{account_id}"
 
 
-def user_sk(user_id: str) -> str:
-    return f"USER#{user_id}"
+def account_id_of(pk: str) -> str:
+    return pk.removeprefix(ACCOUNT_PREFIX)
+
+
+def user_sk(user_id: str = "") -> str:
+    return f"{USER_PREFIX}{user_id}"
 
 
 def session_sk(user_id: str, session_id: str = "") -> str:
@@ -40,7 +53,11 @@ def code_sk(user_id: str, purpose: str) -> str:
 
 
 def invitation_sk(user_id: str) -> str:
-    return f"INVITATION#{user_id}"
+    return f"{INVITATION_PREFIX}{user_id}"
+
+
+def user_id_of_invitation(sk: str) -> str:
+    return sk.removeprefix(INVITATION_PREFIX)
 
 
 def audit_sk(at: str, event_id: str = "") -> str:
