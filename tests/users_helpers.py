@@ -57,8 +57,9 @@ def join(manager: Member, role: str = "member") -> Member:
 
 def partition(table: Any, account_id: str, prefix: str = "") -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
+    condition = Key("PK").eq(f"ACCOUNT#{account_id}")
     query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(f"ACCOUNT#{account_id}") & Key("SK").begins_with(prefix)
+        "KeyConditionExpression": condition & Key("SK").begins_with(prefix) if prefix else condition
     }
     while True:
         response = table.query(**query)
@@ -86,3 +87,13 @@ def wait_until(predicate: Any, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not reached in time")
+
+
+def upgrade(account_id: str, type_id: str) -> None:
+    """What support does (R-ACC-5), through the store: lifts the Freemium limit of 3 users."""
+    from comptasecure.store import accounts
+    from comptasecure.store.transaction import Transaction
+
+    tx = Transaction()
+    accounts.set_type(tx, account_id, type_id)
+    tx.commit()

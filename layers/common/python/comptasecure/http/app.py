@@ -36,6 +36,13 @@ def build_app(*routers: Router, public: bool = False) -> APIGatewayHttpResolver:
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[Any]:
+        # Powertools validates the request before any middleware runs: without this, a caller with no
+        # token would get 400/422 (and learn the body's shape) instead of 401.
+        if not public:
+            try:
+                current_caller(app)
+            except DomainError as unauthenticated:
+                return errors.from_domain(unauthenticated)
         return errors.from_validation(error)
 
     @app.exception_handler(Exception)
