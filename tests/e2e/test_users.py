@@ -66,5 +66,6 @@ def test_windows_1252_csv_upload_over_http(local_run: Http) -> None:
         results = json.loads(response.read())["results"]
     assert [r["status"] for r in results] == ["invited", "error"]
     status, table = local_run.call("GET", "/users", token=token)
+    assert status == 200
     row = next(item for item in table["items"] if item["email"] == email)
     assert (row["first_name"], row["last_name"]) == ("Hélène", "Lefèvre")
