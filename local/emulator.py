@@ -77,6 +77,25 @@ def _route_lambda_invocations_to_our_handlers() -> None:
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
 
 
+def _serialise_dynamodb_requests() -> None:
+    """One DynamoDB request at a time, as if each were atomic, like DynamoDB's.
+
+    Moto's TransactWriteItems snapshots and rolls back whole tables without a lock: two concurrent
+    transactions (two invitations racing for the last place) could lose each other's writes.
+    Serialising requests keeps every condition expression meaningful under concurrent tests.
+    """
+    from moto.dynamodb.responses import DynamoHandler
+
+    original = DynamoHandler.call_action
+    lock = threading.Lock()
+
+    def call_action_alone(self: DynamoHandler) -> Any:
+        with lock:
+            return original(self)
+
+    DynamoHandler.call_action = call_action_alone  # type: ignore[method-assign]
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -99,6 +118,7 @@ class Emulator:
 
     def start(self) -> "Emulator":
         _route_lambda_invocations_to_our_handlers()
+        _serialise_dynamodb_requests()
         self.server.start()
         os.environ.update(
             {
