@@ -116,4 +116,6 @@ def test_bad_requests_name_the_field_and_write_nothing(client: Client, table: An
         reply = owner.client.post("/users", body)
         assert (reply.status, reply.error.get("field")) == (status, field), (body, reply.body)
     assert owner.client.call("POST", "/users", raw=b"{not json").status == 400
+    not_utf8 = owner.client.call("POST", "/users", raw='{"users": [{"email": "é@x.fr"}]}'.encode("cp1252"))
+    assert (not_utf8.status, not_utf8.error["code"]) == (400, "invalid_json")
     assert partition(table, owner.account_id) == before

@@ -34,8 +34,7 @@ def build_app(*routers: Router, public: bool = False) -> APIGatewayHttpResolver:
     def domain_error(error: DomainError) -> Response[Any]:
         return errors.from_domain(error)
 
-    @app.exception_handler(RequestValidationError)
-    def invalid_request(error: RequestValidationError) -> Response[Any]:
+    def unless_unauthenticated(response: Response[Any]) -> Response[Any]:
         # Powertools validates the request before any middleware runs: without this, a caller with no
         # token would get 400/422 (and learn the body's shape) instead of 401.
         if not public:
@@ -43,7 +42,18 @@ def build_app(*routers: Router, public: bool = False) -> APIGatewayHttpResolver:
                 current_caller(app)
             except DomainError as unauthenticated:
                 return errors.from_domain(unauthenticated)
-        return errors.from_validation(error)
+        return response
+
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(error: RequestValidationError) -> Response[Any]:
+        return unless_unauthenticated(errors.from_validation(error))
+
+    @app.exception_handler(UnicodeDecodeError)
+    def not_utf8(error: UnicodeDecodeError) -> Response[Any]:
+        # A JSON body that is not UTF-8 arrives base64-encoded and fails to decode: malformed, not a crash.
+        return unless_unauthenticated(
+            errors.error_response(400, "invalid_json", "Le corps de la requête doit être un JSON encodé en UTF-8.")
+        )
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[Any]:
