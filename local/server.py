@@ -65,7 +65,7 @@ class LocalApi:
     ) -> dict[str, Any]:
         now = datetime.now(UTC)
         content_type = headers.get("content-type", "")
-        is_text = not body or any(content_type.startswith(kind) for kind in TEXT_TYPES)
+        is_text = not body or (any(content_type.startswith(kind) for kind in TEXT_TYPES) and _is_utf8(body))
         return {
             "version": "2.0",
             "routeKey": f"{route.method} {route.path}",
@@ -108,6 +108,15 @@ class LocalApi:
             "headers": event["headers"],
             "requestContext": event["requestContext"],
         }
+
+
+def _is_utf8(body: bytes) -> bool:
+    """Bytes that are not UTF-8 (a Windows-1252 CSV) travel base64-encoded, intact, as binary would."""
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:

@@ -20,6 +20,16 @@ class InvalidInput(DomainError):
     message = "Une valeur saisie n'est pas valide."
 
 
+class InvalidCursor(InvalidInput):
+    """A list cursor that was not ours, or not for this list."""
+
+    code = "invalid_cursor"
+    message = "Ce curseur de pagination n'est pas valide."
+
+    def __init__(self) -> None:
+        super().__init__(field="cursor")
+
+
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
@@ -48,6 +58,12 @@ class Gone(DomainError):
     status = 410
     code = "gone"
     message = "Ce lien n'est plus valide."
+
+
+class TooLarge(DomainError):
+    status = 413
+    code = "payload_too_large"
+    message = "Le fichier envoyé est trop volumineux."
 
 
 class TooManyAttempts(DomainError):

@@ -5,6 +5,7 @@ DynamoDB TTL stays as a backstop for anything this job would miss.
 """
 
 from comptasecure import clock
+from comptasecure.domain import invitations
 from comptasecure.store import codes as code_store
 from comptasecure.store import expiry
 from comptasecure.store import invitations as invitation_store
@@ -12,7 +13,10 @@ from comptasecure.store import invitations as invitation_store
 
 def purge_expired() -> dict[str, int]:
     now = clock.iso(clock.now())
-    removed: dict[str, int] = {}
-    for kind in (code_store.EXPIRY_KIND, invitation_store.EXPIRY_KIND):
-        removed[kind] = sum(1 for item in expiry.expired(kind, now) if expiry.delete_if_expired(item, now))
-    return removed
+    return {
+        code_store.EXPIRY_KIND: sum(
+            1 for item in expiry.expired(code_store.EXPIRY_KIND, now) if expiry.delete_if_expired(item, now)
+        ),
+        # Invited users whose link expired are marked ``invitation_expired`` as their link goes.
+        invitation_store.EXPIRY_KIND: invitations.expire_overdue(now),
+    }

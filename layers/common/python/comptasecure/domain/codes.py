@@ -90,4 +90,6 @@ def recently_issued(stored: dict[str, Any] | None) -> bool:
     interval = settings().code_resend_interval_seconds
     if stored is None or not interval or "issued_at" not in stored:
         return False
+    if str(stored["expires_at"]) <= clock.iso(clock.now()):
+        return False  # an expired code never stands in the way of a new one
     return bool(clock.parse(str(stored["issued_at"])) > clock.now() - timedelta(seconds=interval))

@@ -17,8 +17,12 @@ from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
-ACTIVE = "active"
+# A user's status: invited (link sent, password not chosen), invitation_expired (link not used in
+# time), pending_confirmation (password chosen, code not entered yet), active.
+INVITED = "invited"
+INVITATION_EXPIRED = "invitation_expired"
 PENDING_CONFIRMATION = "pending_confirmation"
+ACTIVE = "active"
 LOGIN_MAX_FAILURES = 10
 LOGIN_LOCK_SECONDS = 15 * 60
 

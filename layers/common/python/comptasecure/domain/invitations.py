@@ -1,15 +1,31 @@
 """Invitation links (SPEC R-USR-4): a single-use token, valid INVITATION_VALIDITY_SECONDS."""
 
 import hashlib
+import hmac
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
+from typing import Any
 
 from comptasecure import clock
+from comptasecure.domain import audit, passwords, workflow
+from comptasecure.domain.identity import PENDING_CONFIRMATION, actor_of
 from comptasecure.emails import sender, templates
+from comptasecure.errors import Conflict, Gone, InvalidInput, NotFound
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
+from comptasecure.store import expiry, keys
 from comptasecure.store import invitations as invitation_store
 from comptasecure.store import users as user_store
+from comptasecure.store.transaction import Transaction
+
+# One answer for a link that expired, was replaced by a newer one, or was already used: the
+# person needs a new invitation in every case, and the answer tells nothing more.
+EXPIRED = Gone(
+    "Ce lien d'invitation n'est plus valide. Demandez à un administrateur de vous renvoyer l'invitation.",
+    field="token",
+    code="invitation_expired",
+)
 
 
 @dataclass(frozen=True)
@@ -23,7 +39,15 @@ class InvitationToken:
 
     @property
     def secret_hash(self) -> str:
+        # 256 random bits: a plain SHA-256 cannot be reversed by guessing.
         return hashlib.sha256(self.secret.encode()).hexdigest()
+
+    @classmethod
+    def parse(cls, value: str) -> "InvitationToken":
+        parts = value.split(".")
+        if len(parts) != 3 or not all(parts):
+            raise InvalidInput("Ce lien d'invitation n'est pas valide.", field="token", code="invalid_token")
+        return cls(*parts)
 
 
 def send(account_id: str, user_id: str, task_token: str, execution_arn: str) -> str:
@@ -33,7 +57,9 @@ def send(account_id: str, user_id: str, task_token: str, execution_arn: str) -> 
     config = settings()
     token = InvitationToken(account_id, user_id, secrets.token_urlsafe(32))
     expires = clock.later(config.invitation_validity_seconds)
+    tx = Transaction()
     invitation_store.replace(
+        tx,
         account_id,
         user_id,
         {
@@ -44,6 +70,9 @@ def send(account_id: str, user_id: str, task_token: str, execution_arn: str) -> 
             "ttl": clock.epoch(expires) + 24 * 3600,
         },
     )
+    # Refused if the user is no longer waiting for a link (removed, or already accepted).
+    user_store.set_invitation_expiry(tx, account_id, user_id, clock.iso(expires))
+    tx.commit()
     link = f"{config.app_base_url}/invitation?token={token}"
     email = templates.invitation(
         user.get("first_name"),
@@ -54,3 +83,63 @@ def send(account_id: str, user_id: str, task_token: str, execution_arn: str) -> 
     )
     sender.send(user["email"], email)
     return clock.iso(expires)
+
+
+def accept(token_value: str, password: str) -> dict[str, Any]:
+    """The invited user chooses a password: the link is used up and the workflow emails the code."""
+    token = InvitationToken.parse(token_value)
+    stored = invitation_store.get(token.account_id, token.user_id)
+    now = clock.iso(clock.now())
+    if (
+        stored is None
+        or not hmac.compare_digest(token.secret_hash, str(stored["token_hash"]))
+        or stored["expires_at"] <= now
+    ):
+        raise EXPIRED
+    try:
+        user = user_store.get(token.account_id, token.user_id)
+    except NotFound as error:
+        raise EXPIRED from error
+    passwords.check_policy(password, email=user["email"])
+    tx = Transaction()
+    invitation_store.consume(tx, token.account_id, token.user_id, token.secret_hash, now, EXPIRED)
+    user_store.accept_invitation(tx, token.account_id, token.user_id, passwords.hash_password(password), EXPIRED)
+    audit.record(
+        tx,
+        token.account_id,
+        actor_of(user),
+        "user.invitation_accepted",
+        target_type="user",
+        target_id=user["id"],
+        details={"status": {"before": user["status"], "after": PENDING_CONFIRMATION}},
+    )
+    tx.commit()
+    workflow.resume(str(stored["task_token"]), {"password_set": True})
+    return {"email": user["email"], "status": PENDING_CONFIRMATION}
+
+
+def expire_overdue(now: str) -> int:
+    """Cleanup: each invited user whose link expired is marked so, and the link is removed.
+
+    Found by the expiry index, never by a scan. Both steps are conditional, so a second run, or a
+    concurrent one, changes nothing, and a user re-invited in the meantime is left alone.
+    """
+    removed = 0
+    for item in expiry.expired(invitation_store.EXPIRY_KIND, now):
+        account_id = keys.account_id_of(item["PK"])
+        user_id = keys.user_id_of_invitation(item["SK"])
+        tx = Transaction()
+        user_store.mark_invitation_expired(tx, account_id, user_id, now)
+        audit.record(
+            tx,
+            account_id,
+            audit.SYSTEM,
+            "user.invitation_expired",
+            target_type="user",
+            target_id=user_id,
+            details={"expired_at": item["expires_at"]},
+        )
+        with suppress(Conflict):  # already marked, re-invited or accepted: nothing to record
+            tx.commit()
+        removed += expiry.delete_if_expired(item, now)
+    return removed

@@ -35,6 +35,11 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     def invalid_request(error: RequestValidationError) -> Response[Any]:
         return errors.from_validation(error)
 
+    @app.exception_handler(UnicodeDecodeError)
+    def not_utf8(error: UnicodeDecodeError) -> Response[Any]:
+        # A JSON body that is not UTF-8 arrives base64-encoded and fails to decode: malformed, not a crash.
+        return errors.error_response(400, "invalid_json", "Le corps de la requête doit être un JSON encodé en UTF-8.")
+
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[Any]:
         logger.exception("unhandled error")

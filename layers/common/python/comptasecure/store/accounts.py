@@ -55,3 +55,29 @@ def set_type(
         values=values,
         on_condition_failed=on_unexpected_type or NotFound("Compte introuvable.", code="account_not_found"),
     )
+
+
+def count_new_user(tx: Transaction, account_id: str, max_users: int) -> None:
+    """One more user, only while under the account type's limit: concurrent invitations cannot overshoot."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
+        "SET user_count = user_count + :one",
+        condition="attribute_exists(PK) AND user_count < :max",
+        values={":one": 1, ":max": max_users},
+        on_condition_failed=Conflict(
+            "Le nombre maximal d'utilisateurs de votre type de compte est atteint.", code="quota_exceeded"
+        ),
+    )
+
+
+def count_removed_user(tx: Transaction, account_id: str) -> None:
+    """One user fewer, never the last one: the account keeps its owner (R-PRO-3 "alone on the account")."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
+        "SET user_count = user_count - :one",
+        condition="attribute_exists(PK) AND user_count > :one",
+        values={":one": 1},
+        on_condition_failed=Conflict(
+            "Vous êtes seul sur le compte : votre profil ne peut pas être supprimé.", code="alone_on_account"
+        ),
+    )

@@ -66,3 +66,7 @@ def consume(
 
 def delete(account_id: str, user_id: str, purpose: str) -> None:
     aws.table().delete_item(Key=keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose)))
+
+
+def delete_in(tx: Transaction, account_id: str, user_id: str, purpose: str) -> None:
+    tx.delete(keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose)))

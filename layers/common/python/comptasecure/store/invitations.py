@@ -3,7 +3,9 @@
 from typing import Any
 
 from comptasecure import aws
+from comptasecure.errors import Gone
 from comptasecure.store import keys
+from comptasecure.store.transaction import Transaction
 
 EXPIRY_KIND = "invitation"
 
@@ -12,10 +14,10 @@ def get(account_id: str, user_id: str) -> dict[str, Any] | None:
     return aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.invitation_sk(user_id))).get("Item")
 
 
-def replace(account_id: str, user_id: str, fields: dict[str, Any]) -> None:
+def replace(tx: Transaction, account_id: str, user_id: str, fields: dict[str, Any]) -> None:
     """Store a new link; the previous token of this user stops working at once."""
-    aws.table().put_item(
-        Item={
+    tx.put(
+        {
             **keys.key(keys.account_pk(account_id), keys.invitation_sk(user_id)),
             "kind": "invitation",
             "expiry_kind": EXPIRY_KIND,
@@ -24,3 +26,17 @@ def replace(account_id: str, user_id: str, fields: dict[str, Any]) -> None:
             **fields,
         }
     )
+
+
+def consume(tx: Transaction, account_id: str, user_id: str, token_hash: str, now: str, gone: Gone) -> None:
+    """Delete the link only if it is still this one and still valid: two concurrent uses, one wins."""
+    tx.delete(
+        keys.key(keys.account_pk(account_id), keys.invitation_sk(user_id)),
+        condition="token_hash = :hash AND expires_at > :now",
+        values={":hash": token_hash, ":now": now},
+        on_condition_failed=gone,
+    )
+
+
+def delete(tx: Transaction, account_id: str, user_id: str) -> None:
+    tx.delete(keys.key(keys.account_pk(account_id), keys.invitation_sk(user_id)))

@@ -28,6 +28,12 @@ A user item holds ``group_ids`` (a string set) and a group item ``member_ids``: 
 membership change in one transaction; group names are read from the group items, so a rename
 never leaves a stale name anywhere.
 
+A user item carries its role, its ``status`` (``invited``, ``invitation_expired``,
+``pending_confirmation``, ``active``), ``groups`` as a list of ``{id, name}`` and, while invited,
+``invitation_expires_at`` (a copy of its link's expiry) so the users table computes every status
+from one Query on ``begins_with(SK, "USER#")``. The account's ``user_count`` on META counts every
+user, invited ones included: it is the quota's and "alone on the account"'s single guard.
+
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
 
@@ -47,14 +53,21 @@ STRIPE_EVENT_PK = "STRIPE_EVENT"
 CREDIT_PREFIX = "CREDIT#"
 CREDIT_HISTORY_PREFIX = "CREDIT_HISTORY#"
 INVOICE_PREFIX = "INVOICE#"
+ACCOUNT_PREFIX = "ACCOUNT#"
+USER_PREFIX = "USER#"
+INVITATION_PREFIX = "INVITATION#"
 
 
 def account_pk(account_id: str) -> str:
-    return f"ACCOUNT#{account_id}"
+    return f"{ACCOUNT_PREFIX}{account_id}"
 
 
-def user_sk(user_id: str) -> str:
-    return f"USER#{user_id}"
+def account_id_of(pk: str) -> str:
+    return pk.removeprefix(ACCOUNT_PREFIX)
+
+
+def user_sk(user_id: str = "") -> str:
+    return f"{USER_PREFIX}{user_id}"
 
 
 def session_sk(user_id: str, session_id: str = "") -> str:
@@ -66,7 +79,11 @@ def code_sk(user_id: str, purpose: str) -> str:
 
 
 def invitation_sk(user_id: str) -> str:
-    return f"INVITATION#{user_id}"
+    return f"{INVITATION_PREFIX}{user_id}"
+
+
+def user_id_of_invitation(sk: str) -> str:
+    return sk.removeprefix(INVITATION_PREFIX)
 
 
 def group_sk(group_id: str = "") -> str:

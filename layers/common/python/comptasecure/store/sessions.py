@@ -90,3 +90,10 @@ def session_ids(account_id: str, user_id: str) -> list[str]:
 
 def delete_in(tx: Transaction, account_id: str, user_id: str, session_id: str) -> None:
     tx.delete(keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))
+
+
+def delete_all(account_id: str, user_id: str) -> None:
+    """End every session of a user, in batches (a removed user's tokens are already refused)."""
+    with aws.table().batch_writer() as batch:
+        for session_id in session_ids(account_id, user_id):
+            batch.delete_item(Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))

@@ -4,6 +4,8 @@ Either the change and its audit event are both written, or neither is. A failed 
 the domain error the caller named for it, so the domain never inspects ``ClientError`` itself.
 """
 
+import random
+import time
 from typing import Any, Self
 
 from botocore.exceptions import ClientError
@@ -13,6 +15,7 @@ from comptasecure.errors import DomainError
 from comptasecure.settings import settings
 
 MAX_TRANSACTION_ITEMS = 100
+CONFLICT_ATTEMPTS = 4
 
 
 class Transaction:
@@ -84,16 +87,24 @@ class Transaction:
             return
         if len(self._items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items")
-        try:
-            aws.dynamodb_client().transact_write_items(TransactItems=self._items)
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = error.response.get("CancellationReasons", [])
-            for reason, domain_error in zip(reasons, self._errors, strict=False):
-                if reason.get("Code") == "ConditionalCheckFailed" and domain_error is not None:
-                    raise domain_error from error
-            raise
+        for attempt in range(CONFLICT_ATTEMPTS):
+            try:
+                aws.dynamodb_client().transact_write_items(TransactItems=self._items)
+                return
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = error.response.get("CancellationReasons", [])
+                for reason, domain_error in zip(reasons, self._errors, strict=False):
+                    if reason.get("Code") == "ConditionalCheckFailed" and domain_error is not None:
+                        raise domain_error from error
+                # Another transaction held one of our items (two invitations updating the account's
+                # user count at once): nothing was written, so trying again is safe and conditions
+                # are evaluated afresh.
+                conflicted = any(reason.get("Code") == "TransactionConflict" for reason in reasons)
+                if not conflicted or attempt == CONFLICT_ATTEMPTS - 1:
+                    raise
+                time.sleep(random.uniform(0, 0.05 * 2**attempt))
 
 
 def _with_condition(

@@ -2,20 +2,45 @@
 
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
+
 from comptasecure import aws
-from comptasecure.errors import Conflict, DomainError, NotFound
+from comptasecure.errors import Conflict, DomainError, Gone, InvalidCursor, NotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
 
 EMAIL_TAKEN = Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
+USER_NOT_FOUND = NotFound("Utilisateur introuvable.", code="user_not_found")
+# What the users table shows: never the password hash, never the login counters.
+TABLE_FIELDS = ("id", "email", "first_name", "last_name", "role", "group_ids", "status", "invitation_expires_at")
 
 
 def get(account_id: str, user_id: str) -> dict[str, Any]:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id))).get("Item")
     if item is None:
-        raise NotFound("Utilisateur introuvable.", code="user_not_found")
+        raise USER_NOT_FOUND
     return item
+
+
+def page(
+    account_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of the account's users: a single Query on the account partition."""
+    pk = keys.account_pk(account_id)
+    query: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(keys.user_sk()),
+        "ProjectionExpression": ", ".join(f"#f{i}" for i in range(len(TABLE_FIELDS))),
+        "ExpressionAttributeNames": {f"#f{i}": name for i, name in enumerate(TABLE_FIELDS)},
+        "Limit": limit,
+    }
+    if start_key is not None:
+        # A cursor is client input: it may only continue this account's users, never reach elsewhere.
+        if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not str(start_key["SK"]).startswith("USER#"):
+            raise InvalidCursor()
+        query["ExclusiveStartKey"] = start_key
+    response = aws.table().query(**query)
+    return response.get("Items", []), response.get("LastEvaluatedKey")
 
 
 def find_by_email(email: str) -> dict[str, Any] | None:
@@ -56,6 +81,7 @@ def set_fields(
     fields: dict[str, Any],
     *,
     expected_status: str | None = None,
+    expected_role: str | None = None,
     on_condition_failed: DomainError | None = None,
 ) -> None:
     names = {f"#f{i}": name for i, name in enumerate(fields)}
@@ -66,13 +92,83 @@ def set_fields(
         condition += " AND #status = :expected_status"
         names["#status"] = "status"
         values[":expected_status"] = expected_status
+    if expected_role:
+        # The role read before deciding is still the role: a concurrent promotion or transfer wins.
+        condition += " AND #role = :expected_role"
+        names["#role"] = "role"
+        values[":expected_role"] = expected_role
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         f"SET {assignments}",
         condition=condition,
         names=names,
         values=values,
-        on_condition_failed=on_condition_failed or NotFound("Utilisateur introuvable.", code="user_not_found"),
+        on_condition_failed=on_condition_failed or USER_NOT_FOUND,
+    )
+
+
+def set_invitation_expiry(tx: Transaction, account_id: str, user_id: str, expires_at: str) -> None:
+    """Copy the link's expiry onto the user, so the table tells an expired invitation at a glance."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET invitation_expires_at = :expires_at",
+        condition="#status = :invited",
+        names={"#status": "status"},
+        values={":expires_at": expires_at, ":invited": "invited"},
+        on_condition_failed=Conflict("Cet utilisateur n'attend plus d'invitation.", code="not_invited"),
+    )
+
+
+def reinvite(tx: Transaction, account_id: str, user_id: str) -> None:
+    """Back to ``invited`` with no link yet: the workflow's new link sets the expiry."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET #status = :invited REMOVE invitation_expires_at",
+        condition="#status IN (:invited, :expired)",
+        names={"#status": "status"},
+        values={":invited": "invited", ":expired": "invitation_expired"},
+        on_condition_failed=Conflict(
+            "Cet utilisateur a déjà accepté son invitation.", field="id", code="invitation_already_accepted"
+        ),
+    )
+
+
+def accept_invitation(tx: Transaction, account_id: str, user_id: str, password_hash: str, gone: Gone) -> None:
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET password_hash = :hash, #status = :pending REMOVE invitation_expires_at",
+        condition="#status = :invited",
+        names={"#status": "status"},
+        values={":hash": password_hash, ":pending": "pending_confirmation", ":invited": "invited"},
+        on_condition_failed=gone,
+    )
+
+
+def mark_invitation_expired(tx: Transaction, account_id: str, user_id: str, now: str) -> None:
+    """Only a user still waiting on a link that has expired: a re-invited or accepted user is left alone."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET #status = :expired",
+        condition="#status = :invited AND invitation_expires_at < :now",
+        names={"#status": "status"},
+        values={":expired": "invitation_expired", ":invited": "invited", ":now": now},
+        on_condition_failed=Conflict("Invitation déjà traitée.", code="invitation_not_expired"),
+    )
+
+
+def delete(tx: Transaction, user: dict[str, Any], on_owner: DomainError) -> None:
+    """Remove the user and free its email; the owner is never removed, even by a racing transfer."""
+    tx.delete(
+        keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])),
+        condition="attribute_exists(PK) AND #role <> :owner",
+        names={"#role": "role"},
+        values={":owner": "owner"},
+        on_condition_failed=on_owner,
+    )
+    tx.delete(
+        keys.key(keys.email_pk(user["email"]), keys.EMAIL_SK),
+        condition="attribute_not_exists(PK) OR user_id = :user_id",
+        values={":user_id": user["id"]},
     )
 
 

@@ -1,0 +1,16 @@
+from aws_lambda_powertools.event_handler import Response
+
+from comptasecure.domain import users
+from comptasecure.http import api_router, current_caller, lambda_handler
+
+router = api_router()
+
+
+@router.delete("/me")
+def delete_me() -> Response[None]:
+    caller = current_caller(router)
+    users.leave(caller.account_id, caller.user_id)
+    return Response(204)
+
+
+handler = lambda_handler(router)

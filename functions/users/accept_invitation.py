@@ -1,0 +1,13 @@
+from comptasecure.domain import invitations
+from comptasecure.http import api_router, lambda_handler
+from comptasecure.models.users import AcceptedInvitation, AcceptInvitationRequest
+
+router = api_router()
+
+
+@router.post("/invitations/accept")
+def accept_invitation(body: AcceptInvitationRequest) -> AcceptedInvitation:
+    return AcceptedInvitation(**invitations.accept(body.token, body.password))
+
+
+handler = lambda_handler(router, public=True)

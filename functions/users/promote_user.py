@@ -1,0 +1,15 @@
+from comptasecure.domain import users
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.users import UserView
+
+router = api_router()
+
+
+@router.post("/users/<id>/promote")
+def promote_user(id: str) -> UserView:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    return UserView(**users.promote(caller.account_id, caller.user_id, id))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,15 @@
+from comptasecure.domain import users
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.users import UpdateUserRequest, UserView
+
+router = api_router()
+
+
+@router.patch("/users/<id>")
+def update_user(id: str, body: UpdateUserRequest) -> UserView:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    return UserView(**users.update(caller.account_id, caller.user_id, id, body.model_dump(exclude_unset=True)))
+
+
+handler = lambda_handler(router)
