@@ -4,6 +4,7 @@ Moto executes the state machine's real ASL but cannot run Lambda code without Do
 Lambda invoke is routed to our handlers, imported in-process: the workflow's tasks run our code.
 """
 
+import copy
 import json
 import logging
 import os
@@ -13,10 +14,15 @@ import socket
 import threading
 import uuid
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import boto3
 from moto.awslambda.models import LambdaBackend
+from moto.dynamodb import models as dynamodb_models
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
 from moto.server import ThreadedMotoServer
 
 from local import template
@@ -77,6 +83,67 @@ def _route_lambda_invocations_to_our_handlers() -> None:
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
 
 
+def _serialise_dynamodb_operations() -> None:
+    """DynamoDB applies each request, and each transaction, atomically; moto's threaded server does not.
+
+    Moto applies a transaction item by item, so two requests served at once could interleave; one
+    lock around the table operations restores DynamoDB's isolation, which the concurrency rules
+    (user count, attempts, back-fill conditions) rely on. Under that lock a cancelled transaction
+    only needs to put back the items it touched: moto's own rollback copies the whole table on
+    every transaction, which made each one slower as the shared test table grew.
+    """
+    lock = threading.RLock()
+    for name in ("get_item", "query", "scan", "put_item", "update_item", "delete_item"):
+        original = getattr(DynamoDBBackend, name)
+
+        def serialised(*args: Any, __original: Any = original, **kwargs: Any) -> Any:
+            with lock:
+                return __original(*args, **kwargs)
+
+        setattr(DynamoDBBackend, name, serialised)
+
+    dynamodb_models.copy = SimpleNamespace(  # type: ignore[attr-defined,assignment]
+        deepcopy=lambda value, memo=None: value if isinstance(value, Table) else copy.deepcopy(value, memo)
+    )
+    transact = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        with lock:
+            touched = [_touched_item(self, item) for item in transact_items if len(item) == 1]
+            try:
+                transact(self, transact_items)
+            except Exception:
+                for table, hash_key, range_key, previous in touched:
+                    _put_back(table, hash_key, range_key, previous)
+                raise
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+
+TouchedItem = tuple[Table, DynamoType, DynamoType | None, Item | None]
+
+
+def _touched_item(backend: DynamoDBBackend, transact_item: dict[str, Any]) -> TouchedItem:
+    _, operation = next(iter(transact_item.items()))
+    table = backend.get_table(operation["TableName"])
+    key = operation.get("Key") or operation["Item"]
+    hash_key = DynamoType(key[table.hash_key_attr])
+    range_key = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+    return table, hash_key, range_key, copy.deepcopy(table.get_item(hash_key, range_key))
+
+
+def _put_back(table: Table, hash_key: DynamoType, range_key: DynamoType | None, previous: Item | None) -> None:
+    if range_key is None:
+        if previous is None:
+            table.items.pop(hash_key, None)
+        else:
+            table.items[hash_key] = previous  # type: ignore[assignment]
+    elif previous is None:
+        table.items[hash_key].pop(range_key, None)
+    else:
+        table.items[hash_key][range_key] = previous
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -99,6 +166,7 @@ class Emulator:
 
     def start(self) -> "Emulator":
         _route_lambda_invocations_to_our_handlers()
+        _serialise_dynamodb_operations()
         self.server.start()
         os.environ.update(
             {
