@@ -10,6 +10,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from comptasecure.domain import accounts
 from comptasecure.settings import settings
 from comptasecure.store import keys
 from tests.account_helpers import (
@@ -263,3 +264,18 @@ def test_concurrent_transfers_leave_exactly_one_owner(client: Client, table: Any
     owners = [item for item in partition(table, owner.account_id) if item.get("role") == "owner"]
     assert len(owners) == 1
     assert client.get("/account", token=owner.token).body["owner_id"] == owners[0]["id"]
+
+
+def test_deletion_sweeps_a_large_account_in_bounded_pages(client: Client, table: Any) -> None:
+    owner = owner_of_new_account(client)
+    with table.batch_writer() as batch:
+        for number in range(accounts.SWEEP_PAGE * 2 + 37):
+            batch.put_item(
+                Item={
+                    "PK": keys.account_pk(owner.account_id),
+                    "SK": keys.audit_sk(f"2026-01-01T00:00:{number:06d}Z", str(number)),
+                    "kind": "audit",
+                }
+            )
+    assert client.delete("/account", token=owner.token).status == 204
+    assert partition(table, owner.account_id) == []
