@@ -116,7 +116,7 @@ def delete(account_id: str, owner_id: str) -> int:
     account_store.delete_if_alone(tx, account_id, owner["id"])
     user_store.delete_with_email(tx, account_id, owner["id"], owner["email"])
     tx.commit()
-    removed = 2
+    removed = 3  # the account item, the owner and the owner's email
     while page := account_store.first_items(account_id, SWEEP_PAGE):
         for item in page:
             _release_outside_links(account_id, item)
