@@ -1,8 +1,10 @@
-"""The user's own profile (SPEC R-PRO)."""
+"""The user's own profile (SPEC R-PRO-1)."""
 
 from typing import Any
 
+from comptasecure.domain import audit
 from comptasecure.store import users as user_store
+from comptasecure.store.transaction import Transaction
 
 PROFILE_FIELDS = (
     "id",
@@ -23,3 +25,19 @@ PROFILE_FIELDS = (
 def get(account_id: str, user_id: str) -> dict[str, Any]:
     user = user_store.get(account_id, user_id)
     return {name: user.get(name) for name in PROFILE_FIELDS}
+
+
+def update(account_id: str, actor: audit.Actor, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change the given profile fields; None clears an optional one.
+
+    The edge model (models.profile.ProfileUpdate) is what keeps the email, role and status out.
+    """
+    before = get(account_id, actor.id)
+    changed = audit.changes(before, changes)
+    if not changed:
+        return before
+    tx = Transaction()
+    user_store.set_fields(tx, account_id, actor.id, {name: changes[name] for name in changed})
+    audit.record(tx, account_id, actor, "user.profile_updated", target_type="user", target_id=actor.id, details=changed)
+    tx.commit()
+    return {**before, **changes}

@@ -81,3 +81,56 @@ def count_removed_user(tx: Transaction, account_id: str) -> None:
             "Vous êtes seul sur le compte : votre profil ne peut pas être supprimé.", code="alone_on_account"
         ),
     )
+
+
+def set_owner(tx: Transaction, account_id: str, new_owner_id: str, *, expected_owner_id: str) -> None:
+    """Only from the current owner: two transfers at once cannot both succeed."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
+        "SET owner_id = :new",
+        condition="owner_id = :expected",
+        values={":new": new_owner_id, ":expected": expected_owner_id},
+        on_condition_failed=Conflict("Vous n'êtes plus propriétaire de ce compte.", code="not_owner"),
+    )
+
+
+def delete_if_alone(tx: Transaction, account_id: str, owner_id: str) -> None:
+    """Delete the account item only while its owner is its one user (invited and pending users count).
+
+    A user being added at the same moment increments user_count on this very item under a
+    condition that it exists: whichever transaction commits first makes the other fail.
+    """
+    tx.delete(
+        keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
+        condition="user_count = :one AND owner_id = :owner",
+        values={":one": 1, ":owner": owner_id},
+        on_condition_failed=Conflict(
+            "Le compte compte d'autres utilisateurs (y compris invités) : supprimez-les avant de supprimer le compte.",
+            code="account_not_empty",
+        ),
+    )
+
+
+# What the deletion sweep needs to know of each item to undo its links outside the partition.
+_SWEEP_ATTRIBUTES = ("PK", "SK", "kind", "task_token", "email", "analysis_id")
+
+
+def first_items(account_id: str, limit: int) -> list[dict[str, Any]]:
+    """The first items left in the account's partition (the deletion sweep's bounded page)."""
+    names = {f"#a{i}": name for i, name in enumerate(_SWEEP_ATTRIBUTES)}
+    response = aws.table().query(
+        KeyConditionExpression="PK = :pk",
+        ExpressionAttributeValues={":pk": keys.account_pk(account_id)},
+        ProjectionExpression=", ".join(names),
+        ExpressionAttributeNames=names,
+        Limit=limit,
+        ConsistentRead=True,
+    )
+    return response.get("Items", [])
+
+
+def delete_items(items: list[dict[str, Any]]) -> None:
+    """Batch delete (25 per request, unprocessed items retried by the batch writer)."""
+    with aws.table().batch_writer() as batch:
+        for item in items:
+            batch.delete_item(Key={"PK": item["PK"], "SK": item["SK"]})

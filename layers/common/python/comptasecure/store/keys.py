@@ -33,6 +33,14 @@ A user item carries its role, its ``status`` (``invited``, ``invitation_expired`
 ``invitation_expires_at`` (a copy of its link's expiry) so the users table computes every status
 from one Query on ``begins_with(SK, "USER#")``. The account's ``user_count`` on META counts every
 user, invited ones included: it is the quota's and "alone on the account"'s single guard.
+| firm information    | ACCOUNT#<aid>       | CABINET                      |
+| CRM of an analysis  | ACCOUNT#<aid>       | CRM#<analysis_id>            |
+| email -> user       | EMAIL#<email>       | EMAIL                        |
+| analysis -> account | ANALYSIS#<id>       | ANALYSIS                     |
+
+Firm information and CRMs keep each field as its own attribute, absent when empty, so "fill only
+an empty field" is a condition on that one attribute. The analysis item records which account
+first saved a CRM for an analysis id, so another account's analysis is a 404.
 
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
@@ -47,6 +55,8 @@ are Powertools Idempotency's (``ttl`` expires them).
 
 ACCOUNT_META = "META"
 EMAIL_SK = "EMAIL"
+CABINET_SK = "CABINET"
+ANALYSIS_SK = "ANALYSIS"
 EXPIRY_INDEX = "ByExpiry"
 STRIPE_CUSTOMER_SK = "STRIPE_CUSTOMER"
 STRIPE_EVENT_PK = "STRIPE_EVENT"
@@ -124,6 +134,14 @@ def stripe_version_sk(object_id: str) -> str:
 
 def stripe_customer_pk(customer_id: str) -> str:
     return f"STRIPE_CUSTOMER#{customer_id}"
+
+
+def crm_sk(analysis_id: str) -> str:
+    return f"CRM#{analysis_id}"
+
+
+def analysis_pk(analysis_id: str) -> str:
+    return f"ANALYSIS#{analysis_id}"
 
 
 def email_pk(email: str) -> str:

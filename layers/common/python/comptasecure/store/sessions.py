@@ -97,3 +97,12 @@ def delete_all(account_id: str, user_id: str) -> None:
     with aws.table().batch_writer() as batch:
         for session_id in session_ids(account_id, user_id):
             batch.delete_item(Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))
+
+
+def delete_all_except(account_id: str, user_id: str, keep_session_id: str) -> int:
+    """End every session of the user but one (the caller's); returns how many ended."""
+    ended = [session_id for session_id in session_ids(account_id, user_id) if session_id != keep_session_id]
+    with aws.table().batch_writer() as batch:
+        for session_id in ended:
+            batch.delete_item(Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))
+    return len(ended)

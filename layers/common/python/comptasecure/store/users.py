@@ -5,7 +5,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
-from comptasecure.errors import Conflict, DomainError, Gone, InvalidCursor, NotFound
+from comptasecure.errors import Conflict, DomainError, Gone, InvalidCursor, InvalidInput, NotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
@@ -176,3 +176,110 @@ def get_many_in(account_id: str, user_ids: list[str]) -> list[dict[str, Any]]:
     """The users of this account among these ids; ids of other accounts are simply not found."""
     wanted = [keys.key(keys.account_pk(account_id), keys.user_sk(user_id)) for user_id in dict.fromkeys(user_ids)]
     return get_many(wanted)
+
+
+def set_role(
+    tx: Transaction,
+    account_id: str,
+    user_id: str,
+    role: str,
+    *,
+    expected_role: str,
+    expected_status: str | None = None,
+    on_condition_failed: DomainError,
+) -> None:
+    """Change a role only from the role (and status) the rule was checked against."""
+    condition = "#role = :expected_role"
+    names = {"#role": "role"}
+    values: dict[str, Any] = {":role": role, ":expected_role": expected_role}
+    if expected_status:
+        condition += " AND #status = :expected_status"
+        names["#status"] = "status"
+        values[":expected_status"] = expected_status
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET #role = :role",
+        condition=condition,
+        names=names,
+        values=values,
+        on_condition_failed=on_condition_failed,
+    )
+
+
+def delete_with_email(tx: Transaction, account_id: str, user_id: str, email: str) -> None:
+    """Remove the user and free its email for a new signup, in the caller's transaction."""
+    tx.delete(keys.key(keys.account_pk(account_id), keys.user_sk(user_id)))
+    tx.delete(keys.key(keys.email_pk(email), keys.EMAIL_SK))
+
+
+def release_email(email: str, account_id: str) -> None:
+    """Free an email, unless it already belongs to a user of another account."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().delete_item(
+            Key=keys.key(keys.email_pk(email), keys.EMAIL_SK),
+            ConditionExpression="account_id = :account_id",
+            ExpressionAttributeValues={":account_id": account_id},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+
+
+def reserve_password_attempt(account_id: str, user_id: str, *, max_attempts: int, now: str, window_end: str) -> bool:
+    """Count one attempt at the current password before it is checked; False once the limit is reached.
+
+    Counting first, atomically, bounds the guesses even when many requests arrive at once. The
+    count lives for a window; a new window starts once the previous one has ended.
+    """
+    from botocore.exceptions import ClientError
+
+    key = keys.key(keys.account_pk(account_id), keys.user_sk(user_id))
+    try:
+        aws.table().update_item(
+            Key=key,
+            UpdateExpression="ADD password_attempts :one",
+            ConditionExpression="password_attempts < :max AND password_attempts_until > :now",
+            ExpressionAttributeValues={":one": 1, ":max": max_attempts, ":now": now},
+        )
+        return True
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    try:
+        aws.table().update_item(
+            Key=key,
+            UpdateExpression="SET password_attempts = :one, password_attempts_until = :end",
+            ConditionExpression="attribute_exists(PK) AND "
+            "(attribute_not_exists(password_attempts_until) OR password_attempts_until <= :now)",
+            ExpressionAttributeValues={":one": 1, ":end": window_end, ":now": now},
+        )
+        return True
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    return False
+
+
+def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending_hash: str) -> None:
+    """The new password waits for its code; the old one keeps working. The right current password
+    clears the attempt count."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET pending_password_hash = :pending REMOVE password_attempts, password_attempts_until",
+        condition="attribute_exists(PK)",
+        values={":pending": pending_hash},
+        on_condition_failed=NotFound("Utilisateur introuvable.", code="user_not_found"),
+    )
+
+
+def apply_pending_password(tx: Transaction, account_id: str, user_id: str, pending_hash: str) -> None:
+    """Swap in the pending password, only if it is still the one the code was sent for."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET password_hash = :pending REMOVE pending_password_hash",
+        condition="pending_password_hash = :pending",
+        values={":pending": pending_hash},
+        on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
+    )

@@ -1,0 +1,17 @@
+from aws_lambda_powertools.event_handler import Response
+
+from comptasecure.domain import accounts
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+
+router = api_router()
+
+
+@router.delete("/account")
+def delete_account() -> Response[None]:
+    caller = current_caller(router)
+    caller.require(Role.OWNER)
+    accounts.delete(caller.account_id, caller.user_id)
+    return Response(204)
+
+
+handler = lambda_handler(router)

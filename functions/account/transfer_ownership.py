@@ -1,0 +1,17 @@
+from comptasecure.domain import accounts, audit
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.account import TransferOwnershipRequest
+from comptasecure.models.identity import AccountView
+
+router = api_router()
+
+
+@router.post("/account/transfer-ownership")
+def transfer_ownership(body: TransferOwnershipRequest) -> AccountView:
+    caller = current_caller(router)
+    caller.require(Role.OWNER)
+    actor = audit.Actor(caller.user_id, caller.email)
+    return AccountView(**accounts.transfer_ownership(caller.account_id, actor, body.user_id))
+
+
+handler = lambda_handler(router)

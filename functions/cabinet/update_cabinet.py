@@ -1,0 +1,16 @@
+from comptasecure.domain import audit, cabinet
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.cabinet import CabinetView, FirmFieldsUpdate
+
+router = api_router()
+
+
+@router.patch("/cabinet")
+def update_cabinet(body: FirmFieldsUpdate) -> CabinetView:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    actor = audit.Actor(caller.user_id, caller.email)
+    return CabinetView(fields=cabinet.update(caller.account_id, actor, body.fields.changes()))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,16 @@
+from comptasecure.domain import audit, cabinet
+from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.models.cabinet import CrmView, FirmFieldsUpdate
+
+router = api_router()
+
+
+# Every role works on analyses and saves their CRM; the firm fields a save fills were empty.
+@router.patch("/analyses/<analysis_id>/crm")
+def update_crm(analysis_id: str, body: FirmFieldsUpdate) -> CrmView:
+    caller = current_caller(router)
+    actor = audit.Actor(caller.user_id, caller.email)
+    return CrmView(**cabinet.save_crm(caller.account_id, analysis_id, actor, body.fields.changes()))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,23 @@
+from aws_lambda_powertools.event_handler import Response, content_types
+
+from comptasecure.domain import audit, password_change
+from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.models.profile import PasswordChangeRequest, PasswordChangeResponse
+
+router = api_router()
+
+
+@router.post("/me/password")
+def change_password(body: PasswordChangeRequest) -> Response[PasswordChangeResponse]:
+    caller = current_caller(router)
+    status = password_change.request(
+        caller.account_id,
+        audit.Actor(caller.user_id, caller.email),
+        body.current_password,
+        body.new_password,
+        body.new_password_confirmation,
+    )
+    return Response(202, content_types.APPLICATION_JSON, PasswordChangeResponse(status=status))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,79 @@
+"""Changing one's password (SPEC R-PRO-2/4): confirmed by an emailed code, then other sessions end.
+
+Until the code is entered the old password keeps working; the new one waits as a pending hash.
+"""
+
+from comptasecure import clock
+from comptasecure.domain import audit, codes, passwords, workflow
+from comptasecure.emails import sender, templates
+from comptasecure.errors import InvalidInput, TooManyAttempts
+from comptasecure.store import codes as code_store
+from comptasecure.store import sessions as session_store
+from comptasecure.store import users as user_store
+from comptasecure.store.transaction import Transaction
+
+PENDING_CONFIRMATION = "pending_confirmation"
+# Wrong current passwords allowed per window, so a stolen session cannot guess the password.
+MAX_CURRENT_PASSWORD_ATTEMPTS = 5
+ATTEMPTS_WINDOW_SECONDS = 15 * 60
+
+
+def request(account_id: str, actor: audit.Actor, current_password: str, new_password: str, confirmation: str) -> str:
+    """Check the request, keep the new password pending and start the workflow that emails the code."""
+    user = user_store.get(account_id, actor.id)
+    if new_password != confirmation:
+        raise InvalidInput(
+            "La confirmation ne correspond pas au nouveau mot de passe.",
+            field="new_password_confirmation",
+            code="password_mismatch",
+        )
+    passwords.check_policy(new_password, field="new_password", email=user["email"])
+    if current_password == new_password:
+        raise InvalidInput(
+            "Le nouveau mot de passe doit être différent de l'actuel.", field="new_password", code="same_password"
+        )
+    if not user_store.reserve_password_attempt(
+        account_id,
+        actor.id,
+        max_attempts=MAX_CURRENT_PASSWORD_ATTEMPTS,
+        now=clock.iso(clock.now()),
+        window_end=clock.iso(clock.later(ATTEMPTS_WINDOW_SECONDS)),
+    ):
+        raise TooManyAttempts("Trop de tentatives avec un mot de passe erroné. Réessayez dans quelques minutes.")
+    if not passwords.verify(user.get("password_hash"), current_password):
+        raise InvalidInput(
+            "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
+        )
+    tx = Transaction()
+    user_store.set_pending_password(tx, account_id, actor.id, passwords.hash_password(new_password))
+    audit.record(tx, account_id, actor, "user.password_change_requested", target_type="user", target_id=actor.id)
+    tx.commit()
+    # A request made again replaces the previous one: its code and waiting workflow are withdrawn.
+    previous = code_store.get(account_id, actor.id, codes.PASSWORD_CHANGE)
+    if previous is not None:
+        workflow.withdraw(previous.get("task_token"), "Superseded")
+    workflow.start("code", account_id=account_id, user_id=actor.id, purpose=codes.PASSWORD_CHANGE)
+    return PENDING_CONFIRMATION
+
+
+def confirm(account_id: str, actor: audit.Actor, session_id: str, code: str) -> int:
+    """The right code swaps the password in, ends every other session and emails a notice.
+
+    Returns how many other sessions ended. The caller's own session goes on.
+    """
+    user = user_store.get(account_id, actor.id)
+    pending = user.get("pending_password_hash")
+    if not pending:
+        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+    tx = Transaction()
+    task_token = codes.redeem(tx, account_id, actor.id, codes.PASSWORD_CHANGE, code)
+    user_store.apply_pending_password(tx, account_id, actor.id, str(pending))
+    audit.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
+    tx.commit()
+    # After the commit: a session opened before it with the old password is listed and ended here;
+    # none can be opened with the old password any more.
+    ended = session_store.delete_all_except(account_id, actor.id, session_id)
+    if task_token:
+        workflow.resume(task_token, {"confirmed": True})
+    sender.send(user["email"], templates.password_changed(user.get("first_name")))
+    return ended

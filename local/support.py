@@ -1,0 +1,55 @@
+"""Support operations against the local run (SPEC R-ACC-5), invoked as support would: through Lambda.
+
+The functions have no HTTP route; in AWS support invokes them with IAM credentials. Locally they are
+invoked through the Lambda endpoint of the local run's AWS emulation, which runs our handler:
+
+    python -m local.support --endpoint http://127.0.0.1:<port> \\
+        set-account-type <account_id> expert_comptable --reason "Contrat signé (ticket SUP-1042)"
+
+The endpoint is the one `make run` prints ("AWS emulated by moto on ...").
+"""
+
+import argparse
+import json
+import sys
+from typing import Any
+
+import boto3
+
+from local.emulator import REGION
+
+
+def invoke(endpoint: str, function: str, payload: dict[str, Any]) -> tuple[bool, Any]:
+    """Invoke one function synchronously; (succeeded, its result or error)."""
+    client = boto3.client(
+        "lambda",
+        endpoint_url=endpoint,
+        region_name=REGION,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    response = client.invoke(FunctionName=function, Payload=json.dumps(payload).encode())
+    return "FunctionError" not in response, json.loads(response["Payload"].read() or b"null")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local.support", description="ComptaSecure support operations")
+    parser.add_argument("--endpoint", required=True, help="the AWS emulation's URL printed by `make run`")
+    commands = parser.add_subparsers(dest="command", required=True)
+    set_type = commands.add_parser("set-account-type", help="give an account a type of the catalogue")
+    set_type.add_argument("account_id")
+    set_type.add_argument("type_id", help="e.g. expert_comptable (see GET /account-types)")
+    set_type.add_argument("--reason", required=True, help="why, for the account's audit trail")
+    arguments = parser.parse_args(argv)
+
+    succeeded, result = invoke(
+        arguments.endpoint,
+        "SetAccountTypeFunction",
+        {"account_id": arguments.account_id, "type_id": arguments.type_id, "reason": arguments.reason},
+    )
+    print(json.dumps(result, ensure_ascii=False), file=sys.stdout if succeeded else sys.stderr)
+    return 0 if succeeded else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
