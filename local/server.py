@@ -13,7 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from local import emails, stripe, template
-from local.emulator import ACCOUNT, Emulator, LambdaContext
+from local.emulator import ACCOUNT, Emulator, invoke
 
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 
@@ -42,11 +42,11 @@ class LocalApi:
         route, match = min(allowed, key=lambda pair: pair[0].path.count("{"))
         event = self._event(route, url.path, url.query, headers, body, match.groupdict())
         if not route.public:
-            verdict = self.authorizer.load()(self._authorizer_event(event), LambdaContext(self.authorizer.logical_id))
+            verdict = invoke(self.authorizer.logical_id, self._authorizer_event(event))
             if not verdict.get("isAuthorized"):
                 return _json(403, {"message": "Forbidden"})
             event["requestContext"]["authorizer"] = {"lambda": verdict.get("context", {})}
-        response = route.function.load()(event, LambdaContext(route.function.logical_id))
+        response = invoke(route.function.logical_id, event)
         payload = response.get("body") or ""
         data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         out_headers = {key: str(value) for key, value in (response.get("headers") or {}).items()}
@@ -138,10 +138,7 @@ def start_schedules(stop: threading.Event) -> None:
 
         def tick(function: template.Function = function, period: int = period) -> None:
             while not stop.wait(period):
-                function.load()(
-                    {"source": "aws.scheduler", "detail-type": "Scheduled Event"},
-                    LambdaContext(function.logical_id),
-                )
+                invoke(function.logical_id, {"source": "aws.scheduler", "detail-type": "Scheduled Event"})
 
         threading.Thread(target=tick, daemon=True, name=f"schedule-{function.logical_id}").start()
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from local import template
-from local.emulator import LambdaContext
+from local.emulator import invoke
 
 EVENTS = template.ROOT / "events"
 
@@ -25,7 +25,7 @@ def test_every_function_has_a_sample_event(function: template.Function) -> None:
 def test_http_sample_events_get_a_contract_answer(emulator: Any, route: template.Route) -> None:
     event = json.loads(sample_for(route.function).read_text())
     assert event["routeKey"] == f"{route.method} {route.path}"
-    response = route.function.load()(event, LambdaContext(route.function.logical_id))
+    response = invoke(route.function.logical_id, event)
     assert response["statusCode"] < 500, response
     if response["statusCode"] >= 400:
         assert set(json.loads(response["body"])["error"]) >= {"code", "message"}
@@ -33,11 +33,11 @@ def test_http_sample_events_get_a_contract_answer(emulator: Any, route: template
 
 def test_authorizer_sample_event_is_marked_unauthenticated(emulator: Any) -> None:
     function = template.authorizer()
-    verdict = function.load()(json.loads(sample_for(function).read_text()), LambdaContext(function.logical_id))
+    verdict = invoke(function.logical_id, json.loads(sample_for(function).read_text()))
     assert verdict == {"isAuthorized": True, "context": {"authenticated": False}}
 
 
 def test_cleanup_sample_event_runs(emulator: Any) -> None:
     function = template.functions()["CleanupFunction"]
-    removed = function.load()(json.loads(sample_for(function).read_text()), LambdaContext(function.logical_id))
+    removed = invoke(function.logical_id, json.loads(sample_for(function).read_text()))
     assert set(removed) == {"code", "invitation"}

@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from local import template
-from local.emulator import LambdaContext
+from local.emulator import invoke
 from tests.helpers import Client, signup, unique_email, wait_for_email
 from tests.integration.test_users_table import dynamodb_calls
 from tests.users_helpers import audit_actions, invite, owner_of_new_account, upgrade, user_item
@@ -16,7 +16,7 @@ SCHEDULE_EVENT = json.loads((template.ROOT / "events/jobs/cleanup.json").read_te
 
 def run_cleanup() -> dict[str, int]:
     function = template.functions()["CleanupFunction"]
-    result: dict[str, int] = function.load()(SCHEDULE_EVENT, LambdaContext(function.logical_id))
+    result: dict[str, int] = invoke(function.logical_id, SCHEDULE_EVENT)
     return result
 
 
