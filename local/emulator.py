@@ -179,7 +179,10 @@ class Emulator:
             self._parameter(logical_id, resource["Properties"])
         for logical_id, resource in template.resources("AWS::Serverless::StateMachine").items():
             self._state_machine(logical_id, resource["Properties"])
-        boto3.client("sesv2").create_email_identity(EmailIdentity=self.values["EmailSender"])
+        for logical_id in template.resources("AWS::SES::ConfigurationSet"):
+            self._configuration_set(logical_id)
+        for logical_id, resource in template.resources("AWS::SES::EmailIdentity").items():
+            self._email_identity(logical_id, resource["Properties"])
         self._environment()
 
     def _table(self, logical_id: str, properties: dict[str, Any]) -> None:
@@ -217,6 +220,22 @@ class Emulator:
         name = self.resolve(properties["Name"])
         boto3.client("ssm").put_parameter(Name=name, Value=self.resolve(properties["Value"]), Type="String")
         self.values[logical_id] = name
+
+    def _configuration_set(self, logical_id: str) -> None:
+        name = f"comptasecure-{STAGE}-{logical_id.lower()}"
+        boto3.client("sesv2").create_configuration_set(ConfigurationSetName=name)
+        self.values[logical_id] = name
+
+    def _email_identity(self, logical_id: str, properties: dict[str, Any]) -> None:
+        identity = self.resolve(properties["EmailIdentity"])
+        configuration_set = properties.get("ConfigurationSetAttributes", {}).get("ConfigurationSetName")
+        if configuration_set:
+            boto3.client("sesv2").create_email_identity(
+                EmailIdentity=identity, ConfigurationSetName=self.resolve(configuration_set)
+            )
+        else:
+            boto3.client("sesv2").create_email_identity(EmailIdentity=identity)
+        self.values[logical_id] = identity
 
     def _state_machine(self, logical_id: str, properties: dict[str, Any]) -> None:
         definition = (template.ROOT / properties["DefinitionUri"]).read_text()

@@ -11,6 +11,7 @@ class Settings(BaseModel):
     jwt_secret_name: str
     account_types_parameter: str = "/comptasecure/account-types"
     email_sender: str = "no-reply@comptasecure.fr"
+    email_configuration_set: str
     app_base_url: str = "https://app.comptasecure.fr"
     code_validity_seconds: PositiveInt = 7200
     invitation_validity_seconds: PositiveInt = 7200

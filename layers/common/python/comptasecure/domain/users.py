@@ -193,6 +193,7 @@ def _view(user: dict[str, Any], now: str) -> dict[str, Any]:
         "role": user["role"],
         "groups": list(user.get("groups") or []),
         "status": status,
+        "email_delivery": user.get("email_delivery", "ok"),
     }
 
 

@@ -19,6 +19,8 @@ def send(to: str, email: Email) -> str:
     message.add_alternative(email.html, subtype="html")
     response = aws.sesv2().send_email(
         FromEmailAddress=settings().email_sender,
+        # Through the configuration set, so SES reports bounces and complaints back to us.
+        ConfigurationSetName=settings().email_configuration_set,
         Destination={"ToAddresses": [to]},
         Content={"Raw": {"Data": message.as_bytes()}},
     )

@@ -62,6 +62,9 @@ class UserView(BaseModel):
     role: Literal["owner", "admin", "member"]
     groups: list[GroupRef]
     status: Status
+    email_delivery: Literal["ok", "bounced", "complained"] = Field(
+        default="ok", description="SES reported a permanent bounce or a complaint for this address"
+    )
 
 
 class UserLimits(BaseModel):

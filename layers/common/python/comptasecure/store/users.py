@@ -13,7 +13,17 @@ from comptasecure.store.transaction import Transaction
 EMAIL_TAKEN = Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
 USER_NOT_FOUND = NotFound("Utilisateur introuvable.", code="user_not_found")
 # What the users table shows: never the password hash, never the login counters.
-TABLE_FIELDS = ("id", "email", "first_name", "last_name", "role", "group_ids", "status", "invitation_expires_at")
+TABLE_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "role",
+    "group_ids",
+    "status",
+    "invitation_expires_at",
+    "email_delivery",
+)
 
 
 def get(account_id: str, user_id: str) -> dict[str, Any]:
@@ -282,4 +292,14 @@ def apply_pending_password(tx: Transaction, account_id: str, user_id: str, pendi
         condition="pending_password_hash = :pending",
         values={":pending": pending_hash},
         on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
+    )
+
+
+def mark_email_undeliverable(tx: Transaction, account_id: str, user_id: str, kind: str, at: str) -> None:
+    """SES reported a permanent bounce or a complaint for this user's address: show it in the table."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET email_delivery = :kind, email_delivery_at = :at",
+        condition="attribute_exists(PK)",
+        values={":kind": kind, ":at": at},
     )
