@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := layers/common/python:.
 export PORT ?= 3000
 
-.PHONY: run test lint typecheck template-check asl-check openapi openapi-check pytest benchmark clean
+.PHONY: run test lint typecheck template-check asl-check openapi openapi-check pytest benchmark smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -43,6 +43,11 @@ openapi-check: $(VENV)/.installed
 
 pytest: $(VENV)/.installed
 	$(PY) -m pytest
+
+# The front end's journey over HTTP against a deployment (README "Deploy"); CI runs it against the local run.
+smoke: $(VENV)/.installed
+	@test -n "$(BASE_URL)" || { echo "usage: make smoke BASE_URL=https://<api>.execute-api.<region>.amazonaws.com/<stage>"; exit 2; }
+	BASE_URL="$(BASE_URL)" $(PY) scripts/smoke.py
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/run.py
