@@ -1,0 +1,117 @@
+"""Cold start per handler, as a ratio to the floor every Python Lambda of ours pays.
+
+The floor: a fresh interpreter that imports boto3 and Powertools' Logger and creates a DynamoDB
+resource. A handler: a fresh interpreter that imports the handler module (its folder and the layer
+on sys.path, as Lambda lays them out) and creates the same resource its first request uses.
+Bytecode is compiled first (as in the layer we ship) and tracing is on, as in the template.
+Usage: python benchmarks/cold_start.py [--rounds 14] [--only NAME…]
+"""
+
+import argparse
+import compileall
+import os
+import statistics
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+LAYER = ROOT / "layers" / "common" / "python"
+sys.path[:0] = [str(ROOT), str(LAYER)]
+
+from local import template  # noqa: E402
+
+# Only billing handlers may pay for Stripe (issue 13's budget): 2x the floor for them, 1.5x otherwise.
+BILLING_BUDGET, DEFAULT_BUDGET = 2.0, 1.5
+
+LAMBDA_ENVIRONMENT = {
+    "AWS_DEFAULT_REGION": "eu-west-3",
+    "AWS_REGION": "eu-west-3",
+    "AWS_ACCESS_KEY_ID": "bench",
+    "AWS_SECRET_ACCESS_KEY": "bench",
+    "AWS_LAMBDA_FUNCTION_NAME": "bench",
+    "POWERTOOLS_SERVICE_NAME": "comptasecure",
+    "TABLE_NAME": "bench",
+    "JWT_SECRET_NAME": "bench",
+    "EMAIL_CONFIGURATION_SET": "bench",
+    "STATE_MACHINE_ARN": "arn:aws:states:eu-west-3:123456789012:stateMachine:bench",
+    "FEC_BUCKET": "bench",
+    "STRIPE_API_KEY_SECRET_NAME": "bench",
+    "STRIPE_WEBHOOK_SECRET_NAME": "bench",
+}
+
+FLOOR = "import boto3\nfrom aws_lambda_powertools import Logger\nLogger()\nboto3.resource('dynamodb').Table('bench')\n"
+
+
+@dataclass(frozen=True)
+class ColdStart:
+    name: str
+    milliseconds: float
+    ratio: float
+    budget: float
+
+    @property
+    def within_budget(self) -> bool:
+        return self.ratio <= self.budget
+
+
+def handler_script(function: template.Function) -> str:
+    module = function.handler.rpartition(".")[0]
+    return (
+        f"import sys; sys.path[:0] = [{str(ROOT / function.code_uri)!r}, {str(LAYER)!r}]\n"
+        f"import {module}\n"
+        "import boto3\nboto3.resource('dynamodb').Table('bench')\n"
+    )
+
+
+def timed(script: str, rounds: int) -> float:
+    """Median CPU time (user + system) of a fresh interpreter running the script, in milliseconds.
+
+    CPU time rather than wall time: on a shared 2-core machine the wall clock measures the neighbours.
+    """
+    environment = {"PATH": os.environ.get("PATH", ""), **LAMBDA_ENVIRONMENT}
+    timings = []
+    for _ in range(rounds):
+        process = subprocess.Popen(
+            [sys.executable, "-I", "-c", script], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            raise RuntimeError(f"cold start failed: {process.stderr.read().decode() if process.stderr else ''}")
+        timings.append((usage.ru_utime + usage.ru_stime) * 1000)
+    return statistics.median(timings)
+
+
+def measure(rounds: int, only: list[str] | None = None) -> tuple[float, list[ColdStart]]:
+    compileall.compile_dir(str(LAYER), quiet=1)
+    compileall.compile_dir(str(ROOT / "functions"), quiet=1)
+    # -I ignores PYTHONPATH: the interpreter finds the venv's packages (the runtime's boto3 and the
+    # layer's third-party requirements) through its own site-packages.
+    floor = timed(FLOOR, rounds)
+    results = []
+    for function in sorted(template.functions().values(), key=lambda f: f.logical_id):
+        if only and function.logical_id not in only:
+            continue
+        milliseconds = timed(handler_script(function), rounds)
+        budget = BILLING_BUDGET if "/billing/" in f"/{function.code_uri}" else DEFAULT_BUDGET
+        results.append(ColdStart(function.logical_id, milliseconds, milliseconds / floor, budget))
+    return floor, results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=14)
+    parser.add_argument("--only", nargs="*")
+    arguments = parser.parse_args()
+    floor, results = measure(arguments.rounds, arguments.only)
+    print(f"floor (boto3 + Logger + DynamoDB resource): {floor:.0f} ms")
+    for result in sorted(results, key=lambda r: -r.ratio):
+        verdict = "ok" if result.within_budget else "OVER"
+        figures = f"{result.milliseconds:6.0f} ms  {result.ratio:4.2f}x  (goal ≤ {result.budget}x)"
+        print(f"{result.name:<36} {figures} {verdict}")
+
+
+if __name__ == "__main__":
+    main()
