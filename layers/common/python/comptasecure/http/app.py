@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from comptasecure.errors import DomainError, Unauthorized
 from comptasecure.http import errors
 from comptasecure.http.caller import is_authenticated
-from comptasecure.observability import logger, metrics, tracer
+from comptasecure.observability import logger, metrics
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -49,7 +49,7 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
 
 
 def lambda_handler(router: Router, *, public: bool = False) -> Handler:
-    """The Lambda entry point of one route, with logging, tracing and metrics around it.
+    """The Lambda entry point of one route, with logging and metrics around it.
 
     Default deny: unless its function says it is public, a route answers 401 to an unauthenticated
     request before anything else, body validation included (nothing about the route leaks).
@@ -57,7 +57,6 @@ def lambda_handler(router: Router, *, public: bool = False) -> Handler:
     app = build_app(router)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
-    @tracer.capture_lambda_handler
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         if not public and not is_authenticated(event):
