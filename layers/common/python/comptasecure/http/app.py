@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
@@ -63,7 +63,8 @@ def lambda_handler(router: Router, *, public: bool = False) -> Handler:
             return UNAUTHENTICATED
         return app.resolve(event, context)
 
-    return handler
+    # Powertools' decorators are untyped: the wrapped function keeps the handler's signature.
+    return cast(Handler, handler)
 
 
 UNAUTHENTICATED: dict[str, Any] = {
