@@ -193,6 +193,7 @@ def _view(user: dict[str, Any], now: str) -> dict[str, Any]:
         "role": user["role"],
         "groups": list(user.get("groups") or []),
         "status": status,
+        "mfa_enabled": bool(user.get("mfa_enabled")),
     }
 
 

@@ -62,6 +62,7 @@ class UserView(BaseModel):
     role: Literal["owner", "admin", "member"]
     groups: list[GroupRef]
     status: Status
+    mfa_enabled: bool
 
 
 class UserLimits(BaseModel):

@@ -13,7 +13,17 @@ from comptasecure.store.transaction import Transaction
 EMAIL_TAKEN = Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
 USER_NOT_FOUND = NotFound("Utilisateur introuvable.", code="user_not_found")
 # What the users table shows: never the password hash, never the login counters.
-TABLE_FIELDS = ("id", "email", "first_name", "last_name", "role", "group_ids", "status", "invitation_expires_at")
+TABLE_FIELDS = (
+    "id",
+    "email",
+    "first_name",
+    "last_name",
+    "role",
+    "group_ids",
+    "status",
+    "invitation_expires_at",
+    "mfa_enabled",
+)
 
 
 def get(account_id: str, user_id: str) -> dict[str, Any]:
@@ -228,19 +238,30 @@ def release_email(email: str, account_id: str) -> None:
 
 
 def reserve_password_attempt(account_id: str, user_id: str, *, max_attempts: int, now: str, window_end: str) -> bool:
-    """Count one attempt at the current password before it is checked; False once the limit is reached.
+    """Count one attempt at the current password before it is checked; False once the limit is reached."""
+    return reserve_attempt(account_id, user_id, "password", max_attempts=max_attempts, now=now, window_end=window_end)
+
+
+def reserve_attempt(
+    account_id: str, user_id: str, counter: str, *, max_attempts: int, now: str, window_end: str
+) -> bool:
+    """Count one attempt at a secret (``counter``: "password", "mfa") before it is checked; False once
+    the limit is reached.
 
     Counting first, atomically, bounds the guesses even when many requests arrive at once. The
-    count lives for a window; a new window starts once the previous one has ended.
+    count (``<counter>_attempts``) lives for a window (``<counter>_attempts_until``); a new window
+    starts once the previous one has ended.
     """
     from botocore.exceptions import ClientError
 
     key = keys.key(keys.account_pk(account_id), keys.user_sk(user_id))
+    names = {"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"}
     try:
         aws.table().update_item(
             Key=key,
-            UpdateExpression="ADD password_attempts :one",
-            ConditionExpression="password_attempts < :max AND password_attempts_until > :now",
+            UpdateExpression="ADD #count :one",
+            ConditionExpression="#count < :max AND #until > :now",
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues={":one": 1, ":max": max_attempts, ":now": now},
         )
         return True
@@ -250,9 +271,9 @@ def reserve_password_attempt(account_id: str, user_id: str, *, max_attempts: int
     try:
         aws.table().update_item(
             Key=key,
-            UpdateExpression="SET password_attempts = :one, password_attempts_until = :end",
-            ConditionExpression="attribute_exists(PK) AND "
-            "(attribute_not_exists(password_attempts_until) OR password_attempts_until <= :now)",
+            UpdateExpression="SET #count = :one, #until = :end",
+            ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(#until) OR #until <= :now)",
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues={":one": 1, ":end": window_end, ":now": now},
         )
         return True
