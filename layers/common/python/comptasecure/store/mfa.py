@@ -93,8 +93,9 @@ def disable(tx: Transaction, account_id: str, user_id: str, sealed_secret: str, 
     condition, values = use.condition()
     tx.update(
         _user_key(account_id, user_id),
+        # The right password and code also clear the password attempts counted on the way.
         "REMOVE mfa_enabled, totp_secret, totp_pending_secret, totp_last_step, recovery_code_hashes, "
-        + ATTEMPT_COUNTERS,
+        f"password_attempts, password_attempts_until, {ATTEMPT_COUNTERS}",
         condition=f"mfa_enabled = :true AND totp_secret = :secret AND {condition}",
         values={":true": True, ":secret": sealed_secret, **values},
         on_condition_failed=code_refused(),

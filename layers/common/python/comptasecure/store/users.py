@@ -304,3 +304,44 @@ def apply_pending_password(tx: Transaction, account_id: str, user_id: str, pendi
         values={":pending": pending_hash},
         on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
     )
+
+
+def set_pending_email(tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
+    """The new email waits for its code; the right current password clears the attempt count."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET pending_email = :email REMOVE password_attempts, password_attempts_until",
+        condition="attribute_exists(PK)",
+        values={":email": new_email},
+        on_condition_failed=NotFound("Utilisateur introuvable.", code="user_not_found"),
+    )
+
+
+def move_email(tx: Transaction, user: dict[str, Any], new_email: str, on_taken: DomainError) -> None:
+    """Claim the new email, free the old one and swap it on the user, all in the caller's transaction.
+
+    The claim is the uniqueness guard: an email taken since the request (by anyone) cancels it all.
+    The user changes only if the pending email is still the one the code was sent for.
+    """
+    tx.put(
+        {
+            **keys.key(keys.email_pk(new_email), keys.EMAIL_SK),
+            "kind": "email",
+            "account_id": user["account_id"],
+            "user_id": user["id"],
+        },
+        condition="attribute_not_exists(PK)",
+        on_condition_failed=on_taken,
+    )
+    tx.delete(
+        keys.key(keys.email_pk(user["email"]), keys.EMAIL_SK),
+        condition="user_id = :user_id",
+        values={":user_id": user["id"]},
+    )
+    tx.update(
+        keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])),
+        "SET email = :new REMOVE pending_email",
+        condition="email = :old AND pending_email = :new",
+        values={":new": new_email, ":old": user["email"]},
+        on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
+    )
