@@ -79,6 +79,7 @@ def test_mfa_token_is_useless_as_an_access_token(client: Client, shift_clock: Ca
     assert (refused.status, refused.error["code"], refused.error["field"]) == (401, "invalid_mfa_token", "mfa_token")
     enroll_token = mfa_challenge.issue(owner.account_id, owner.user_id, mfa_challenge.ENROLL)
     assert second_step(client, enroll_token, next_code(secret)).status == 401
+    assert client.post("/auth/mfa/enroll", {"mfa_token": mfa_token}).status == 401  # a code token enrolls nothing
     claims = jwt.decode(mfa_token, signing_key(), algorithms=["HS256"], audience=mfa_challenge.AUDIENCE)
     forged = jwt.encode(
         {**claims, "acc": "another-account"}, "a key that is not ours, 32 bytes or more", algorithm="HS256"
