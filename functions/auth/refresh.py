@@ -1,5 +1,6 @@
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
+from comptasecure.http.device import device_of
 from comptasecure.models.identity import RefreshRequest, TokenResponse
 
 router = api_router()
@@ -7,7 +8,7 @@ router = api_router()
 
 @router.post("/auth/refresh")
 def refresh(body: RefreshRequest) -> TokenResponse:
-    session = identity.refresh(body.refresh_token)
+    session = identity.refresh(body.refresh_token, device_of(router))
     return TokenResponse(
         access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
     )

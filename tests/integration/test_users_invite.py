@@ -60,6 +60,7 @@ def test_each_row_is_validated_and_reported_on_its_own(client: Client, table: An
         "role": "admin",
         "groups": [],
         "status": "invited",
+        "mfa_enabled": False,
     }
 
 

@@ -8,6 +8,7 @@ from comptasecure.errors import Conflict, InvalidInput
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import cabinet as cabinet_store
+from comptasecure.store import mfa as mfa_store
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
@@ -28,6 +29,7 @@ def view(account_id: str, caller_id: str) -> dict[str, Any]:
         "usage": {"users": user_count, "groups": int(account.get("group_count", 0))},
         "owner_id": account["owner_id"],
         "can_delete": account["owner_id"] == caller_id and user_count == 1,
+        "require_mfa": bool(account.get("require_mfa")),
     }
 
 
@@ -38,11 +40,14 @@ def types_for(account_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def rename(account_id: str, actor: audit.Actor, name: str) -> dict[str, Any]:
-    """R-ACC-2: the owner renames the account (the caller's role is checked at the edge)."""
-    before = account_store.get(account_id)["name"]
-    if name != before:
-        tx = Transaction()
+def update(account_id: str, actor: audit.Actor, *, name: str | None, require_mfa: bool | None) -> dict[str, Any]:
+    """R-ACC-2 rename, R-MFA-2 require MFA of every user: the owner's (the role is checked at the edge).
+
+    Each field that really changes gets its audit event, all in one transaction.
+    """
+    account = account_store.get(account_id)
+    tx = Transaction()
+    if name is not None and name != account["name"]:
         account_store.rename(tx, account_id, name)
         audit.record(
             tx,
@@ -51,9 +56,21 @@ def rename(account_id: str, actor: audit.Actor, name: str) -> dict[str, Any]:
             "account.renamed",
             target_type="account",
             target_id=account_id,
-            details={"name": {"before": before, "after": name}},
+            details={"name": {"before": account["name"], "after": name}},
         )
-        tx.commit()
+    required_before = bool(account.get("require_mfa"))
+    if require_mfa is not None and require_mfa != required_before:
+        mfa_store.set_required(tx, account_id, require_mfa)
+        audit.record(
+            tx,
+            account_id,
+            actor,
+            "account.mfa_requirement_changed",
+            target_type="account",
+            target_id=account_id,
+            details={"require_mfa": {"before": required_before, "after": require_mfa}},
+        )
+    tx.commit()
     return view(account_id, actor.id)
 
 

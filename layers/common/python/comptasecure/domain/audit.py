@@ -28,6 +28,12 @@ SECRET_FIELDS = frozenset(
         "access_token",
         "invitation_token_hash",
         "client_secret",
+        "secret",
+        "totp_secret",
+        "totp_pending_secret",
+        "recovery_codes",
+        "recovery_code_hashes",
+        "mfa_token",
     }
 )
 

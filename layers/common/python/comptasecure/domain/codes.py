@@ -16,6 +16,7 @@ from comptasecure.store.transaction import Transaction
 
 CONFIRMATION = "confirmation"
 PASSWORD_CHANGE = "password_change"
+EMAIL_CHANGE = "email_change"
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, codes, passwords, tokens, workflow
+from comptasecure.domain import audit, codes, mfa_challenge, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
+from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthorized
 from comptasecure.models.identity import SignupRequest
@@ -137,7 +138,7 @@ def resend_code(email: str) -> None:
     workflow.start("code", account_id=user["account_id"], user_id=user["id"], purpose=codes.CONFIRMATION)
 
 
-def login(email: str, password: str) -> Session:
+def login(email: str, password: str, device: Device) -> Session | mfa_challenge.Challenge:
     user = user_store.find_by_email(email)
     if user is None:
         passwords.verify(None, password)
@@ -154,11 +155,16 @@ def login(email: str, password: str) -> Session:
         tx = Transaction()
         user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": 0})
         tx.commit()
-    return open_session(user)
+    # MFA (R-MFA-1/2): with a second factor on, or required by the account, no token before it.
+    challenge = mfa_challenge.challenge(user)
+    if challenge is not None:
+        return challenge
+    return open_session(user, device)
 
 
-def open_session(user: dict[str, Any]) -> Session:
-    session_id = uuid.uuid4().hex
+def open_session(user: dict[str, Any], device: Device) -> Session:
+    session_id = new_session_id()
+    now = clock.iso(clock.now())
     refresh = tokens.RefreshToken.new(user["account_id"], user["id"], session_id)
     config = settings()
     session_store.put(
@@ -167,7 +173,9 @@ def open_session(user: dict[str, Any]) -> Session:
         session_id,
         {
             "refresh_hash": refresh.secret_hash,
-            "created_at": clock.iso(clock.now()),
+            "created_at": now,
+            "last_used_at": now,
+            **device.fields(),
             "ttl": clock.epoch(clock.later(config.refresh_token_seconds)),
         },
     )
@@ -175,7 +183,7 @@ def open_session(user: dict[str, Any]) -> Session:
     return Session(access, str(refresh), config.access_token_seconds)
 
 
-def refresh(refresh_token: str) -> Session:
+def refresh(refresh_token: str, device: Device) -> Session:
     """Rotate the refresh token. A token already rotated away means theft: the session ends."""
     presented = tokens.RefreshToken.parse(refresh_token)
     session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
@@ -187,7 +195,7 @@ def refresh(refresh_token: str) -> Session:
         presented.user_id,
         presented.session_id,
         presented.secret_hash,
-        {"refresh_hash": rotated.secret_hash},
+        {"refresh_hash": rotated.secret_hash, "last_used_at": clock.iso(clock.now()), **device.fields()},
     ):
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
         raise tokens.INVALID_TOKEN

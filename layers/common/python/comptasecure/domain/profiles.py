@@ -24,7 +24,7 @@ PROFILE_FIELDS = (
 
 def get(account_id: str, user_id: str) -> dict[str, Any]:
     user = user_store.get(account_id, user_id)
-    return {name: user.get(name) for name in PROFILE_FIELDS}
+    return {**{name: user.get(name) for name in PROFILE_FIELDS}, "mfa_enabled": bool(user.get("mfa_enabled"))}
 
 
 def update(account_id: str, actor: audit.Actor, changes: dict[str, Any]) -> dict[str, Any]:

@@ -194,6 +194,7 @@ def _view(user: dict[str, Any], now: str) -> dict[str, Any]:
         "groups": list(user.get("groups") or []),
         "status": status,
         "email_delivery": user.get("email_delivery", "ok"),
+        "mfa_enabled": bool(user.get("mfa_enabled")),
     }
 
 

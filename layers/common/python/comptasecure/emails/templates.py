@@ -86,3 +86,44 @@ def invitation(first_name: str | None, inviter: str, account_name: str, link: st
             ]
         ),
     )
+
+
+def email_change_code(first_name: str | None, code: str, validity_minutes: int) -> Email:
+    return _code_email(
+        f"Confirmez votre nouvelle adresse email : {code}",
+        first_name,
+        "Vous avez demandé à utiliser cette adresse pour vous connecter à ComptaSecure. Saisissez ce code "
+        "pour confirmer :",
+        code,
+        f"Ce code est valable {validity_minutes} minutes. Tant qu'il n'est pas saisi, votre ancienne adresse "
+        "reste celle de connexion.",
+        "Si vous n'êtes pas à l'origine de cette demande, ignorez cet email.",
+    )
+
+
+def email_change_requested(first_name: str | None, new_email: str) -> Email:
+    lines = [
+        _greeting(first_name),
+        f"Une demande de changement de l'adresse email de votre compte ComptaSecure vers {new_email} vient "
+        "d'être faite. Elle ne prendra effet qu'avec le code envoyé à cette nouvelle adresse.",
+        "Si vous n'êtes pas à l'origine de cette demande, changez votre mot de passe et contactez le support.",
+    ]
+    return Email(
+        subject="Demande de changement de votre adresse email ComptaSecure",
+        text="\n\n".join(lines),
+        html=_html([escape(line) for line in lines]),
+    )
+
+
+def email_changed(first_name: str | None, new_email: str) -> Email:
+    lines = [
+        _greeting(first_name),
+        f"L'adresse email de votre compte ComptaSecure est désormais {new_email}. Cette adresse-ci ne permet "
+        "plus de vous connecter, et vos autres sessions ont été fermées.",
+        "Si vous n'êtes pas à l'origine de ce changement, contactez immédiatement le support ComptaSecure.",
+    ]
+    return Email(
+        subject="Votre adresse email ComptaSecure a été modifiée",
+        text="\n\n".join(lines),
+        html=_html([escape(line) for line in lines]),
+    )

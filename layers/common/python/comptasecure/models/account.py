@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
 
 from comptasecure.models import Request
 from comptasecure.validation import CompanyName
@@ -10,8 +10,17 @@ from comptasecure.validation import CompanyName
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 
 
-class RenameAccountRequest(Request):
-    name: CompanyName
+class UpdateAccountRequest(Request):
+    """Any of: the name (R-ACC-2), whether every user must use MFA (R-MFA-2)."""
+
+    name: CompanyName | None = None
+    require_mfa: bool | None = None
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> "UpdateAccountRequest":
+        if self.name is None and self.require_mfa is None:
+            raise ValueError("indiquez au moins « name » ou « require_mfa ».")
+        return self
 
 
 class TransferOwnershipRequest(Request):

@@ -66,6 +66,7 @@ class Profile(BaseModel):
     role: str
     account_id: str
     status: str
+    mfa_enabled: bool
 
 
 class AccountTypeRef(BaseModel):
@@ -81,6 +82,7 @@ class AccountView(BaseModel):
     usage: dict[str, int]
     owner_id: str
     can_delete: bool
+    require_mfa: bool
 
 
 class AccountTypeView(BaseModel):

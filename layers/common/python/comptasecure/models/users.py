@@ -65,6 +65,7 @@ class UserView(BaseModel):
     email_delivery: Literal["ok", "bounced", "complained"] = Field(
         default="ok", description="SES reported a permanent bounce or a complaint for this address"
     )
+    mfa_enabled: bool
 
 
 class UserLimits(BaseModel):

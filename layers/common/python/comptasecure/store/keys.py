@@ -42,6 +42,13 @@ Firm information and CRMs keep each field as its own attribute, absent when empt
 an empty field" is a condition on that one attribute. The analysis item records which account
 first saved a CRM for an analysis id, so another account's analysis is a 404.
 
+Account security: a session's id starts with its creation time in milliseconds (hex), so a Query on
+``SESSION#<uid>#`` backwards lists a user's sessions newest first; the session keeps ``user_agent``,
+``ip`` and ``last_used_at`` (moved at refresh, never by the authorizer). MFA lives on the user item
+(``mfa_enabled``, the sealed ``totp_secret``, ``totp_last_step``, ``recovery_code_hashes``; see
+store/mfa.py) and ``require_mfa`` on META. An email change keeps ``pending_email`` on the user until
+its code (a ``CODE#<uid>#email_change`` item) moves the ``EMAIL#`` claim.
+
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
 

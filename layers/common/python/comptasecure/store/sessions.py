@@ -5,6 +5,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
+from comptasecure.errors import DomainError, InvalidCursor
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
 
@@ -86,6 +87,36 @@ def session_ids(account_id: str, user_id: str) -> list[str]:
         if "LastEvaluatedKey" not in response:
             return ids
         query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def page(
+    account_id: str, user_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """One page of a user's sessions, newest first (session ids start with their creation time)."""
+    pk, prefix = keys.account_pk(account_id), keys.session_sk(user_id)
+    query: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(prefix),
+        "ProjectionExpression": "session_id, created_at, last_used_at, user_agent, ip, #ttl",
+        "ExpressionAttributeNames": {"#ttl": "ttl"},
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    if start_key is not None:
+        # A cursor is client input: it may only continue this user's sessions.
+        if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not str(start_key["SK"]).startswith(prefix):
+            raise InvalidCursor()
+        query["ExclusiveStartKey"] = start_key
+    response = aws.table().query(**query)
+    return response.get("Items", []), response.get("LastEvaluatedKey")
+
+
+def delete_existing(tx: Transaction, account_id: str, user_id: str, session_id: str, on_missing: DomainError) -> None:
+    """Delete this user's session in the caller's transaction; a session that is not theirs is ``on_missing``."""
+    tx.delete(
+        keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),
+        condition="attribute_exists(PK)",
+        on_condition_failed=on_missing,
+    )
 
 
 def delete_in(tx: Transaction, account_id: str, user_id: str, session_id: str) -> None:

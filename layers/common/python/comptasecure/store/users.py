@@ -23,6 +23,7 @@ TABLE_FIELDS = (
     "status",
     "invitation_expires_at",
     "email_delivery",
+    "mfa_enabled",
 )
 
 
@@ -238,19 +239,30 @@ def release_email(email: str, account_id: str) -> None:
 
 
 def reserve_password_attempt(account_id: str, user_id: str, *, max_attempts: int, now: str, window_end: str) -> bool:
-    """Count one attempt at the current password before it is checked; False once the limit is reached.
+    """Count one attempt at the current password before it is checked; False once the limit is reached."""
+    return reserve_attempt(account_id, user_id, "password", max_attempts=max_attempts, now=now, window_end=window_end)
+
+
+def reserve_attempt(
+    account_id: str, user_id: str, counter: str, *, max_attempts: int, now: str, window_end: str
+) -> bool:
+    """Count one attempt at a secret (``counter``: "password", "mfa") before it is checked; False once
+    the limit is reached.
 
     Counting first, atomically, bounds the guesses even when many requests arrive at once. The
-    count lives for a window; a new window starts once the previous one has ended.
+    count (``<counter>_attempts``) lives for a window (``<counter>_attempts_until``); a new window
+    starts once the previous one has ended.
     """
     from botocore.exceptions import ClientError
 
     key = keys.key(keys.account_pk(account_id), keys.user_sk(user_id))
+    names = {"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"}
     try:
         aws.table().update_item(
             Key=key,
-            UpdateExpression="ADD password_attempts :one",
-            ConditionExpression="password_attempts < :max AND password_attempts_until > :now",
+            UpdateExpression="ADD #count :one",
+            ConditionExpression="#count < :max AND #until > :now",
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues={":one": 1, ":max": max_attempts, ":now": now},
         )
         return True
@@ -260,9 +272,9 @@ def reserve_password_attempt(account_id: str, user_id: str, *, max_attempts: int
     try:
         aws.table().update_item(
             Key=key,
-            UpdateExpression="SET password_attempts = :one, password_attempts_until = :end",
-            ConditionExpression="attribute_exists(PK) AND "
-            "(attribute_not_exists(password_attempts_until) OR password_attempts_until <= :now)",
+            UpdateExpression="SET #count = :one, #until = :end",
+            ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(#until) OR #until <= :now)",
+            ExpressionAttributeNames=names,
             ExpressionAttributeValues={":one": 1, ":end": window_end, ":now": now},
         )
         return True
@@ -302,4 +314,45 @@ def mark_email_undeliverable(tx: Transaction, account_id: str, user_id: str, kin
         "SET email_delivery = :kind, email_delivery_at = :at",
         condition="attribute_exists(PK)",
         values={":kind": kind, ":at": at},
+    )
+
+
+def set_pending_email(tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
+    """The new email waits for its code; the right current password clears the attempt count."""
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "SET pending_email = :email REMOVE password_attempts, password_attempts_until",
+        condition="attribute_exists(PK)",
+        values={":email": new_email},
+        on_condition_failed=NotFound("Utilisateur introuvable.", code="user_not_found"),
+    )
+
+
+def move_email(tx: Transaction, user: dict[str, Any], new_email: str, on_taken: DomainError) -> None:
+    """Claim the new email, free the old one and swap it on the user, all in the caller's transaction.
+
+    The claim is the uniqueness guard: an email taken since the request (by anyone) cancels it all.
+    The user changes only if the pending email is still the one the code was sent for.
+    """
+    tx.put(
+        {
+            **keys.key(keys.email_pk(new_email), keys.EMAIL_SK),
+            "kind": "email",
+            "account_id": user["account_id"],
+            "user_id": user["id"],
+        },
+        condition="attribute_not_exists(PK)",
+        on_condition_failed=on_taken,
+    )
+    tx.delete(
+        keys.key(keys.email_pk(user["email"]), keys.EMAIL_SK),
+        condition="user_id = :user_id",
+        values={":user_id": user["id"]},
+    )
+    tx.update(
+        keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])),
+        "SET email = :new REMOVE pending_email, email_delivery, email_delivery_at",
+        condition="email = :old AND pending_email = :new",
+        values={":new": new_email, ":old": user["email"]},
+        on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
     )

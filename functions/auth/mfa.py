@@ -1,0 +1,18 @@
+from comptasecure.domain import mfa
+from comptasecure.http import api_router, lambda_handler
+from comptasecure.http.device import device_of
+from comptasecure.models.identity import TokenResponse
+from comptasecure.models.security import MfaLoginRequest
+
+router = api_router()
+
+
+@router.post("/auth/mfa")
+def verify_mfa(body: MfaLoginRequest) -> TokenResponse:
+    session = mfa.complete_login(body.mfa_token, body.code, device_of(router))
+    return TokenResponse(
+        access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+    )
+
+
+handler = lambda_handler(router, public=True)

@@ -1,0 +1,14 @@
+from comptasecure.domain import mfa
+from comptasecure.http import api_router, lambda_handler
+from comptasecure.models.security import MfaTokenRequest, TotpEnrollment
+
+router = api_router()
+
+
+@router.post("/auth/mfa/enroll")
+def enroll_at_login(body: MfaTokenRequest) -> TotpEnrollment:
+    enrollment = mfa.start_enrollment_at_login(body.mfa_token)
+    return TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri)
+
+
+handler = lambda_handler(router, public=True)

@@ -1,0 +1,15 @@
+from comptasecure.domain import audit, mfa
+from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.models.security import RecoveryCodes, TotpConfirmRequest
+
+router = api_router()
+
+
+@router.post("/me/mfa/totp/confirm")
+def confirm_totp(body: TotpConfirmRequest) -> RecoveryCodes:
+    caller = current_caller(router)
+    actor = audit.Actor(caller.user_id, caller.email)
+    return RecoveryCodes(recovery_codes=mfa.confirm_enrollment(caller.account_id, actor, body.code, caller.session_id))
+
+
+handler = lambda_handler(router)

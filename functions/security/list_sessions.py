@@ -1,0 +1,19 @@
+from comptasecure.domain import user_sessions
+from comptasecure.http import api_router, current_caller, lambda_handler, pagination
+from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
+from comptasecure.models.security import SessionPage
+
+router = api_router()
+
+
+@router.get("/me/sessions")
+def list_sessions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> SessionPage:
+    caller = current_caller(router)
+    scope = f"{caller.account_id}:{caller.user_id}:sessions"
+    items, last_key = user_sessions.page(
+        caller.account_id, caller.user_id, caller.session_id, limit, pagination.decode(cursor, scope)
+    )
+    return SessionPage(items=items, next_cursor=pagination.encode(last_key, scope))
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,15 @@
+from comptasecure.domain import audit, mfa
+from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.models.security import TotpEnrollment
+
+router = api_router()
+
+
+@router.post("/me/mfa/totp")
+def start_totp() -> TotpEnrollment:
+    caller = current_caller(router)
+    enrollment = mfa.start_enrollment(caller.account_id, audit.Actor(caller.user_id, caller.email))
+    return TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri)
+
+
+handler = lambda_handler(router)

@@ -1,0 +1,94 @@
+"""Changing one's email (SPEC R-MFA-4): the current password, then a code sent to the new address.
+
+The old address is told when the change is asked and when it is done. Until the code is entered
+the old email stays the login; then, in one transaction, the new email is claimed (unique across
+every account), the old one freed and the user's email swapped: login works with the new address
+only. The caller's session goes on, every other one ends.
+"""
+
+from typing import Any
+
+from comptasecure import clock
+from comptasecure.domain import audit, codes, passwords, profiles
+from comptasecure.emails import sender, templates
+from comptasecure.errors import Conflict, InvalidInput, TooManyAttempts
+from comptasecure.settings import settings
+from comptasecure.store import codes as code_store
+from comptasecure.store import sessions as session_store
+from comptasecure.store import users as user_store
+from comptasecure.store.transaction import Transaction
+
+PENDING_CONFIRMATION = "pending_confirmation"
+# Wrong current passwords allowed per window (shared with the password change: one counter).
+MAX_CURRENT_PASSWORD_ATTEMPTS = 5
+ATTEMPTS_WINDOW_SECONDS = 15 * 60
+
+
+def request(account_id: str, actor: audit.Actor, new_email: str, current_password: str) -> str:
+    """Check the password and the address, keep the new email pending, email its code and the notice."""
+    user = user_store.get(account_id, actor.id)
+    if new_email == user["email"]:
+        raise InvalidInput("C'est déjà l'adresse de votre compte.", field="new_email", code="same_email")
+    if not user_store.reserve_password_attempt(
+        account_id,
+        actor.id,
+        max_attempts=MAX_CURRENT_PASSWORD_ATTEMPTS,
+        now=clock.iso(clock.now()),
+        window_end=clock.iso(clock.later(ATTEMPTS_WINDOW_SECONDS)),
+    ):
+        raise TooManyAttempts("Trop de tentatives avec un mot de passe erroné. Réessayez dans quelques minutes.")
+    if not passwords.verify(user.get("password_hash"), current_password):
+        raise InvalidInput(
+            "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
+        )
+    if user_store.find_by_email(new_email) is not None:
+        raise _email_taken()
+    previous = code_store.get(account_id, actor.id, codes.EMAIL_CHANGE)
+    if user.get("pending_email") == new_email and codes.recently_issued(previous):
+        return PENDING_CONFIRMATION  # asked again at once: the code just sent stands, no second email
+    tx = Transaction()
+    user_store.set_pending_email(tx, account_id, actor.id, new_email)
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "user.email_change_requested",
+        target_type="user",
+        target_id=actor.id,
+        details={"email": user["email"], "new_email": new_email},
+    )
+    tx.commit()
+    # A new request replaces the previous one: its code stops working here.
+    issued = codes.issue(account_id, actor.id, codes.EMAIL_CHANGE)
+    minutes = settings().code_validity_seconds // 60
+    sender.send(new_email, templates.email_change_code(user.get("first_name"), issued.code, minutes))
+    sender.send(user["email"], templates.email_change_requested(user.get("first_name"), new_email))
+    return PENDING_CONFIRMATION
+
+
+def confirm(account_id: str, actor: audit.Actor, session_id: str, code: str) -> dict[str, Any]:
+    """The right code moves the login to the new email; returns the profile with it."""
+    user = user_store.get(account_id, actor.id)
+    new_email = user.get("pending_email")
+    if not new_email:
+        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+    tx = Transaction()
+    codes.redeem(tx, account_id, actor.id, codes.EMAIL_CHANGE, code)
+    user_store.move_email(tx, user, str(new_email), _email_taken())
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "user.email_changed",
+        target_type="user",
+        target_id=actor.id,
+        details={"email": {"before": user["email"], "after": new_email}},
+    )
+    tx.commit()
+    session_store.delete_all_except(account_id, actor.id, session_id)
+    sender.send(user["email"], templates.email_changed(user.get("first_name"), str(new_email)))
+    return profiles.get(account_id, actor.id)
+
+
+def _email_taken() -> Conflict:
+    return Conflict("Cette adresse email est déjà utilisée.", field="new_email", code="email_taken")

@@ -1,0 +1,235 @@
+"""Multi-factor authentication with a TOTP app (SPEC R-MFA-1/2).
+
+Enrollment keeps a sealed secret pending until a first code proves the app holds it; MFA is then
+on, with 10 single-use recovery codes (only their keyed hashes are stored). A code is accepted once
+(the last accepted time step is kept with a conditional write) and every attempt at a code is
+counted before it is checked: 5 in 15 minutes, then 429. Turning MFA on or off ends the user's
+other sessions. The secret is returned once, at enrollment, and never logged.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from comptasecure import clock
+from comptasecure.domain import audit, identity, mfa_challenge, passwords, sealed, totp
+from comptasecure.domain.user_sessions import Device
+from comptasecure.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from comptasecure.secrets import signing_key
+from comptasecure.store import accounts as account_store
+from comptasecure.store import mfa as mfa_store
+from comptasecure.store import sessions as session_store
+from comptasecure.store import users as user_store
+from comptasecure.store.transaction import Transaction
+
+ISSUER = "ComptaSecure"
+RECOVERY_CODE_COUNT = 10
+RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read from paper without doubt
+RECOVERY_HALF_LENGTH = 5  # "xxxxx-xxxxx": 10 characters of 31, about 49 bits
+MAX_CODE_ATTEMPTS = 5
+ATTEMPTS_WINDOW_SECONDS = 15 * 60
+MAX_PASSWORD_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class Enrollment:
+    secret: str
+    otpauth_uri: str
+
+
+@dataclass(frozen=True)
+class EnrolledSession:
+    session: identity.Session
+    recovery_codes: list[str]
+
+
+def start_enrollment(account_id: str, actor: audit.Actor) -> Enrollment:
+    """A new secret, pending until its first code; a previous pending one is replaced. 409 when MFA is on."""
+    user = user_store.get(account_id, actor.id)
+    if user.get("mfa_enabled"):
+        raise mfa_store.already_enabled()
+    secret = totp.new_secret()
+    tx = Transaction()
+    mfa_store.set_pending_secret(tx, account_id, actor.id, sealed.seal(secret, _owner(account_id, actor.id)))
+    audit.record(tx, account_id, actor, "user.mfa_enrollment_started", target_type="user", target_id=actor.id)
+    tx.commit()
+    return Enrollment(secret, totp.otpauth_uri(secret, str(user["email"]), ISSUER))
+
+
+def confirm_enrollment(account_id: str, actor: audit.Actor, code: str, keep_session_id: str | None) -> list[str]:
+    """The first right code turns MFA on; returns the recovery codes (in clear, this once).
+
+    Every session of the user but ``keep_session_id`` ends (all of them when it is None: a login
+    that enrolls opens its session afterwards).
+    """
+    user = user_store.get(account_id, actor.id)
+    if user.get("mfa_enabled"):
+        raise mfa_store.already_enabled()
+    pending = user.get("totp_pending_secret")
+    if not pending:
+        raise InvalidInput(
+            "Commencez par activer la double authentification pour obtenir un secret.",
+            field="code",
+            code="mfa_enrollment_not_started",
+        )
+    step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
+    if step is None:
+        raise mfa_store.code_refused()
+    recovery_codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
+    tx = Transaction()
+    mfa_store.enable(
+        tx,
+        account_id,
+        actor.id,
+        str(pending),
+        step,
+        {_recovery_hash(account_id, actor.id, recovery) for recovery in recovery_codes},
+    )
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "user.mfa_enabled",
+        target_type="user",
+        target_id=actor.id,
+        details={"method": "totp", "recovery_codes_issued": RECOVERY_CODE_COUNT},
+    )
+    tx.commit()
+    _end_other_sessions(account_id, actor.id, keep_session_id)
+    return recovery_codes
+
+
+def disable(account_id: str, actor: audit.Actor, session_id: str, current_password: str, code: str) -> None:
+    """Turn MFA off with the password and a code; refused while the account requires MFA."""
+    user = user_store.get(account_id, actor.id)
+    if not user.get("mfa_enabled"):
+        raise Conflict("La double authentification n'est pas activée.", code="mfa_not_enabled")
+    if account_store.get(account_id).get("require_mfa"):
+        raise mfa_store.required_by_account()
+    _reserve(account_id, actor.id, "password", MAX_PASSWORD_ATTEMPTS)
+    if not passwords.verify(user.get("password_hash"), current_password):
+        raise InvalidInput(
+            "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
+        )
+    _reserve(account_id, actor.id, "mfa", MAX_CODE_ATTEMPTS)
+    use = _check_code(user, code)
+    tx = Transaction()
+    mfa_store.check_not_required(tx, account_id)
+    mfa_store.disable(tx, account_id, actor.id, str(user["totp_secret"]), use)
+    audit.record(
+        tx,
+        account_id,
+        actor,
+        "user.mfa_disabled",
+        target_type="user",
+        target_id=actor.id,
+        details={"with": "totp" if use.step is not None else "recovery_code"},
+    )
+    tx.commit()
+    _end_other_sessions(account_id, actor.id, session_id)
+
+
+def complete_login(mfa_token: str, code: str, device: Device) -> identity.Session:
+    """The second step of a login: a TOTP code or an unused recovery code, then the session opens."""
+    pending = mfa_challenge.verify(mfa_token, mfa_challenge.VERIFY)
+    user = _login_user(pending)
+    if not user.get("mfa_enabled"):
+        raise mfa_challenge.invalid_mfa_token()
+    _reserve(pending.account_id, pending.user_id, "mfa", MAX_CODE_ATTEMPTS)
+    use = _check_code(user, code)
+    tx = Transaction()
+    mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use)
+    if use.recovery_hash is not None:
+        audit.record(
+            tx,
+            pending.account_id,
+            identity.actor_of(user),
+            "user.mfa_recovery_code_used",
+            target_type="user",
+            target_id=pending.user_id,
+            details={"recovery_codes_left": len(user["recovery_code_hashes"]) - 1},
+        )
+    tx.commit()
+    return identity.open_session(user, device)
+
+
+def start_enrollment_at_login(mfa_token: str) -> Enrollment:
+    """The account requires MFA and this user has none: enroll before any token (R-MFA-2)."""
+    pending = mfa_challenge.verify(mfa_token, mfa_challenge.ENROLL)
+    user = _login_user(pending)
+    return start_enrollment(pending.account_id, identity.actor_of(user))
+
+
+def confirm_enrollment_at_login(mfa_token: str, code: str, device: Device) -> EnrolledSession:
+    pending = mfa_challenge.verify(mfa_token, mfa_challenge.ENROLL)
+    user = _login_user(pending)
+    recovery_codes = confirm_enrollment(pending.account_id, identity.actor_of(user), code, keep_session_id=None)
+    return EnrolledSession(identity.open_session(user, device), recovery_codes)
+
+
+def _login_user(pending: mfa_challenge.Pending) -> dict[str, Any]:
+    """The user an mfa_token names, still there and active (a removed user's token is worthless)."""
+    try:
+        user = user_store.get(pending.account_id, pending.user_id)
+    except NotFound as error:
+        raise mfa_challenge.invalid_mfa_token() from error
+    if user.get("status") != identity.ACTIVE:
+        raise mfa_challenge.invalid_mfa_token()
+    return user
+
+
+def _check_code(user: dict[str, Any], code: str) -> mfa_store.CodeUse:
+    """Which single use this code is: a TOTP code's time step, or a recovery code's hash. 422 if neither."""
+    account_id, user_id = str(user["account_id"]), str(user["id"])
+    if code.isdigit():
+        secret = sealed.unseal(str(user["totp_secret"]), _owner(account_id, user_id))
+        step = totp.matching_step(secret, code, _now())
+        if step is None:
+            raise mfa_store.code_refused()
+        return mfa_store.CodeUse(step=step)
+    code_hash = _recovery_hash(account_id, user_id, code)
+    if code_hash not in (user.get("recovery_code_hashes") or set()):
+        raise mfa_store.code_refused()
+    return mfa_store.CodeUse(recovery_hash=code_hash)
+
+
+def _reserve(account_id: str, user_id: str, counter: str, max_attempts: int) -> None:
+    if not user_store.reserve_attempt(
+        account_id,
+        user_id,
+        counter,
+        max_attempts=max_attempts,
+        now=clock.iso(clock.now()),
+        window_end=clock.iso(clock.later(ATTEMPTS_WINDOW_SECONDS)),
+    ):
+        raise TooManyAttempts("Trop de tentatives. Réessayez dans quelques minutes.")
+
+
+def _end_other_sessions(account_id: str, user_id: str, keep_session_id: str | None) -> None:
+    if keep_session_id is None:
+        session_store.delete_all(account_id, user_id)
+    else:
+        session_store.delete_all_except(account_id, user_id, keep_session_id)
+
+
+def _new_recovery_code() -> str:
+    half = RECOVERY_HALF_LENGTH
+    characters = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(2 * half))
+    return f"{characters[:half]}-{characters[half:]}"
+
+
+def _recovery_hash(account_id: str, user_id: str, code: str) -> str:
+    """Keyed, like confirmation codes: a leaked table does not let anyone test codes offline."""
+    normalized = code.replace("-", "").strip().lower()
+    message = f"{account_id}:{user_id}:recovery:{normalized}".encode()
+    return hmac.new(signing_key(), message, hashlib.sha256).hexdigest()
+
+
+def _owner(account_id: str, user_id: str) -> str:
+    return f"totp:{account_id}:{user_id}"
+
+
+def _now() -> float:
+    return clock.now().timestamp()

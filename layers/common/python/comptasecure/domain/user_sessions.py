@@ -1,0 +1,90 @@
+"""A user's own sessions (SPEC R-MFA-3): what device and address each came from, and ending them.
+
+A session is one login; the authorizer reads it on every request (consistently), so a session
+deleted here refuses its access token on the very next request and its refresh token at once.
+"""
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from comptasecure import clock
+from comptasecure.domain import audit
+from comptasecure.errors import NotFound
+from comptasecure.store import sessions as session_store
+from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
+
+USER_AGENT_MAX_LENGTH = 256  # a client sends what it likes: stored bounded
+
+
+@dataclass(frozen=True)
+class Device:
+    """Where a login or a refresh came from, as the edge saw it (API Gateway's request context)."""
+
+    user_agent: str
+    ip: str
+
+    def fields(self) -> dict[str, str]:
+        return {"user_agent": self.user_agent[:USER_AGENT_MAX_LENGTH], "ip": self.ip}
+
+
+def new_session_id() -> str:
+    """Time-ordered (milliseconds first), then 80 random bits: the store lists sessions newest first."""
+    return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
+
+
+def page(
+    account_id: str, user_id: str, current_session_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """The user's live sessions, newest first, the caller's own marked ``current``."""
+    items, last_key = session_store.page(account_id, user_id, limit, start_key)
+    now = clock.epoch(clock.now())
+    sessions = [
+        {
+            "id": item["session_id"],
+            "created_at": item.get("created_at"),
+            "last_used_at": item.get("last_used_at") or item.get("created_at"),
+            "user_agent": item.get("user_agent"),
+            "ip": item.get("ip"),
+            "current": item["session_id"] == current_session_id,
+        }
+        for item in items
+        if int(item.get("ttl", 0)) >= now  # DynamoDB's TTL deletes late: an expired session is not shown
+    ]
+    return sessions, last_key
+
+
+def revoke(account_id: str, actor: audit.Actor, session_id: str) -> None:
+    """End one of the caller's sessions (possibly the current one). Another user's id is not found."""
+    tx = Transaction()
+    session_store.delete_existing(
+        tx, account_id, actor.id, session_id, NotFound("Session introuvable.", code="session_not_found")
+    )
+    audit.record(tx, account_id, actor, "user.session_revoked", target_type="session", target_id=session_id)
+    tx.commit()
+
+
+def revoke_others(account_id: str, actor: audit.Actor, current_session_id: str) -> int:
+    """End every session of the caller but the current one; returns how many ended.
+
+    The deletions go in transactions of at most 100 items, the first one with the audit event.
+    """
+    ended = [sid for sid in session_store.session_ids(account_id, actor.id) if sid != current_session_id]
+    chunk = MAX_TRANSACTION_ITEMS - 1
+    for start in range(0, len(ended), chunk):
+        tx = Transaction()
+        for session_id in ended[start : start + chunk]:
+            session_store.delete_in(tx, account_id, actor.id, session_id)
+        if start == 0:
+            audit.record(
+                tx,
+                account_id,
+                actor,
+                "user.other_sessions_revoked",
+                target_type="user",
+                target_id=actor.id,
+                details={"sessions_ended": len(ended), "kept_session_id": current_session_id},
+            )
+        tx.commit()
+    return len(ended)
