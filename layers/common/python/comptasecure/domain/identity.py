@@ -25,8 +25,8 @@ PENDING_CONFIRMATION = "pending_confirmation"
 ACTIVE = "active"
 LOGIN_MAX_FAILURES = 10
 LOGIN_LOCK_SECONDS = 15 * 60
-
-INVALID_CREDENTIALS = Unauthorized("Email ou mot de passe incorrect.", code="invalid_credentials")
+# A run of failures is forgotten a day after the last one (the counter item's TTL).
+LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -138,22 +138,29 @@ def resend_code(email: str) -> None:
 
 
 def login(email: str, password: str) -> Session:
-    user = user_store.find_by_email(email)
-    if user is None:
-        passwords.verify(None, password)
-        raise INVALID_CREDENTIALS
-    now = clock.now()
-    if user.get("locked_until", "") > clock.iso(now):
-        raise TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
-    if not passwords.verify(user.get("password_hash"), password):
-        _count_login_failure(user)
-        raise INVALID_CREDENTIALS
+    """Check a password; the same work and the same answers whether or not the email has an account.
+
+    Every email costs two reads and one argon2id verification (against a stand-in hash when no user
+    has it), failures are counted per email (an unknown email locks like a known one), and the
+    lock is answered only after the verification, so neither the status nor the time tells.
+    """
+    user, failures = user_store.login_view(email)
+    password_hash = str(user["password_hash"]) if user and user.get("password_hash") else None
+    matches = passwords.verify(password_hash, password)
+    now = clock.iso(clock.now())
+    if str(failures.get("locked_until", "")) > now:
+        raise _login_locked()
+    if user is None or password_hash is None or not matches:
+        _count_login_failure(email, user, now)
+        raise _invalid_credentials()
     if user["status"] != ACTIVE:
         raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
-    if user.get("failed_logins"):
-        tx = Transaction()
-        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": 0})
-        tx.commit()
+    if failures.get("failed_logins"):
+        user_store.clear_login_failures(email, now)
+    if passwords.needs_rehash(password_hash):
+        user_store.replace_password_hash(
+            user["account_id"], user["id"], password_hash, passwords.hash_password(password)
+        )
     return open_session(user)
 
 
@@ -210,14 +217,31 @@ def logout(refresh_token: str) -> None:
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
 
 
-def _count_login_failure(user: dict[str, Any]) -> None:
-    failures = int(user.get("failed_logins", 0)) + 1
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized("Email ou mot de passe incorrect.", code="invalid_credentials")
+
+
+def _login_locked() -> TooManyAttempts:
+    return TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
+
+
+def _count_login_failure(email: str, user: dict[str, Any] | None, now: str) -> None:
+    """One more failure for this email; the one that reaches the limit locks it, audited on the account."""
+    expires = clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS))
+    if user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires):
+        return
+    locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
     tx = Transaction()
-    if failures < LOGIN_MAX_FAILURES:
-        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": failures})
-    else:
-        locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
-        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": 0, "locked_until": locked_until})
+    user_store.lock_login(
+        tx,
+        email,
+        max_failures=LOGIN_MAX_FAILURES,
+        now=now,
+        locked_until=locked_until,
+        ttl=expires,
+        already=_login_locked(),
+    )
+    if user is not None:
         audit.record(
             tx,
             user["account_id"],
@@ -225,6 +249,9 @@ def _count_login_failure(user: dict[str, Any]) -> None:
             "user.login_locked",
             target_type="user",
             target_id=user["id"],
-            details={"failed_attempts": failures, "locked_until": locked_until},
+            details={"failed_attempts": LOGIN_MAX_FAILURES, "locked_until": locked_until},
         )
-    tx.commit()
+    try:
+        tx.commit()
+    except TooManyAttempts:
+        return  # another request reached the limit first and locked the login: this failure adds nothing

@@ -16,6 +16,8 @@ ISSUER = "comptasecure"
 AUDIENCE = "comptasecure-web"
 ALGORITHM = "HS256"
 INVALID_TOKEN = Unauthorized("Session invalide ou expirée. Reconnectez-vous.", code="invalid_token")
+# Every answer carrying tokens: no browser, proxy or CDN may keep a copy (ASVS 14.3; Pragma for HTTP/1.0 caches).
+NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 
 @dataclass(frozen=True)
