@@ -72,6 +72,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
     tx = Transaction()
     account_store.put_new(tx, account)
     user_store.put_new(tx, user)
+    codes.record_first_code(tx, user["email"])
     audit.record(
         tx,
         account_id,
@@ -100,41 +101,63 @@ def send_code(account_id: str, user_id: str, purpose: str, task_token: str, exec
 
 
 def confirm(email: str, code: str) -> None:
-    """The right code activates the user and lets the waiting workflow finish."""
-    user = user_store.find_by_email(email)
-    if user is None or user["status"] != PENDING_CONFIRMATION:
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+    """The right code activates the user and lets the waiting workflow finish.
+
+    Every email, with a user or not, costs the same: a counted try, the email's link and the code's
+    read, and gets the same answers (422 for a wrong code, 429 once the tries are spent).
+    """
+    codes.take_confirmation_try(email)
+    account_id, user_id = user_store.email_owner(email)
+    stored = codes.check_confirmation(account_id, user_id, code)
     tx = Transaction()
-    task_token = codes.redeem(tx, user["account_id"], user["id"], codes.CONFIRMATION, code)
-    user_store.set_fields(tx, user["account_id"], user["id"], {"status": ACTIVE}, expected_status=PENDING_CONFIRMATION)
+    code_store.consume(
+        tx,
+        account_id,
+        user_id,
+        codes.CONFIRMATION,
+        stored["code_hash"],
+        settings().code_max_attempts,
+        clock.iso(clock.now()),
+    )
+    user_store.set_fields(
+        tx,
+        account_id,
+        user_id,
+        {"status": ACTIVE},
+        expected_status=PENDING_CONFIRMATION,
+        on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
+    )
+    codes.forget_confirmation_tries(tx, email)
     audit.record(
         tx,
-        user["account_id"],
-        actor_of(user),
+        account_id,
+        audit.Actor(user_id, email.lower()),
         "user.confirmed",
         target_type="user",
-        target_id=user["id"],
+        target_id=user_id,
         details={"status": {"before": PENDING_CONFIRMATION, "after": ACTIVE}},
     )
     tx.commit()
-    if task_token:
-        workflow.resume(task_token, {"confirmed": True})
+    if stored.get("task_token"):
+        workflow.resume(str(stored["task_token"]), {"confirmed": True})
 
 
 def resend_code(email: str) -> None:
     """Replace the pending code by a new one. Says nothing of whether the email exists.
 
-    A resend within seconds of the last code is ignored, so the route cannot flood an inbox.
+    Every email goes through the same counted request (at most CODE_REQUESTS_PER_HOUR an hour, none
+    within seconds of the last, so the route cannot flood an inbox) and the same two reads; only a
+    user waiting for a code gets one, through the workflow.
     """
-    user = user_store.find_by_email(email)
-    if user is None or user["status"] != PENDING_CONFIRMATION:
+    if not codes.take_code_request(email):
         return
-    previous = code_store.get(user["account_id"], user["id"], codes.CONFIRMATION)
-    if codes.recently_issued(previous):
+    account_id, user_id = user_store.email_owner(email)
+    user, previous = code_store.with_user(account_id, user_id, codes.CONFIRMATION)
+    if user is None or user["status"] != PENDING_CONFIRMATION:
         return
     if previous is not None:
         workflow.withdraw(previous.get("task_token"), "Superseded")
-    workflow.start("code", account_id=user["account_id"], user_id=user["id"], purpose=codes.CONFIRMATION)
+    workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
 
 
 def login(email: str, password: str) -> Session:

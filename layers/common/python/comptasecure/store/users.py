@@ -60,8 +60,17 @@ def find_by_email(email: str) -> dict[str, Any] | None:
 # locked unknown email answers as a locked known one. The item expires once nothing refreshes it.
 LOGIN_SK = "LOGIN"
 NOT_LOCKED = "(attribute_not_exists(locked_until) OR locked_until <= :now)"
-# GetItem on a key that never holds an item: an email without a user costs the same reads.
-_NO_USER_KEY = keys.key(keys.account_pk("none"), keys.user_sk("none"))
+# Ids no item has: an email without a user costs the same reads as one with a user.
+NO_ACCOUNT = NO_USER = "none"
+_NO_USER_KEY = keys.key(keys.account_pk(NO_ACCOUNT), keys.user_sk(NO_USER))
+
+
+def email_owner(email: str) -> tuple[str, str]:
+    """(account id, user id) of the user owning this email, or ids no item has: one GetItem either way."""
+    link = aws.table().get_item(Key=keys.key(keys.email_pk(email), keys.EMAIL_SK)).get("Item")
+    if link is None:
+        return NO_ACCOUNT, NO_USER
+    return str(link["account_id"]), str(link["user_id"])
 
 
 def login_view(email: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
