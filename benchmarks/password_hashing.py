@@ -2,6 +2,9 @@
 
 Lambda gives a 512 MB function about 0.29 vCPU (one vCPU at 1,769 MB), so a function's time is
 roughly this machine's single-core time multiplied by 1,769 / its memory.
+
+Not named argon2.py: a script's folder comes first on sys.path, so that name would hide the argon2
+library from every script of this folder (run.py included).
 """
 
 import statistics
