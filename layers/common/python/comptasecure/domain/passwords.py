@@ -12,12 +12,13 @@ from comptasecure.errors import InvalidInput
 MIN_LENGTH = 12
 MAX_LENGTH = 128
 
-# argon2id for a 512 MB function. Lambda gives 512 MB about 0.29 vCPU (a full vCPU comes at
-# 1,769 MB), so lanes beyond one run one after the other: p = 1. OWASP's first configuration,
-# m = 19 MiB and t = 2, costs about 55 ms on a full core, so about 190 ms on the function: the
-# login's budget. More memory would lengthen every login in proportion without changing how the
-# function's memory is used (one hash at a time, 19 MiB of 512). The library default
-# (m = 64 MiB, t = 3, p = 4) took 138 ms on a full core and four lanes on a third of one.
+# argon2id for functions of 512 MB (signup) and 1,024 MB (login, invitation, password change).
+# Lambda gives 512 MB about 0.29 vCPU (a full vCPU comes at 1,769 MB), so lanes beyond one run one
+# after the other: p = 1. OWASP's first configuration, m = 19 MiB and t = 2, costs about 55 ms on a
+# full core, so about 190 ms at 512 MB and 95 ms at 1,024 MB: the budget of a login. More memory
+# would lengthen every login in proportion, with one hash at a time using 19 MiB of the function's
+# memory either way. The library default (m = 64 MiB, t = 3, p = 4) took 138 ms on a full core,
+# with four lanes on a third of one.
 PRODUCTION_PARAMETERS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
 
 _parameters = dict(PRODUCTION_PARAMETERS)
