@@ -75,22 +75,26 @@ def redeem(tx: Transaction, account_id: str, user_id: str, purpose: str, code: s
     """
     stored = code_store.get(account_id, user_id, purpose)
     if stored is None:
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+        raise invalid_code()
     max_attempts = settings().code_max_attempts
     if int(stored.get("attempts", 0)) >= max_attempts:
         raise TooManyAttempts()
-    now = clock.iso(clock.now())
-    if stored["expires_at"] <= now:
+    if not _unexpired_match(stored, account_id, user_id, purpose, code):
+        code_store.count_failed_attempt(account_id, user_id, purpose, stored["code_hash"], max_attempts)
+        raise invalid_code()
+    code_store.consume(tx, account_id, user_id, purpose, stored["code_hash"], max_attempts, clock.iso(clock.now()))
+    token = stored.get("task_token")
+    return str(token) if token else None
+
+
+def _unexpired_match(stored: dict[str, Any], account_id: str, user_id: str, purpose: str, code: str) -> bool:
+    """Whether the presented code is the stored one; an expired code is a 422 of its own."""
+    if stored["expires_at"] <= clock.iso(clock.now()):
         raise InvalidInput(
             "Ce code a expiré. Demandez un nouveau code de validation.", field="code", code="expired_code"
         )
     presented = code_hash(account_id, user_id, purpose, code.strip())
-    if not hmac.compare_digest(presented, stored["code_hash"]):
-        code_store.count_failed_attempt(account_id, user_id, purpose, stored["code_hash"], max_attempts)
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
-    code_store.consume(tx, account_id, user_id, purpose, stored["code_hash"], max_attempts, now)
-    token = stored.get("task_token")
-    return str(token) if token else None
+    return hmac.compare_digest(presented, stored["code_hash"])
 
 
 def take_confirmation_try(email: str) -> None:
@@ -146,17 +150,10 @@ def check_confirmation(account_id: str, user_id: str, code: str) -> dict[str, An
     An email without a user comes with ids no item has: the same read, the same answer.
     """
     stored = code_store.get(account_id, user_id, CONFIRMATION)
-    if stored is None:
-        raise _invalid_code()
-    if stored["expires_at"] <= clock.iso(clock.now()):
-        raise InvalidInput(
-            "Ce code a expiré. Demandez un nouveau code de validation.", field="code", code="expired_code"
-        )
-    presented = code_hash(account_id, user_id, CONFIRMATION, code.strip())
-    if not hmac.compare_digest(presented, stored["code_hash"]):
-        raise _invalid_code()
+    if stored is None or not _unexpired_match(stored, account_id, user_id, CONFIRMATION, code):
+        raise invalid_code()
     return stored
 
 
-def _invalid_code() -> InvalidInput:
+def invalid_code() -> InvalidInput:
     return InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")

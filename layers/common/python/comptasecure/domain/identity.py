@@ -8,7 +8,7 @@ from comptasecure import clock
 from comptasecure.domain import audit, codes, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthorized
+from comptasecure.errors import Forbidden, TooManyAttempts, Unauthorized
 from comptasecure.models.identity import SignupRequest
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
@@ -125,7 +125,7 @@ def confirm(email: str, code: str) -> None:
         user_id,
         {"status": ACTIVE},
         expected_status=PENDING_CONFIRMATION,
-        on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
+        on_condition_failed=codes.invalid_code(),
     )
     codes.forget_confirmation_tries(tx, email)
     audit.record(
@@ -210,7 +210,7 @@ def refresh(refresh_token: str) -> Session:
     presented = tokens.RefreshToken.parse(refresh_token)
     session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
     if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
     if not session_store.rotate(
         presented.account_id,
@@ -220,10 +220,10 @@ def refresh(refresh_token: str) -> Session:
         {"refresh_hash": rotated.secret_hash},
     ):
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     user = user_store.get(presented.account_id, presented.user_id)
     if user["status"] != ACTIVE:
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     access = tokens.issue_access(
         tokens.AccessClaims(user["account_id"], user["id"], presented.session_id, user["role"])
     )

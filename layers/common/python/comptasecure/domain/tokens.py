@@ -15,9 +15,13 @@ from comptasecure.settings import settings
 ISSUER = "comptasecure"
 AUDIENCE = "comptasecure-web"
 ALGORITHM = "HS256"
-INVALID_TOKEN = Unauthorized("Session invalide ou expirée. Reconnectez-vous.", code="invalid_token")
 # Every answer carrying tokens: no browser, proxy or CDN may keep a copy (ASVS 14.3; Pragma for HTTP/1.0 caches).
 NO_STORE_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+
+def invalid_token() -> Unauthorized:
+    """A fresh 401 each time: one shared instance raised from concurrent requests would mix tracebacks."""
+    return Unauthorized("Session invalide ou expirée. Reconnectez-vous.", code="invalid_token")
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ class RefreshToken:
     def parse(cls, value: str) -> "RefreshToken":
         parts = value.split(".")
         if len(parts) != 4 or not all(parts):
-            raise INVALID_TOKEN
+            raise invalid_token()
         return cls(*parts)
 
 
@@ -82,5 +86,5 @@ def verify_access(token: str) -> AccessClaims:
             options={"require": ["exp", "iat", "sub", "acc", "sid", "role"]},
         )
     except jwt.PyJWTError as error:
-        raise INVALID_TOKEN from error
+        raise invalid_token() from error
     return AccessClaims(payload["acc"], payload["sub"], payload["sid"], payload["role"])
