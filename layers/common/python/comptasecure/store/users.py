@@ -80,7 +80,9 @@ def login_view(email: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     for every email, so the time of a login tells nothing of whether the email has an account.
     """
     pk = keys.email_pk(email)
-    items = {str(item["SK"]): item for item in aws.table().query(KeyConditionExpression=Key("PK").eq(pk))["Items"]}
+    # Strongly consistent: a lock set an instant ago by a parallel request must already hold.
+    query = aws.table().query(KeyConditionExpression=Key("PK").eq(pk), ConsistentRead=True)
+    items = {str(item["SK"]): item for item in query["Items"]}
     link = items.get(keys.EMAIL_SK)
     user_key = (
         keys.key(keys.account_pk(str(link["account_id"])), keys.user_sk(str(link["user_id"]))) if link else _NO_USER_KEY
