@@ -1,6 +1,9 @@
+from aws_lambda_powertools.event_handler import Response
+
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.device import device_of
+from comptasecure.http.secrets import no_store
 from comptasecure.models.identity import LoginRequest, TokenResponse
 from comptasecure.models.security import MfaChallengeResponse, challenge_response
 
@@ -8,12 +11,14 @@ router = api_router()
 
 
 @router.post("/auth/login")
-def login(body: LoginRequest) -> TokenResponse | MfaChallengeResponse:
+def login(body: LoginRequest) -> Response[TokenResponse | MfaChallengeResponse]:
     session = identity.login(body.email, body.password, device_of(router))
     if not isinstance(session, identity.Session):  # MFA: a second step before any token
-        return challenge_response(session)
-    return TokenResponse(
-        access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+        return no_store(challenge_response(session))
+    return no_store(
+        TokenResponse(
+            access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+        )
     )
 
 

@@ -1,6 +1,9 @@
+from aws_lambda_powertools.event_handler import Response
+
 from comptasecure.domain import mfa
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.device import device_of
+from comptasecure.http.secrets import no_store
 from comptasecure.models.identity import TokenResponse
 from comptasecure.models.security import MfaLoginRequest
 
@@ -8,10 +11,12 @@ router = api_router()
 
 
 @router.post("/auth/mfa")
-def verify_mfa(body: MfaLoginRequest) -> TokenResponse:
+def verify_mfa(body: MfaLoginRequest) -> Response[TokenResponse]:
     session = mfa.complete_login(body.mfa_token, body.code, device_of(router))
-    return TokenResponse(
-        access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+    return no_store(
+        TokenResponse(
+            access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+        )
     )
 
 

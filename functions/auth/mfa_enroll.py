@@ -1,14 +1,17 @@
+from aws_lambda_powertools.event_handler import Response
+
 from comptasecure.domain import mfa
 from comptasecure.http import api_router, lambda_handler
+from comptasecure.http.secrets import no_store
 from comptasecure.models.security import MfaTokenRequest, TotpEnrollment
 
 router = api_router()
 
 
 @router.post("/auth/mfa/enroll")
-def enroll_at_login(body: MfaTokenRequest) -> TotpEnrollment:
+def enroll_at_login(body: MfaTokenRequest) -> Response[TotpEnrollment]:
     enrollment = mfa.start_enrollment_at_login(body.mfa_token)
-    return TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri)
+    return no_store(TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri))
 
 
 handler = lambda_handler(router, public=True)

@@ -1,16 +1,21 @@
+from aws_lambda_powertools.event_handler import Response
+
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.device import device_of
+from comptasecure.http.secrets import no_store
 from comptasecure.models.identity import RefreshRequest, TokenResponse
 
 router = api_router()
 
 
 @router.post("/auth/refresh")
-def refresh(body: RefreshRequest) -> TokenResponse:
+def refresh(body: RefreshRequest) -> Response[TokenResponse]:
     session = identity.refresh(body.refresh_token, device_of(router))
-    return TokenResponse(
-        access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+    return no_store(
+        TokenResponse(
+            access_token=session.access_token, refresh_token=session.refresh_token, expires_in=session.expires_in
+        )
     )
 
 

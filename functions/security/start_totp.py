@@ -1,15 +1,18 @@
+from aws_lambda_powertools.event_handler import Response
+
 from comptasecure.domain import audit, mfa
 from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.http.secrets import no_store
 from comptasecure.models.security import TotpEnrollment
 
 router = api_router()
 
 
 @router.post("/me/mfa/totp")
-def start_totp() -> TotpEnrollment:
+def start_totp() -> Response[TotpEnrollment]:
     caller = current_caller(router)
     enrollment = mfa.start_enrollment(caller.account_id, audit.Actor(caller.user_id, caller.email))
-    return TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri)
+    return no_store(TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri))
 
 
 handler = lambda_handler(router)

@@ -268,3 +268,15 @@ def test_the_secret_is_never_logged(client: Client, capfd: pytest.CaptureFixture
     output = "".join(capfd.readouterr())
     assert secret not in output
     assert not any(code in output for code in recovery_codes)
+
+
+def test_answers_carrying_a_secret_are_never_cached(client: Client) -> None:
+    owner = owner_of_new_account(client)
+    started = client.post("/me/mfa/totp", token=owner.token)
+    secret = started.body["secret"]
+    confirmed = client.post("/me/mfa/totp/confirm", {"code": code_now(secret)}, token=owner.token)
+    challenge = client.post("/auth/login", {"email": owner.email, "password": PASSWORD})
+    tokens = second_step(client, challenge.body["mfa_token"], next_code(secret))
+    for reply in (started, confirmed, challenge, tokens):
+        assert reply.status == 200, reply.body
+        assert (reply.headers["Cache-Control"], reply.headers["Pragma"]) == ("no-store", "no-cache")

@@ -155,10 +155,7 @@ def _release_outside_links(account_id: str, item: dict[str, Any]) -> None:
 
 def set_type(account_id: str, type_id: str, reason: str) -> dict[str, str]:
     """R-ACC-5, support only: give an account a type of the catalogue (e.g. Expert-comptable)."""
-    try:
-        account_type = catalogue().get(type_id)
-    except KeyError as error:
-        raise InvalidInput("Ce type de compte n'existe pas.", field="type_id", code="unknown_account_type") from error
+    account_type = catalogue().get(type_id)  # an unknown type is a 422 naming type_id
     before = account_store.get(account_id)["type_id"]
     tx = Transaction()
     account_store.set_type(tx, account_id, account_type.id)

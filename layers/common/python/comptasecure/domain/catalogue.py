@@ -5,7 +5,24 @@ from typing import Literal
 from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, ConfigDict
 
+from comptasecure.errors import DomainError, InvalidInput
 from comptasecure.settings import settings
+
+
+class UnknownAccountType(InvalidInput):
+    """A type id that the catalogue does not hold."""
+
+    code = "unknown_account_type"
+    message = "Ce type de compte n'existe pas."
+
+
+class IncompleteCatalogue(DomainError):
+    """No type is obtained this way (a catalogue edited wrongly): the route cannot work until it is fixed."""
+
+    status = 503
+    code = "catalogue_incomplete"
+    message = "Ce service est momentanément indisponible. Réessayez plus tard."
+
 
 CATALOGUE_MAX_AGE_SECONDS = 60
 
@@ -28,10 +45,13 @@ class Catalogue(BaseModel):
         for account_type in self.types:
             if account_type.id == type_id:
                 return account_type
-        raise KeyError(type_id)
+        raise UnknownAccountType(field="type_id")
 
     def obtained_by(self, way: Obtention) -> AccountType:
-        return next(t for t in self.types if t.obtained_by == way)
+        for account_type in self.types:
+            if account_type.obtained_by == way:
+                return account_type
+        raise IncompleteCatalogue()
 
 
 def catalogue() -> Catalogue:

@@ -18,6 +18,14 @@ CONFIRMATION = "confirmation"
 PASSWORD_CHANGE = "password_change"
 EMAIL_CHANGE = "email_change"
 
+# Guessing a 6-digit code over time (a new code every 30 s, 5 tries each, was about 600 guesses an
+# hour): at most CODE_REQUESTS_PER_HOUR codes per email and hour, and CONFIRMATION_TRIES_PER_DAY
+# tries per email and day whatever the codes, so about 1 chance in 100,000 a day.
+CODE_REQUESTS_PER_HOUR = 5
+CONFIRMATION_TRIES_PER_DAY = 10
+HOUR = 3600
+DAY = 24 * HOUR
+
 
 @dataclass(frozen=True)
 class IssuedCode:
@@ -68,29 +76,85 @@ def redeem(tx: Transaction, account_id: str, user_id: str, purpose: str, code: s
     """
     stored = code_store.get(account_id, user_id, purpose)
     if stored is None:
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+        raise invalid_code()
     max_attempts = settings().code_max_attempts
     if int(stored.get("attempts", 0)) >= max_attempts:
         raise TooManyAttempts()
-    now = clock.iso(clock.now())
-    if stored["expires_at"] <= now:
-        raise InvalidInput(
-            "Ce code a expiré. Demandez un nouveau code de validation.", field="code", code="expired_code"
-        )
-    presented = code_hash(account_id, user_id, purpose, code.strip())
-    if not hmac.compare_digest(presented, stored["code_hash"]):
+    if not _unexpired_match(stored, account_id, user_id, purpose, code):
         code_store.count_failed_attempt(account_id, user_id, purpose, stored["code_hash"], max_attempts)
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
-    code_store.consume(tx, account_id, user_id, purpose, stored["code_hash"], max_attempts, now)
+        raise invalid_code()
+    code_store.consume(tx, account_id, user_id, purpose, stored["code_hash"], max_attempts, clock.iso(clock.now()))
     token = stored.get("task_token")
     return str(token) if token else None
 
 
-def recently_issued(stored: dict[str, Any] | None) -> bool:
-    """True while a new code would only flood the user's inbox (a resend right after a send)."""
-    interval = settings().code_resend_interval_seconds
-    if stored is None or not interval or "issued_at" not in stored:
+def _unexpired_match(stored: dict[str, Any], account_id: str, user_id: str, purpose: str, code: str) -> bool:
+    """Whether the presented code is the stored one; an expired code is a 422 of its own."""
+    if stored["expires_at"] <= clock.iso(clock.now()):
+        raise InvalidInput(
+            "Ce code a expiré. Demandez un nouveau code de validation.", field="code", code="expired_code"
+        )
+    presented = code_hash(account_id, user_id, purpose, code.strip())
+    return hmac.compare_digest(presented, stored["code_hash"])
+
+
+def take_confirmation_try(email: str) -> None:
+    """Count a confirmation try for this email, known or not, before any code is looked at (429 past a limit).
+
+    The tries per code are counted per email too, so an unknown email answers as a known one.
+    """
+    now = clock.epoch(clock.now())
+    if not code_store.take_confirmation_try(
+        email,
+        now // DAY,
+        per_code=settings().code_max_attempts,
+        per_day=CONFIRMATION_TRIES_PER_DAY,
+        ttl=(now // DAY + 2) * DAY,
+    ):
+        raise TooManyAttempts()
+
+
+def forget_confirmation_tries(tx: Transaction, email: str) -> None:
+    """In the confirmation's transaction: a confirmed email answers later tries as an unknown one."""
+    code_store.forget_tries(tx, email, clock.epoch(clock.now()) // DAY)
+
+
+def take_code_request(email: str) -> bool:
+    """Count a request for a new confirmation code, known email or not; False past the hour's limit or
+    within the resend interval. An accepted request brings fresh tries per code."""
+    moment = clock.now()
+    now = clock.epoch(moment)
+    resend_after = clock.iso(moment - timedelta(seconds=settings().code_resend_interval_seconds))
+    if not code_store.take_code_request(
+        email,
+        now // HOUR,
+        per_hour=CODE_REQUESTS_PER_HOUR,
+        now=clock.iso(moment),
+        resend_after=resend_after,
+        ttl=(now // HOUR + 2) * HOUR,
+    ):
         return False
-    if str(stored["expires_at"]) <= clock.iso(clock.now()):
-        return False  # an expired code never stands in the way of a new one
-    return bool(clock.parse(str(stored["issued_at"])) > clock.now() - timedelta(seconds=interval))
+    code_store.reset_tries_per_code(email, now // DAY, ttl=(now // DAY + 2) * DAY)
+    return True
+
+
+def record_first_code(tx: Transaction, email: str) -> None:
+    """The code a signup sends counts as the hour's first request (and starts the resend interval)."""
+    moment = clock.now()
+    hour = clock.epoch(moment) // HOUR
+    code_store.record_code_request(tx, email, hour, now=clock.iso(moment), ttl=(hour + 2) * HOUR)
+
+
+def check_confirmation(account_id: str, user_id: str, code: str) -> dict[str, Any]:
+    """The stored confirmation code if this is it (the try was counted by email beforehand), else 422.
+
+    An email without a user comes with ids no item has: the same read, the same answer.
+    """
+    stored = code_store.get(account_id, user_id, CONFIRMATION)
+    if stored is None or not _unexpired_match(stored, account_id, user_id, CONFIRMATION, code):
+        raise invalid_code()
+    return stored
+
+
+def invalid_code() -> InvalidInput:
+    return InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")

@@ -6,6 +6,7 @@ every account), the old one freed and the user's email swapped: login works with
 only. The caller's session goes on, every other one ends.
 """
 
+from datetime import timedelta
 from typing import Any
 
 from comptasecure import clock
@@ -44,7 +45,7 @@ def request(account_id: str, actor: audit.Actor, new_email: str, current_passwor
     if user_store.find_by_email(new_email) is not None:
         raise _email_taken()
     previous = code_store.get(account_id, actor.id, codes.EMAIL_CHANGE)
-    if user.get("pending_email") == new_email and codes.recently_issued(previous):
+    if user.get("pending_email") == new_email and _recently_issued(previous):
         return PENDING_CONFIRMATION  # asked again at once: the code just sent stands, no second email
     tx = Transaction()
     user_store.set_pending_email(tx, account_id, actor.id, new_email)
@@ -92,3 +93,13 @@ def confirm(account_id: str, actor: audit.Actor, session_id: str, code: str) -> 
 
 def _email_taken() -> Conflict:
     return Conflict("Cette adresse email est déjà utilisée.", field="new_email", code="email_taken")
+
+
+def _recently_issued(stored: dict[str, Any] | None) -> bool:
+    """True while a new code would only flood the new address's inbox (a resend right after a send)."""
+    interval = settings().code_resend_interval_seconds
+    if stored is None or not interval or "issued_at" not in stored:
+        return False
+    if str(stored["expires_at"]) <= clock.iso(clock.now()):
+        return False  # an expired code never stands in the way of a new one
+    return clock.parse(str(stored["issued_at"])) > clock.now() - timedelta(seconds=interval)

@@ -9,7 +9,7 @@ from comptasecure.domain import audit, codes, mfa_challenge, passwords, tokens, 
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Forbidden, InvalidInput, TooManyAttempts, Unauthorized
+from comptasecure.errors import Forbidden, TooManyAttempts, Unauthorized
 from comptasecure.models.identity import SignupRequest
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
@@ -26,8 +26,8 @@ PENDING_CONFIRMATION = "pending_confirmation"
 ACTIVE = "active"
 LOGIN_MAX_FAILURES = 10
 LOGIN_LOCK_SECONDS = 15 * 60
-
-INVALID_CREDENTIALS = Unauthorized("Email ou mot de passe incorrect.", code="invalid_credentials")
+# A run of failures is forgotten a day after the last one (the counter item's TTL).
+LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
     tx = Transaction()
     account_store.put_new(tx, account)
     user_store.put_new(tx, user)
+    codes.record_first_code(tx, user["email"])
     audit.record(
         tx,
         account_id,
@@ -101,60 +102,89 @@ def send_code(account_id: str, user_id: str, purpose: str, task_token: str, exec
 
 
 def confirm(email: str, code: str) -> None:
-    """The right code activates the user and lets the waiting workflow finish."""
-    user = user_store.find_by_email(email)
-    if user is None or user["status"] != PENDING_CONFIRMATION:
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+    """The right code activates the user and lets the waiting workflow finish.
+
+    Every email, with a user or not, costs the same: a counted try, the email's link and the code's
+    read, and gets the same answers (422 for a wrong code, 429 once the tries are spent).
+    """
+    codes.take_confirmation_try(email)
+    account_id, user_id = user_store.email_owner(email)
+    stored = codes.check_confirmation(account_id, user_id, code)
     tx = Transaction()
-    task_token = codes.redeem(tx, user["account_id"], user["id"], codes.CONFIRMATION, code)
-    user_store.set_fields(tx, user["account_id"], user["id"], {"status": ACTIVE}, expected_status=PENDING_CONFIRMATION)
+    code_store.consume(
+        tx,
+        account_id,
+        user_id,
+        codes.CONFIRMATION,
+        stored["code_hash"],
+        settings().code_max_attempts,
+        clock.iso(clock.now()),
+    )
+    user_store.set_fields(
+        tx,
+        account_id,
+        user_id,
+        {"status": ACTIVE},
+        expected_status=PENDING_CONFIRMATION,
+        on_condition_failed=codes.invalid_code(),
+    )
+    codes.forget_confirmation_tries(tx, email)
     audit.record(
         tx,
-        user["account_id"],
-        actor_of(user),
+        account_id,
+        audit.Actor(user_id, email.lower()),
         "user.confirmed",
         target_type="user",
-        target_id=user["id"],
+        target_id=user_id,
         details={"status": {"before": PENDING_CONFIRMATION, "after": ACTIVE}},
     )
     tx.commit()
-    if task_token:
-        workflow.resume(task_token, {"confirmed": True})
+    if stored.get("task_token"):
+        workflow.resume(str(stored["task_token"]), {"confirmed": True})
 
 
 def resend_code(email: str) -> None:
     """Replace the pending code by a new one. Says nothing of whether the email exists.
 
-    A resend within seconds of the last code is ignored, so the route cannot flood an inbox.
+    Every email goes through the same counted request (at most CODE_REQUESTS_PER_HOUR an hour, none
+    within seconds of the last, so the route cannot flood an inbox) and the same two reads; only a
+    user waiting for a code gets one, through the workflow.
     """
-    user = user_store.find_by_email(email)
-    if user is None or user["status"] != PENDING_CONFIRMATION:
+    if not codes.take_code_request(email):
         return
-    previous = code_store.get(user["account_id"], user["id"], codes.CONFIRMATION)
-    if codes.recently_issued(previous):
+    account_id, user_id = user_store.email_owner(email)
+    user, previous = code_store.with_user(account_id, user_id, codes.CONFIRMATION)
+    if user is None or user["status"] != PENDING_CONFIRMATION:
         return
     if previous is not None:
         workflow.withdraw(previous.get("task_token"), "Superseded")
-    workflow.start("code", account_id=user["account_id"], user_id=user["id"], purpose=codes.CONFIRMATION)
+    workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
 
 
 def login(email: str, password: str, device: Device) -> Session | mfa_challenge.Challenge:
-    user = user_store.find_by_email(email)
-    if user is None:
-        passwords.verify(None, password)
-        raise INVALID_CREDENTIALS
-    now = clock.now()
-    if user.get("locked_until", "") > clock.iso(now):
-        raise TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
-    if not passwords.verify(user.get("password_hash"), password):
-        _count_login_failure(user)
-        raise INVALID_CREDENTIALS
+    """Check a password; the same work and the same answers whether or not the email has an account.
+
+    Every email costs two reads and one argon2id verification (against a stand-in hash when no user
+    has it), failures are counted per email (an unknown email locks like a known one), and the
+    lock is answered only after the verification, so neither the status nor the time tells.
+    """
+    user, failures = user_store.login_view(email)
+    password_hash = str(user["password_hash"]) if user and user.get("password_hash") else None
+    matches = passwords.verify(password_hash, password)
+    now = clock.iso(clock.now())
+    if str(failures.get("locked_until", "")) > now:
+        raise _login_locked()
+    if user is None or password_hash is None or not matches:
+        _count_login_failure(email, user, now)
+        raise _invalid_credentials()
     if user["status"] != ACTIVE:
         raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
-    if user.get("failed_logins"):
-        tx = Transaction()
-        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": 0})
-        tx.commit()
+    if failures.get("failed_logins"):
+        user_store.clear_login_failures(email, now)
+    if passwords.needs_rehash(password_hash):
+        user_store.replace_password_hash(
+            user["account_id"], user["id"], password_hash, passwords.hash_password(password)
+        )
     # MFA (R-MFA-1/2): with a second factor on, or required by the account, no token before it.
     challenge = mfa_challenge.challenge(user)
     if challenge is not None:
@@ -188,7 +218,7 @@ def refresh(refresh_token: str, device: Device) -> Session:
     presented = tokens.RefreshToken.parse(refresh_token)
     session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
     if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
     if not session_store.rotate(
         presented.account_id,
@@ -198,10 +228,10 @@ def refresh(refresh_token: str, device: Device) -> Session:
         {"refresh_hash": rotated.secret_hash, "last_used_at": clock.iso(clock.now()), **device.fields()},
     ):
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     user = user_store.get(presented.account_id, presented.user_id)
     if user["status"] != ACTIVE:
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     access = tokens.issue_access(
         tokens.AccessClaims(user["account_id"], user["id"], presented.session_id, user["role"])
     )
@@ -218,14 +248,31 @@ def logout(refresh_token: str) -> None:
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
 
 
-def _count_login_failure(user: dict[str, Any]) -> None:
-    failures = int(user.get("failed_logins", 0)) + 1
+def _invalid_credentials() -> Unauthorized:
+    return Unauthorized("Email ou mot de passe incorrect.", code="invalid_credentials")
+
+
+def _login_locked() -> TooManyAttempts:
+    return TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
+
+
+def _count_login_failure(email: str, user: dict[str, Any] | None, now: str) -> None:
+    """One more failure for this email; the one that reaches the limit locks it, audited on the account."""
+    expires = clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS))
+    if user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires):
+        return
+    locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
     tx = Transaction()
-    if failures < LOGIN_MAX_FAILURES:
-        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": failures})
-    else:
-        locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
-        user_store.set_fields(tx, user["account_id"], user["id"], {"failed_logins": 0, "locked_until": locked_until})
+    user_store.lock_login(
+        tx,
+        email,
+        max_failures=LOGIN_MAX_FAILURES,
+        now=now,
+        locked_until=locked_until,
+        ttl=expires,
+        already=_login_locked(),
+    )
+    if user is not None:
         audit.record(
             tx,
             user["account_id"],
@@ -233,6 +280,9 @@ def _count_login_failure(user: dict[str, Any]) -> None:
             "user.login_locked",
             target_type="user",
             target_id=user["id"],
-            details={"failed_attempts": failures, "locked_until": locked_until},
+            details={"failed_attempts": LOGIN_MAX_FAILURES, "locked_until": locked_until},
         )
-    tx.commit()
+    try:
+        tx.commit()
+    except TooManyAttempts:
+        return  # another request reached the limit first and locked the login: this failure adds nothing

@@ -10,9 +10,9 @@ def authorize(access_token: str) -> dict[str, str]:
     claims = tokens.verify_access(access_token)
     user, session = session_store.get_with_user(claims.account_id, claims.user_id, claims.session_id)
     if user is None or session is None or user.get("status") != "active":
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     if int(session.get("ttl", 0)) < clock.epoch(clock.now()):
-        raise tokens.INVALID_TOKEN
+        raise tokens.invalid_token()
     return {
         "account_id": claims.account_id,
         "user_id": claims.user_id,

@@ -15,7 +15,11 @@ from comptasecure.settings import settings
 ISSUER = "comptasecure"
 AUDIENCE = "comptasecure-web"
 ALGORITHM = "HS256"
-INVALID_TOKEN = Unauthorized("Session invalide ou expirée. Reconnectez-vous.", code="invalid_token")
+
+
+def invalid_token() -> Unauthorized:
+    """A fresh 401 each time: one shared instance raised from concurrent requests would mix tracebacks."""
+    return Unauthorized("Session invalide ou expirée. Reconnectez-vous.", code="invalid_token")
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,7 @@ class RefreshToken:
     def parse(cls, value: str) -> "RefreshToken":
         parts = value.split(".")
         if len(parts) != 4 or not all(parts):
-            raise INVALID_TOKEN
+            raise invalid_token()
         return cls(*parts)
 
 
@@ -80,5 +84,5 @@ def verify_access(token: str) -> AccessClaims:
             options={"require": ["exp", "iat", "sub", "acc", "sid", "role"]},
         )
     except jwt.PyJWTError as error:
-        raise INVALID_TOKEN from error
+        raise invalid_token() from error
     return AccessClaims(payload["acc"], payload["sub"], payload["sid"], payload["role"])

@@ -11,6 +11,10 @@ from comptasecure.observability import logger
 from comptasecure.settings import settings
 
 Step = Literal["invitation", "code"]
+# What Step Functions answers for a task that is no longer waiting: it timed out, its execution
+# ended (replaced, expired, stopped) or, for a token of an execution that has ended, that the token
+# is unknown. Any other error (throttling, permissions) is a real failure and propagates.
+TASK_ENDED = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 
 
 def start(step: Step, *, account_id: str, user_id: str, purpose: str) -> str:
@@ -39,6 +43,7 @@ def resume(task_token: str, output: dict[str, Any]) -> None:
         aws.sfn().send_task_success(taskToken=task_token, output=json.dumps(output))
     except ClientError as error:
         # The execution already ended (expired, replaced): the user's change stands on its own.
+        _unless_task_ended(error)
         logger.warning("workflow task no longer waiting", extra={"error": error.response["Error"]["Code"]})
 
 
@@ -49,4 +54,10 @@ def withdraw(task_token: str | None, reason: Literal["Superseded", "Cancelled"])
     try:
         aws.sfn().send_task_failure(taskToken=task_token, error=reason)
     except ClientError as error:
+        _unless_task_ended(error)
         logger.info("workflow task no longer waiting", extra={"error": error.response["Error"]["Code"]})
+
+
+def _unless_task_ended(error: ClientError) -> None:
+    if error.response["Error"]["Code"] not in TASK_ENDED:
+        raise error

@@ -2,16 +2,108 @@
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from comptasecure import aws
 from comptasecure.errors import TooManyAttempts
 from comptasecure.store import keys
+from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
 
 EXPIRY_KIND = "code"
 
+# Counters of the confirmation by email, in the email's partition (whether or not a user has it):
+# CONFIRMATION#<day> counts the tries since the last code request and the tries of the day;
+# CODE_REQUESTS#<hour> counts the code requests of the hour and keeps the last one's time.
+# Each key names its window, so a window is one conditional ADD and a new window a new item (TTL).
+TRIES_SK = "CONFIRMATION#"
+REQUESTS_SK = "CODE_REQUESTS#"
+
+
+def _condition_failed(error: ClientError) -> bool:
+    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+def take_confirmation_try(email: str, day: int, *, per_code: int, per_day: int, ttl: int) -> bool:
+    """Count one confirmation try for this email before the code is looked at; False past either limit.
+
+    Counting first, in one conditional ADD, bounds the guesses however many arrive at once.
+    """
+    try:
+        aws.table().update_item(
+            Key=keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"),
+            UpdateExpression="ADD tries :one, day_tries :one SET #ttl = :ttl",
+            ConditionExpression="(attribute_not_exists(tries) OR tries < :per_code) "
+            "AND (attribute_not_exists(day_tries) OR day_tries < :per_day)",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={":one": 1, ":per_code": per_code, ":per_day": per_day, ":ttl": ttl},
+        )
+    except ClientError as error:
+        if not _condition_failed(error):
+            raise
+        return False
+    return True
+
+
+def forget_tries(tx: Transaction, email: str, day: int) -> None:
+    """A confirmed email starts again from nothing, as an email that never tried."""
+    tx.delete(keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"))
+
+
+def take_code_request(email: str, hour: int, *, per_hour: int, now: str, resend_after: str, ttl: int) -> bool:
+    """Count one code request for this email; False past the hour's limit or right after the previous one."""
+    try:
+        aws.table().update_item(
+            Key=keys.key(keys.email_pk(email), f"{REQUESTS_SK}{hour}"),
+            UpdateExpression="ADD requests :one SET requested_at = :now, #ttl = :ttl",
+            ConditionExpression="(attribute_not_exists(requests) OR requests < :per_hour) "
+            "AND (attribute_not_exists(requested_at) OR requested_at <= :resend_after)",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={
+                ":one": 1,
+                ":per_hour": per_hour,
+                ":now": now,
+                ":resend_after": resend_after,
+                ":ttl": ttl,
+            },
+        )
+    except ClientError as error:
+        if not _condition_failed(error):
+            raise
+        return False
+    return True
+
+
+def record_code_request(tx: Transaction, email: str, hour: int, *, now: str, ttl: int) -> None:
+    """The first code (at signup) counts as a request, in the signup's transaction."""
+    tx.update(
+        keys.key(keys.email_pk(email), f"{REQUESTS_SK}{hour}"),
+        "ADD requests :one SET requested_at = :now, #ttl = :ttl",
+        names={"#ttl": "ttl"},
+        values={":one": 1, ":now": now, ":ttl": ttl},
+    )
+
+
+def reset_tries_per_code(email: str, day: int, ttl: int) -> None:
+    """A new code brings fresh tries; the day's count stays."""
+    aws.table().update_item(
+        Key=keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"),
+        UpdateExpression="SET tries = :zero, #ttl = :ttl",
+        ExpressionAttributeNames={"#ttl": "ttl"},
+        ExpressionAttributeValues={":zero": 0, ":ttl": ttl},
+    )
+
 
 def get(account_id: str, user_id: str, purpose: str) -> dict[str, Any] | None:
     return aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose))).get("Item")
+
+
+def with_user(account_id: str, user_id: str, purpose: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The user and its code for this purpose, in one BatchGetItem (None for what does not exist)."""
+    user_key = keys.key(keys.account_pk(account_id), keys.user_sk(user_id))
+    code_key = keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose))
+    found = {str(item["SK"]): item for item in get_many([user_key, code_key])}
+    return found.get(user_key["SK"]), found.get(code_key["SK"])
 
 
 def replace(account_id: str, user_id: str, purpose: str, fields: dict[str, Any]) -> None:
@@ -32,8 +124,6 @@ def replace(account_id: str, user_id: str, purpose: str, fields: dict[str, Any])
 
 def count_failed_attempt(account_id: str, user_id: str, purpose: str, code_hash: str, max_attempts: int) -> int:
     """Add one failed attempt to this very code; past the limit the code is locked (429)."""
-    from botocore.exceptions import ClientError
-
     try:
         response = aws.table().update_item(
             Key=keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose)),

@@ -67,6 +67,110 @@ def find_by_email(email: str) -> dict[str, Any] | None:
     return item
 
 
+# Failed logins are counted per email, beside the email's link, whether or not a user has it: a
+# locked unknown email answers as a locked known one. The item expires once nothing refreshes it.
+LOGIN_SK = "LOGIN"
+NOT_LOCKED = "(attribute_not_exists(locked_until) OR locked_until <= :now)"
+# Ids no item has: an email without a user costs the same reads as one with a user.
+NO_ACCOUNT = NO_USER = "none"
+_NO_USER_KEY = keys.key(keys.account_pk(NO_ACCOUNT), keys.user_sk(NO_USER))
+
+
+def email_owner(email: str) -> tuple[str, str]:
+    """(account id, user id) of the user owning this email, or ids no item has: one GetItem either way."""
+    link = aws.table().get_item(Key=keys.key(keys.email_pk(email), keys.EMAIL_SK)).get("Item")
+    if link is None:
+        return NO_ACCOUNT, NO_USER
+    return str(link["account_id"]), str(link["user_id"])
+
+
+def login_view(email: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """The user owning this email (or None) and the email's failed-login counter ({} when none).
+
+    One Query of the email's partition (link and counter), then one GetItem: the same two reads
+    for every email, so the time of a login tells nothing of whether the email has an account.
+    """
+    pk = keys.email_pk(email)
+    # Strongly consistent: a lock set an instant ago by a parallel request must already hold.
+    query = aws.table().query(KeyConditionExpression=Key("PK").eq(pk), ConsistentRead=True)
+    items = {str(item["SK"]): item for item in query["Items"]}
+    link = items.get(keys.EMAIL_SK)
+    user_key = (
+        keys.key(keys.account_pk(str(link["account_id"])), keys.user_sk(str(link["user_id"]))) if link else _NO_USER_KEY
+    )
+    user = aws.table().get_item(Key=user_key).get("Item")
+    return user, items.get(LOGIN_SK, {})
+
+
+def add_login_failure(email: str, *, max_failures: int, now: str, ttl: int) -> bool:
+    """Count one failed login, unless this one reaches the limit or the login is locked (then False).
+
+    One conditional ADD: concurrent failures are all counted, and none beyond the last before
+    the limit, so exactly one request gets to lock (``lock_login``).
+    """
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().update_item(
+            Key=keys.key(keys.email_pk(email), LOGIN_SK),
+            UpdateExpression="ADD failed_logins :one SET #ttl = :ttl",
+            ConditionExpression=f"(attribute_not_exists(failed_logins) OR failed_logins < :last) AND {NOT_LOCKED}",
+            ExpressionAttributeNames={"#ttl": "ttl"},
+            ExpressionAttributeValues={":one": 1, ":last": max_failures - 1, ":now": now, ":ttl": ttl},
+        )
+        return True
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+    return False
+
+
+def lock_login(
+    tx: Transaction, email: str, *, max_failures: int, now: str, locked_until: str, ttl: int, already: DomainError
+) -> None:
+    """The failure that reaches the limit locks the login, in the caller's transaction (with its audit
+    event). Only while the count stands just below the limit and no lock holds: one request wins."""
+    tx.update(
+        keys.key(keys.email_pk(email), LOGIN_SK),
+        "SET failed_logins = :zero, locked_until = :until, #ttl = :ttl",
+        condition=f"failed_logins = :last AND {NOT_LOCKED}",
+        names={"#ttl": "ttl"},
+        values={":zero": 0, ":until": locked_until, ":last": max_failures - 1, ":now": now, ":ttl": ttl},
+        on_condition_failed=already,
+    )
+
+
+def clear_login_failures(email: str, now: str) -> None:
+    """A successful login ends the run of failures; a lock set meanwhile by another request stays."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().delete_item(
+            Key=keys.key(keys.email_pk(email), LOGIN_SK),
+            ConditionExpression=NOT_LOCKED,
+            ExpressionAttributeValues={":now": now},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+
+
+def replace_password_hash(account_id: str, user_id: str, current_hash: str, new_hash: str) -> None:
+    """Store the same password rehashed at today's parameters, unless the password changed meanwhile."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().update_item(
+            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+            UpdateExpression="SET password_hash = :new",
+            ConditionExpression="password_hash = :current",
+            ExpressionAttributeValues={":new": new_hash, ":current": current_hash},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+
+
 def put_new(tx: Transaction, user: dict[str, Any]) -> None:
     """Create the user and claim its email; a taken email cancels the whole transaction."""
     tx.put(
