@@ -91,7 +91,7 @@ def _complete(operation: dict[str, Any], route: template.Route, handler: Handler
     for status, body in extra.also.items():
         operation["responses"][str(status)] = {
             "description": body.description,
-            "content": {body.media: {"schema": body.schema}},
+            "content": {body.media: {"schema": body.schema, "example": body.example}},
         }
     for header in extra.headers:
         parameter = {"in": "header", "name": header, "required": True, "schema": {"type": "string"}}

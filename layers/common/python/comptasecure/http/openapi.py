@@ -164,6 +164,7 @@ class Body:
     media: str
     schema: dict[str, Any]
     description: str = ""
+    example: Any = None
 
 
 CSV = {"type": "string", "description": "UTF-8 (with or without BOM) or Windows-1252, `;` or `,` separated"}
@@ -228,6 +229,7 @@ ROUTES: dict[str, Notes] = {
                 "application/json",
                 {"type": "object", "required": ["export_id"], "properties": {"export_id": {"type": "string"}}},
                 "Too large to answer at once: follow GET /audit/exports/{id}.",
+                example={"export_id": "exp_4Tq8Lm2x"},
             )
         },
     ),
