@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 export PYTHONPATH := layers/common/python:.
 export PORT ?= 3000
 
-.PHONY: run test lint typecheck template-check asl-check openapi openapi-check pytest benchmark smoke clean
+.PHONY: run test lint typecheck template-check asl-check openapi openapi-check pytest contract benchmark smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -20,7 +20,7 @@ $(VENV)/.installed: pyproject.toml
 run: $(VENV)/.installed
 	$(PY) -m local
 
-test: lint typecheck template-check asl-check openapi-check pytest
+test: lint typecheck template-check asl-check openapi-check pytest contract
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -42,7 +42,12 @@ openapi-check: $(VENV)/.installed
 	$(PY) scripts/openapi.py --check
 
 pytest: $(VENV)/.installed
-	$(PY) -m pytest
+	$(PY) -m pytest --ignore=tests/contract
+
+# The OpenAPI document against the running code: schemathesis (every check, bounded in time) and the
+# docs at /docs, over HTTP on the local run. Prints the schemathesis figures.
+contract: $(VENV)/.installed
+	$(PY) -m pytest tests/contract -s
 
 # The front end's journey over HTTP against a deployment (README "Deploy"); CI runs it against the local run.
 smoke: $(VENV)/.installed

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from local import emails, stripe, template
+from local import docs, emails, stripe, template
 from local.emulator import ACCOUNT, Emulator, invoke
 
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
@@ -28,6 +28,8 @@ class LocalApi:
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, dict[str, str], bytes]:
         url = urlsplit(raw_path)
+        if (page := docs.serve(method, url.path)) is not None:
+            return page
         if method == "GET" and url.path == "/_local/emails":
             to = parse_qs(url.query).get("to", [None])[0]
             return _json(200, {"items": emails.sent(to)})

@@ -4,6 +4,7 @@ import json
 import os
 import signal
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -79,6 +80,9 @@ def local_run() -> Iterator[Http]:
     else:
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError("local run did not start within 60 s")
+    # Keep reading what the run prints (its logs, a traceback per 500): a pipe nobody reads fills up
+    # and the server then blocks on its next log line, so every request hangs.
+    threading.Thread(target=process.stdout.read, daemon=True).start()
     try:
         yield http
     finally:

@@ -1,0 +1,222 @@
+"""One realistic example per response model, for the front-end developers reading GET /docs.
+
+Keyed by the model's name, so every route answering that model shows it. Request examples need no
+entry: they are the bodies of the routes' sample events (events/<area>/<operation>.json). The
+OpenAPI check validates each example against its schema and names any response model without one.
+"""
+
+from typing import Any
+
+ACCOUNT_ID = "acc_7Q2mX9pL"
+OWNER_ID = "usr_3kT8vB1n"
+ADMIN_ID = "usr_9dR4wQ6z"
+GROUP_ID = "grp_5hN2cJ7e"
+AT = "2026-11-28T08:00:00Z"
+
+_GROUP = {"id": GROUP_ID, "name": "Équipe audit", "member_ids": [OWNER_ID, ADMIN_ID], "member_count": 2}
+_USER = {
+    "id": ADMIN_ID,
+    "email": "julien.moreau@cabinet-dupont.fr",
+    "first_name": "Julien",
+    "last_name": "Moreau",
+    "role": "admin",
+    "groups": [{"id": GROUP_ID, "name": "Équipe audit"}],
+    "status": "active",
+    "mfa_enabled": True,
+    "email_delivery": "ok",
+}
+_RECOVERY_CODES = [f"{n:04d}-{(n * 7919) % 10000:04d}" for n in range(1201, 1211)]
+_TOKENS = {
+    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c3JfM2tUOHZCMW4ifQ.c2lnbmF0dXJl",
+    "refresh_token": "rt_Yk3VQm9sT2xLc0p4",
+    "token_type": "Bearer",
+    "expires_in": 900,
+}
+_FEC = {
+    "id": "fec_2bW8kM4q",
+    "file_name": "732829320FEC20251231.txt",
+    "folder": "Clients/2025",
+    "imported_by": OWNER_ID,
+    "imported_by_email": "claire.dupont@cabinet-dupont.fr",
+    "imported_at": AT,
+    "naming_warning": None,
+}
+_CARD = {
+    "id": "pm_1QdU2aK2bHc9xYzA",
+    "type": "card",
+    "brand": "visa",
+    "last4": "4242",
+    "exp_month": 12,
+    "exp_year": 2028,
+    "is_default": True,
+}
+_FIRM = {
+    "identification": "Cabinet Dupont Expertise",
+    "address_line1": "12 rue de la Paix",
+    "address_line2": None,
+    "postal_code": "75002",
+    "city": "Paris",
+    "phone": "01 42 00 00 00",
+    "email": "contact@cabinet-dupont.fr",
+    "ordre_registration_number": "14-000123",
+    "signatory_name": "Claire Dupont",
+    "signatory_title": "Expert-comptable associée",
+    "logo_reference": None,
+}
+
+RESPONSES: dict[str, Any] = {
+    "AcceptedInvitation": {"email": "julien.moreau@cabinet-dupont.fr", "status": "pending_confirmation"},
+    "AccountTypeList": {
+        "items": [
+            {
+                "id": "freemium",
+                "label": "Freemium",
+                "limits": {"max_users": 3, "max_groups": 1, "max_analyses_per_month": 1},
+                "obtained_by": "signup",
+                "is_current": True,
+            },
+            {
+                "id": "premium",
+                "label": "Premium",
+                "limits": {"max_users": 10, "max_groups": 5, "max_analyses_per_month": 20},
+                "obtained_by": "first_purchase",
+                "is_current": False,
+            },
+        ]
+    },
+    "AccountView": {
+        "id": ACCOUNT_ID,
+        "name": "Cabinet Dupont",
+        "type": {"id": "premium", "label": "Premium"},
+        "limits": {"max_users": 10, "max_groups": 5, "max_analyses_per_month": 20},
+        "usage": {"users": 2, "groups": 1},
+        "owner_id": OWNER_ID,
+        "can_delete": False,
+        "require_mfa": True,
+    },
+    "AuditPage": {
+        "items": [
+            {
+                "id": "evt_01JDX3K8Q2",
+                "at": AT,
+                "actor_id": OWNER_ID,
+                "actor_email": "claire.dupont@cabinet-dupont.fr",
+                "action": "user.invited",
+                "target_type": "user",
+                "target_id": ADMIN_ID,
+                "details": {"email": "julien.moreau@cabinet-dupont.fr", "role": "admin"},
+            }
+        ],
+        "next_cursor": None,
+    },
+    "BillingAddressView": {
+        "company_name": "Cabinet Dupont",
+        "line1": "12 rue de la Paix",
+        "line2": None,
+        "postal_code": "75002",
+        "city": "Paris",
+        "country": "FR",
+        "vat_number": "FR40732829320",
+    },
+    "CabinetView": {"fields": _FIRM},
+    "CreditBalanceList": {
+        "items": [{"type": "analyse_fec", "label": "Analyse FEC", "granted": 20, "consumed": 3, "remaining": 17}]
+    },
+    "CreditHistoryPage": {
+        "items": [{"type": "analyse_fec", "delta": 20, "reason": "Achat Premium", "at": AT}],
+        "next_cursor": None,
+    },
+    "CrmView": {"analysis_id": "ana_6fP1zR3y", "fields": _FIRM},
+    "FecCreated": {**_FEC, "upload_url": "https://fecs.s3.eu-west-3.amazonaws.com/acc_7Q2mX9pL/fec_2bW8kM4q?X-Amz-…"},
+    "FecPage": {"items": [_FEC], "next_cursor": None},
+    "GroupPage": {"items": [{"id": GROUP_ID, "name": "Équipe audit", "member_count": 2}], "next_cursor": None},
+    "GroupView": _GROUP,
+    "InvitationResults": {
+        "results": [
+            {"email": "julien.moreau@cabinet-dupont.fr", "status": "invited", "user_id": ADMIN_ID},
+            {
+                "email": "sans-arobase",
+                "status": "error",
+                "error": {
+                    "code": "invalid_email",
+                    "message": "Cette adresse email n'est pas valide.",
+                    "field": "email",
+                },
+            },
+        ]
+    },
+    "InvoicePage": {
+        "items": [
+            {
+                "id": "in_1QdU3xK2bHc9xYzA",
+                "name": "Premium — novembre 2026",
+                "paid_at": AT,
+                "amount_excluding_tax": 4900,
+                "currency": "eur",
+                "pdf_url": "https://pay.stripe.com/invoice/acct_1/in_1QdU3x/pdf",
+            }
+        ],
+        "next_cursor": None,
+    },
+    "PasswordChangeResponse": {"status": "pending_confirmation"},
+    "PaymentMethodList": {"items": [_CARD]},
+    "PaymentMethodView": _CARD,
+    "Profile": {
+        "id": OWNER_ID,
+        "email": "claire.dupont@cabinet-dupont.fr",
+        "first_name": "Claire",
+        "last_name": "Dupont",
+        "phone": "06 12 34 56 78",
+        "company_name": "Cabinet Dupont",
+        "siren": "732829320",
+        "job_title": "Expert-comptable",
+        "company_size": "1-9",
+        "role": "owner",
+        "account_id": ACCOUNT_ID,
+        "status": "active",
+        "mfa_enabled": True,
+    },
+    "SetupIntentView": {"client_secret": "seti_1QdU5b_secret_Vx8", "setup_intent_id": "seti_1QdU5bK2bHc9xYzA"},
+    "ShareResult": {"user_ids": [OWNER_ID, ADMIN_ID]},
+    "SignupResponse": {"user_id": OWNER_ID, "account_id": ACCOUNT_ID, "status": "pending_confirmation"},
+    "StatusResponse": {"status": "active"},
+    "TokenResponse": _TOKENS,
+    "UserPage": {"items": [_USER], "limits": {"max_users": 10, "used": 2}, "next_cursor": None},
+    "UserView": _USER,
+    "WebhookAck": {"outcome": "processed", "received": True},
+    "MfaRequired": {"mfa_required": True, "mfa_token": "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJtZmEifQ.c2ln"},
+    "MfaEnrollmentRequired": {
+        "mfa_enrollment_required": True,
+        "mfa_token": "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJtZmEtZW5yb2xsIn0.c2ln",
+    },
+    "TotpEnrollment": {
+        "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+        "otpauth_uri": "otpauth://totp/ComptaSecure:claire.dupont%40cabinet-dupont.fr"
+        "?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=ComptaSecure&algorithm=SHA1&digits=6&period=30",
+    },
+    "RecoveryCodes": {"recovery_codes": _RECOVERY_CODES},
+    "EnrolledLogin": {**_TOKENS, "recovery_codes": _RECOVERY_CODES},
+    "SessionPage": {
+        "items": [
+            {
+                "id": "0192f3a4b5c6-s3kT8vB1n",
+                "created_at": AT,
+                "last_used_at": "2026-11-28T09:15:00Z",
+                "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1.15",
+                "ip": "203.0.113.24",
+                "current": True,
+            }
+        ],
+        "next_cursor": None,
+    },
+    "EmailChangeResponse": {"status": "pending_confirmation"},
+}
+
+# Bodies that are not JSON, by route.
+TEXT: dict[str, str] = {
+    "GET /users/import-template": "\ufeffemail;prenom;nom;role\r\nmarie.martin@exemple.fr;Marie;Martin;utilisateur\r\n",
+    "GET /audit/export": (
+        "\ufeffdate;acteur_id;acteur_email;action;cible_type;cible_id;details\r\n"
+        f'{AT};{OWNER_ID};claire.dupont@cabinet-dupont.fr;user.invited;user;{ADMIN_ID};"{{""role"": ""admin""}}"\r\n'
+    ),
+}
