@@ -13,9 +13,14 @@ from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 
 # A change writes the group, two name claims, two audit events and one item per member moved.
 MAX_MEMBERS_CHANGED = MAX_TRANSACTION_ITEMS - 5
-TOO_MANY = InvalidInput(
-    f"Modifiez au plus {MAX_MEMBERS_CHANGED} membres à la fois.", field="member_ids", code="too_many_members"
-)
+# A delete that finds the group edited since it read it reads it again (the members may have changed).
+DELETE_ATTEMPTS = 3
+
+
+def too_many_members() -> InvalidInput:
+    return InvalidInput(
+        f"Modifiez au plus {MAX_MEMBERS_CHANGED} membres à la fois.", field="member_ids", code="too_many_members"
+    )
 
 
 def view(group: dict[str, Any]) -> dict[str, Any]:
@@ -37,7 +42,7 @@ def create(account_id: str, actor: audit.Actor, name: str, member_ids: list[str]
     """A new group; its name is unique in the account whatever the case, within the type's group limit."""
     wanted = sorted(set(member_ids))
     if len(wanted) > MAX_MEMBERS_CHANGED:
-        raise TOO_MANY
+        raise too_many_members()
     members.users_of_account(account_id, wanted, "member_ids")
     max_groups = catalogue().get(account_store.get(account_id)["type_id"]).limits.get("max_groups", 0)
     group_id = uuid.uuid4().hex
@@ -74,7 +79,7 @@ def update(
     after = before if member_ids is None else set(member_ids)
     added, removed = after - before, before - after
     if len(added) + len(removed) > MAX_MEMBERS_CHANGED:
-        raise TOO_MANY
+        raise too_many_members()
     members.users_of_account(account_id, sorted(added), "member_ids")
     renamed = name is not None and name != group["name"]
     tx = Transaction()
@@ -111,8 +116,23 @@ def update(
 
 
 def delete(account_id: str, actor: audit.Actor, group_id: str) -> None:
-    """Delete the group. FEC access already granted through it stays (it was granted to the users)."""
-    group = group_store.get(account_id, group_id)
+    """Delete the group. FEC access already granted through it stays (it was granted to the users).
+
+    The delete is conditional on the version read, in the transaction that ends the memberships, so
+    a member added meanwhile is never left pointing at a deleted group: the delete reads again.
+    """
+    for attempt in range(DELETE_ATTEMPTS):
+        group = group_store.get(account_id, group_id)
+        try:
+            _delete_as_read(account_id, actor, group)
+            return
+        except group_store.GroupChanged:
+            if attempt == DELETE_ATTEMPTS - 1:
+                raise
+
+
+def _delete_as_read(account_id: str, actor: audit.Actor, group: dict[str, Any]) -> None:
+    group_id = group["id"]
     member_ids = sorted(group.get("member_ids") or [])
     tx = Transaction()
     group_store.delete(tx, account_id, group)
@@ -144,6 +164,11 @@ def named(account_id: str, group_ids: list[str]) -> list[dict[str, str]]:
 
 
 def remove_user(tx: Transaction, account_id: str, user: dict[str, Any]) -> None:
-    """A deleted user leaves every group it was in, in the deleting transaction."""
-    for group_id in sorted(user.get("group_ids") or []):
-        group_store.drop_member(tx, account_id, group_id, user["id"])
+    """A deleted user leaves every group it is in, in the deleting transaction.
+
+    Only groups that still list the user are touched: a membership pointing at a group deleted
+    since (its delete still tidying up, or data from before deletes checked versions) is ignored.
+    """
+    for group in group_store.get_many_in(account_id, sorted(user.get("group_ids") or [])):
+        if user["id"] in (group.get("member_ids") or set()):
+            group_store.drop_member(tx, account_id, group["id"], user["id"])
