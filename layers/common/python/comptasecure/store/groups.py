@@ -8,7 +8,7 @@ from comptasecure import aws
 from comptasecure.errors import Conflict, NotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
-from comptasecure.store.transaction import Transaction
+from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.store.values import plain
 
 
@@ -165,3 +165,70 @@ def drop_member(tx: Transaction, account_id: str, group_id: str, user_id: str) -
         values={":user": {user_id}, ":minus_one": -1, ":id": user_id, ":zero": 0, ":one": 1},
         on_condition_failed=GroupChanged(),
     )
+
+
+def record_share(tx: Transaction, account_id: str, group_id: str, fec_id: str, shared_by: str, at: str) -> None:
+    """Remember that a file was shared with the group (R-GRP-3): what a re-share grants again.
+
+    Sharing the same file again rewrites the same item, so the group's count of files stays right.
+    """
+    tx.put(
+        {
+            **keys.key(keys.account_pk(account_id), keys.group_fec_sk(group_id, fec_id)),
+            "kind": "group_share",
+            "group_id": group_id,
+            "fec_id": fec_id,
+            "shared_by": shared_by,
+            "shared_at": at,
+        }
+    )
+
+
+def shared_fec_ids(account_id: str, group_id: str) -> list[str]:
+    """Every file shared with the group so far (one Query, paged)."""
+    return [item["fec_id"] for item in _shares(account_id, group_id, "fec_id")]
+
+
+def shared_fec_count(account_id: str, group_id: str) -> int:
+    """How many files were shared with the group: a counting Query, nothing read but the keys."""
+    count, start = 0, None
+    while True:
+        query: dict[str, Any] = {
+            "KeyConditionExpression": _shares_of(account_id, group_id),
+            "Select": "COUNT",
+        }
+        if start:
+            query["ExclusiveStartKey"] = start
+        response = aws.table().query(**query)
+        count += int(response["Count"])
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return count
+
+
+def forget_shares(account_id: str, group_id: str) -> None:
+    """A deleted group's record of files shared with it (the grants themselves stay with the users)."""
+    found = _shares(account_id, group_id, "PK, SK")
+    for start in range(0, len(found), MAX_TRANSACTION_ITEMS):
+        tx = Transaction()
+        for item in found[start : start + MAX_TRANSACTION_ITEMS]:
+            tx.delete({"PK": item["PK"], "SK": item["SK"]})
+        tx.commit()
+
+
+def _shares_of(account_id: str, group_id: str) -> Any:
+    return Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(keys.group_fec_sk(group_id))
+
+
+def _shares(account_id: str, group_id: str, projection: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    query: dict[str, Any] = {
+        "KeyConditionExpression": _shares_of(account_id, group_id),
+        "ProjectionExpression": projection,
+    }
+    while True:
+        response = aws.table().query(**query)
+        found.extend(plain(item) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return found
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
