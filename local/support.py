@@ -5,6 +5,12 @@ invoked through the Lambda endpoint of the local run's AWS emulation, which runs
 
     python -m local.support --endpoint http://127.0.0.1:<port> \\
         set-account-type <account_id> expert_comptable --reason "Contrat signé (ticket SUP-1042)"
+    python -m local.support --endpoint http://127.0.0.1:<port> \\
+        grant-credits <account_id> analyse_fec 10 --reason "Contrat support 2026"
+    python -m local.support --endpoint http://127.0.0.1:<port> \\
+        consume-credits <account_id> analyse_fec 1 --analysis-id an_2026_0001
+
+consume-credits is what the analysis service does (R-BIL-3); it exits 1 when the consumption is refused.
 
 The endpoint is the one `make run` prints ("AWS emulated by moto on ...").
 """
@@ -40,15 +46,47 @@ def main(argv: list[str] | None = None) -> int:
     set_type.add_argument("account_id")
     set_type.add_argument("type_id", help="e.g. expert_comptable (see GET /account-types)")
     set_type.add_argument("--reason", required=True, help="why, for the account's audit trail")
+    grant = commands.add_parser("grant-credits", help="grant credits of a type to an account")
+    grant.add_argument("account_id")
+    grant.add_argument("credit_type", help="e.g. analyse_fec (see GET /billing/credits)")
+    grant.add_argument("amount", type=int)
+    grant.add_argument("--reason", required=True, help="why, for the account's history and audit trail")
+    consume = commands.add_parser("consume-credits", help="consume credits for one analysis, as the analysis service")
+    consume.add_argument("account_id")
+    consume.add_argument("credit_type", help="e.g. analyse_fec")
+    consume.add_argument("amount", type=int)
+    consume.add_argument("--analysis-id", required=True, help="the analysis paid for; a retry consumes nothing more")
     arguments = parser.parse_args(argv)
 
-    succeeded, result = invoke(
-        arguments.endpoint,
-        "SetAccountTypeFunction",
-        {"account_id": arguments.account_id, "type_id": arguments.type_id, "reason": arguments.reason},
-    )
+    function, payload = request_of(arguments)
+    succeeded, result = invoke(arguments.endpoint, function, payload)
+    # A refused consumption is a result, not a Lambda error: the command still fails.
+    succeeded = succeeded and not (isinstance(result, dict) and result.get("status") == "refused")
     print(json.dumps(result, ensure_ascii=False), file=sys.stdout if succeeded else sys.stderr)
     return 0 if succeeded else 1
+
+
+def request_of(arguments: argparse.Namespace) -> tuple[str, dict[str, Any]]:
+    """The function a command invokes and its input."""
+    if arguments.command == "set-account-type":
+        return "SetAccountTypeFunction", {
+            "account_id": arguments.account_id,
+            "type_id": arguments.type_id,
+            "reason": arguments.reason,
+        }
+    if arguments.command == "grant-credits":
+        return "GrantCreditsFunction", {
+            "account_id": arguments.account_id,
+            "type": arguments.credit_type,
+            "amount": arguments.amount,
+            "reason": arguments.reason,
+        }
+    return "ConsumeCreditsFunction", {
+        "account_id": arguments.account_id,
+        "credit_type": arguments.credit_type,
+        "amount": arguments.amount,
+        "analysis_id": arguments.analysis_id,
+    }
 
 
 if __name__ == "__main__":

@@ -1,16 +1,16 @@
 from comptasecure.domain import audit, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
-from comptasecure.models.groups import GroupPatch, GroupView
+from comptasecure.models.groups import GroupPatch, GroupUpdated
 
 router = api_router()
 
 
 @router.patch("/groups/<group_id>")
-def update_group(group_id: str, body: GroupPatch) -> GroupView:
+def update_group(group_id: str, body: GroupPatch) -> GroupUpdated:
     caller = current_caller(router)
     caller.require(*MANAGERS)
     actor = audit.Actor(caller.user_id, caller.email)
-    return GroupView(**groups.update(caller.account_id, actor, group_id, body.name, body.member_ids))
+    return GroupUpdated(**groups.update(caller.account_id, actor, group_id, body.name, body.member_ids))
 
 
 handler = lambda_handler(router)

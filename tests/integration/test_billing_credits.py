@@ -1,6 +1,7 @@
 """Credits (R-BIL-3): granted by support (R-ACC-5), consumed without ever going below zero, listed."""
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -8,17 +9,35 @@ import pytest
 from pydantic import ValidationError
 
 from comptasecure.domain import audit, credits
-from comptasecure.errors import Conflict, InvalidInput, NotFound
+from comptasecure.errors import InvalidInput, NotFound
 from local import template
 from local.emulator import invoke
 from tests.billing_helpers import audit_events, billing_writes, owner, partition
-from tests.helpers import Client
+from tests.helpers import Client, set_account_type
+
+
+def in_parallel(count: int, call: Callable[[int], Any]) -> list[Any]:
+    """``call(0..count-1)`` from as many threads, all released at the same instant."""
+    start = threading.Barrier(count)
+
+    def run(index: int) -> Any:
+        start.wait()
+        return call(index)
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
 
 
 def grant(account_id: str, amount: int, credit_type: str = "analyse_fec", reason: str = "Contrat support") -> Any:
     return invoke(
         "GrantCreditsFunction", {"account_id": account_id, "type": credit_type, "amount": amount, "reason": reason}
     )
+
+
+def consume(account_id: str, amount: int, analysis_id: str, credit_type: str = "analyse_fec") -> Any:
+    """What the analysis service does: invoke the consumption function."""
+    event = {"account_id": account_id, "credit_type": credit_type, "amount": amount, "analysis_id": analysis_id}
+    return invoke("ConsumeCreditsFunction", event)
 
 
 def test_support_grants_credits_shown_per_type_with_history(client: Client, table: Any) -> None:
@@ -32,7 +51,7 @@ def test_support_grants_credits_shown_per_type_with_history(client: Client, tabl
     balance = grant(alice.account_id, 10, reason="Contrat support 2026")
     assert balance["remaining"] == 10
     grant(alice.account_id, 2, credit_type="ecf")
-    credits.consume(alice.account_id, "analyse_fec", 3, "Analyse FEC 2025 de la SARL Martin")
+    assert consume(alice.account_id, 3, "an-2025-martin")["status"] == "consumed"
 
     items = {item["type"]: item for item in alice.client.get("/billing/credits").body["items"]}
     assert items["analyse_fec"] == {
@@ -44,10 +63,10 @@ def test_support_grants_credits_shown_per_type_with_history(client: Client, tabl
     }
     assert items["ecf"]["remaining"] == 2
     history = alice.client.get("/billing/credits/history").body
-    assert [(item["type"], item["delta"], item["reason"]) for item in history["items"]] == [
-        ("analyse_fec", -3, "Analyse FEC 2025 de la SARL Martin"),
-        ("ecf", 2, "Contrat support"),
-        ("analyse_fec", 10, "Contrat support 2026"),
+    assert [(item["type"], item["delta"], item["reason"], item["analysis_id"]) for item in history["items"]] == [
+        ("analyse_fec", -3, "Analyse an-2025-martin", "an-2025-martin"),
+        ("ecf", 2, "Contrat support", None),
+        ("analyse_fec", 10, "Contrat support 2026", None),
     ]
     assert history["next_cursor"] is None
     assert all(item["at"].endswith("Z") for item in history["items"])
@@ -55,7 +74,13 @@ def test_support_grants_credits_shown_per_type_with_history(client: Client, tabl
     granted = audit_events(table, alice.account_id, "billing.credits_granted")
     assert {event["actor_id"] for event in granted} == {audit.SUPPORT.id}
     [consumed] = audit_events(table, alice.account_id, "billing.credits_consumed")
-    assert consumed["details"] == {"type": "analyse_fec", "delta": -3, "reason": "Analyse FEC 2025 de la SARL Martin"}
+    assert consumed["actor_id"] == credits.ANALYSIS_SERVICE.id
+    assert consumed["details"] == {
+        "type": "analyse_fec",
+        "delta": -3,
+        "reason": "Analyse an-2025-martin",
+        "analysis_id": "an-2025-martin",
+    }
 
 
 def test_history_is_paginated_newest_first(client: Client) -> None:
@@ -74,21 +99,12 @@ def test_history_is_paginated_newest_first(client: Client) -> None:
 
 def test_concurrent_consumptions_never_overdraw(client: Client, table: Any) -> None:
     alice = owner(client)
+    set_account_type(alice.account_id, "premium")  # 20 analyses a month
     grant(alice.account_id, 5)
-    start = threading.Barrier(20)
-
-    def consume(index: int) -> str:
-        start.wait()
-        try:
-            credits.consume(alice.account_id, "analyse_fec", 1, f"Analyse {index}")
-        except Conflict as error:
-            return error.code
-        return "consumed"
-
-    with ThreadPoolExecutor(max_workers=20) as pool:
-        outcomes = list(pool.map(consume, range(20)))
-    assert outcomes.count("consumed") == 5
-    assert outcomes.count("insufficient_credits") == 15
+    outcomes = in_parallel(20, lambda index: consume(alice.account_id, 1, f"an-{index}"))
+    statuses = [outcome.get("error", {}).get("code", outcome["status"]) for outcome in outcomes]
+    assert statuses.count("consumed") == 5
+    assert statuses.count("insufficient_credits") == 15
     [balance] = [item for item in alice.client.get("/billing/credits").body["items"] if item["type"] == "analyse_fec"]
     assert (balance["granted"], balance["consumed"], balance["remaining"]) == (5, 5, 0)
     consumptions = [item for item in partition(table, alice.account_id, "CREDIT_HISTORY#") if item["delta"] < 0]
@@ -98,12 +114,10 @@ def test_concurrent_consumptions_never_overdraw(client: Client, table: Any) -> N
 
 def test_consuming_an_unknown_or_empty_type_is_refused_and_writes_nothing(client: Client, table: Any) -> None:
     alice = owner(client)
-    with pytest.raises(Conflict) as empty:
-        credits.consume(alice.account_id, "ecf", 1, "ECF")
-    assert empty.value.code == "insufficient_credits"
-    with pytest.raises(InvalidInput) as unknown:
-        credits.consume(alice.account_id, "nope", 1, "?")
-    assert unknown.value.field == "type"
+    empty = consume(alice.account_id, 1, "an-ecf", credit_type="ecf")
+    assert (empty["status"], empty["error"]["code"]) == ("refused", "insufficient_credits")
+    unknown = consume(alice.account_id, 1, "an-nope", credit_type="nope")
+    assert (unknown["status"], unknown["error"]["field"]) == ("refused", "credit_type")
     assert billing_writes(table, alice.account_id) == []
 
 

@@ -1,9 +1,12 @@
 """FEC files and sharing (SPEC R-GRP-2): sharing with a group grants its members of that moment only."""
 
+import threading
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import fecs
 from tests.helpers import CallCounter, Client, add_user, login, set_account_type, signup_confirmed
@@ -171,3 +174,161 @@ def test_listing_costs_one_query_per_page_whatever_the_account_holds(client: Cli
         assert counter.calls["Scan"] == 0
         # The authorizer's read, plus (for a member) the page's files.
         assert counter.calls["BatchGetItem"] == (1 if who == "owner" else 2)
+
+
+# ---------------------------------------------------------------- re-share (R-GRP-3)
+
+
+def group_share_setup(client: Client, firm: dict[str, Any]) -> tuple[str, list[str]]:
+    """A group of alice with two files shared with it; bob already had the first one on his own."""
+    team = group_of(client, firm, "Mission Roux", "alice")
+    files = [register(client, firm)["id"] for _ in range(2)]
+    for fec in files:
+        assert share(client, firm, fec, group_ids=[team]).status == 200
+    share(client, firm, files[0], user_ids=[firm["ids"]["bob"]])
+    return team, files
+
+
+def add_members(client: Client, firm: dict[str, Any], team: str, *names: str) -> Any:
+    body = {"member_ids": [firm["ids"][name] for name in ("alice", *names)]}
+    return client.patch(f"/groups/{team}", body, token=firm["tokens"]["owner"])
+
+
+def reshare(client: Client, firm: dict[str, Any], team: str, who: str = "owner", **body: Any) -> Any:
+    return client.post(f"/groups/{team}/reshare", body, token=firm["tokens"][who])
+
+
+def group_partition(table: Any, firm: dict[str, Any], prefix: str) -> list[dict[str, Any]]:
+    condition = Key("PK").eq(f"ACCOUNT#{firm['account_id']}") & Key("SK").begins_with(prefix)
+    return list(table.query(KeyConditionExpression=condition)["Items"])
+
+
+def test_a_group_counts_the_files_shared_with_it(client: Client, firm: dict[str, Any]) -> None:
+    team, files = group_share_setup(client, firm)
+    share(client, firm, files[0], group_ids=[team])  # the same file again counts once
+    share(client, firm, register(client, firm)["id"], user_ids=[firm["ids"]["alice"]])  # not through the group
+    assert client.get(f"/groups/{team}", token=firm["tokens"]["carol"]).body["shared_fec_count"] == 2
+    other = group_of(client, firm, "Vide", "carol")
+    assert client.get(f"/groups/{other}", token=firm["tokens"]["owner"]).body["shared_fec_count"] == 0
+    assert client.get("/groups", token=firm["tokens"]["owner"]).body["items"][0].keys() == {
+        "id",
+        "name",
+        "member_count",
+    }
+
+
+def test_adding_members_says_who_misses_earlier_files(client: Client, firm: dict[str, Any]) -> None:
+    team, _ = group_share_setup(client, firm)
+    # admin opens every file anyway; bob misses the second file, carol both.
+    added = add_members(client, firm, team, "bob", "carol", "admin")
+    assert added.status == 200
+    assert added.body["shared_fec_count"] == 2
+    assert added.body["earlier_shares"] == {
+        "fec_count": 2,
+        "member_ids": sorted([firm["ids"]["bob"], firm["ids"]["carol"]]),
+    }
+    renamed = client.patch(f"/groups/{team}", {"name": "Mission Roux 2026"}, token=firm["tokens"]["owner"])
+    assert renamed.body["earlier_shares"] is None
+    fresh = group_of(client, firm, "Sans partage")
+    joined = client.patch(f"/groups/{fresh}", {"member_ids": [firm["ids"]["carol"]]}, token=firm["tokens"]["owner"])
+    assert joined.body["earlier_shares"] is None
+
+
+def test_reshare_grants_the_earlier_files_once(client: Client, firm: dict[str, Any], table: Any) -> None:
+    team, files = group_share_setup(client, firm)
+    add_members(client, firm, team, "bob", "carol")
+    assert not set(files) & visible(client, firm, "carol")
+    first = reshare(client, firm, team, "admin")
+    assert (first.status, first.body) == (200, {"granted": 3})  # bob the second file, carol both
+    assert set(files) <= visible(client, firm, "bob")
+    assert set(files) <= visible(client, firm, "carol")
+    grants = group_partition(table, firm, "GRANT#")
+    audit = group_partition(table, firm, "AUDIT#")
+    assert reshare(client, firm, team).body == {"granted": 0}
+    assert group_partition(table, firm, "GRANT#") == grants
+    assert group_partition(table, firm, "AUDIT#") == audit
+    [event] = client.get("/audit?action=group.reshared", token=firm["tokens"]["owner"]).body["items"]
+    assert event["actor_id"] == firm["ids"]["admin"]
+    assert event["target_id"] == team
+    assert event["details"] == {
+        "user_ids": sorted([firm["ids"]["bob"], firm["ids"]["carol"]]),
+        "fec_ids": sorted(files),
+        "granted": 3,
+    }
+    assert add_members(client, firm, team, "bob", "carol").body["earlier_shares"] is None
+
+
+def test_reshare_to_listed_members_only(client: Client, firm: dict[str, Any]) -> None:
+    team, files = group_share_setup(client, firm)
+    add_members(client, firm, team, "bob", "carol")
+    assert reshare(client, firm, team, user_ids=[firm["ids"]["carol"]]).body == {"granted": 2}
+    assert set(files) <= visible(client, firm, "carol")
+    assert files[1] not in visible(client, firm, "bob")
+
+
+def test_fifty_parallel_reshares_grant_each_file_once(client: Client, firm: dict[str, Any], table: Any) -> None:
+    team, files = group_share_setup(client, firm)
+    add_members(client, firm, team, "bob", "carol")
+    start = threading.Barrier(50)
+
+    def one_reshare(_: int) -> int:
+        start.wait()
+        reply = reshare(client, firm, team)
+        assert reply.status == 200, reply.body
+        return int(reply.body["granted"])
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        granted = list(pool.map(one_reshare, range(50)))
+    assert sum(granted) == 3
+    events = client.get("/audit?action=group.reshared", token=firm["tokens"]["owner"]).body["items"]
+    assert sum(event["details"]["granted"] for event in events) == 3
+    assert set(files) <= visible(client, firm, "carol")
+
+
+def test_reshare_is_for_managers_of_the_account(client: Client, firm: dict[str, Any], table: Any) -> None:
+    team, _ = group_share_setup(client, firm)
+    add_members(client, firm, team, "carol")
+    grants = group_partition(table, firm, "GRANT#")
+    assert reshare(client, firm, team, "alice").status == 403
+    _, other = signup_confirmed(client)
+    stolen = client.post(f"/groups/{team}/reshare", {}, token=other["access_token"])
+    assert (stolen.status, stolen.error["code"]) == (404, "group_not_found")
+    assert client.post(f"/groups/{team}/reshare", {}).status == 401
+    assert group_partition(table, firm, "GRANT#") == grants
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "field"),
+    [
+        ({"user_ids": []}, 422, "user_ids"),
+        ({"user_ids": "alice"}, 400, "user_ids"),
+        ({"user_ids": [""]}, 422, "user_ids.0"),
+        ({"user_ids": ["0" * 32]}, 422, "user_ids"),
+        ({"group_ids": []}, 422, "group_ids"),
+    ],
+)
+def test_reshare_refuses_bad_input_and_writes_nothing(
+    client: Client, firm: dict[str, Any], table: Any, body: dict[str, Any], status: int, field: str
+) -> None:
+    team, _ = group_share_setup(client, firm)
+    add_members(client, firm, team, "carol")
+    grants = group_partition(table, firm, "GRANT#")
+    reply = reshare(client, firm, team, **body)
+    assert (reply.status, reply.error["field"]) == (status, field)
+    assert group_partition(table, firm, "GRANT#") == grants
+
+
+def test_a_listed_user_outside_the_group_is_refused(client: Client, firm: dict[str, Any]) -> None:
+    team, _ = group_share_setup(client, firm)
+    refused = reshare(client, firm, team, user_ids=[firm["ids"]["bob"]])
+    assert (refused.status, refused.error["code"], refused.error["field"]) == (422, "not_a_group_member", "user_ids")
+
+
+def test_deleting_a_group_forgets_what_was_shared_with_it_not_the_grants(
+    client: Client, firm: dict[str, Any], table: Any
+) -> None:
+    team, files = group_share_setup(client, firm)
+    assert len(group_partition(table, firm, f"GROUPFEC#{team}#")) == 2
+    assert client.delete(f"/groups/{team}", token=firm["tokens"]["owner"]).status == 204
+    assert group_partition(table, firm, "GROUPFEC#") == []
+    assert set(files) <= visible(client, firm, "alice")

@@ -1,11 +1,15 @@
 """Groups (SPEC R-GRP-1): managed by owner and admins, read by members, confined to their account."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import groups
+from comptasecure.store import groups as group_store
+from comptasecure.store.transaction import Transaction
 from tests.helpers import Client, add_user, login, set_account_type, signup_confirmed
 
 
@@ -145,3 +149,49 @@ def test_pages_follow_the_cursor(client: Client, team: dict[str, Any]) -> None:
     second = client.get(f"/groups?limit=2&cursor={first['next_cursor']}", token=owner).body
     assert len(first["items"]) == 2
     assert {g["name"] for g in first["items"] + second["items"]} == {"A", "B", "C"}
+
+
+def add_bob_while_deleting(client: Client, team: dict[str, Any], group_id: str) -> tuple[int, int]:
+    """PATCH adding bob and DELETE of the group, released at the same instant: their statuses."""
+    start = threading.Barrier(2)
+
+    def add_bob() -> int:
+        start.wait()
+        body = {"member_ids": [team["ids"]["alice"], team["ids"]["bob"]]}
+        return client.patch(f"/groups/{group_id}", body, token=team["tokens"]["admin"]).status
+
+    def delete() -> int:
+        start.wait()
+        return client.delete(f"/groups/{group_id}", token=team["tokens"]["owner"]).status
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        added, deleted = pool.submit(add_bob), pool.submit(delete)
+        return added.result(), deleted.result()
+
+
+def test_deleting_a_group_while_members_are_added_leaves_no_dangling_membership(
+    client: Client, team: dict[str, Any], table: Any
+) -> None:
+    """Issue 11.3: the delete checks the version it read, so a concurrent add is never lost half-way."""
+    owner = team["tokens"]["owner"]
+    for trial in range(15):
+        group = create(client, team, f"Course {trial}", "alice").body
+        added, deleted = add_bob_while_deleting(client, team, group["id"])
+        assert added in (200, 404, 409)
+        assert deleted == 204
+        for who in ("alice", "bob"):
+            assert group["id"] not in (user_item(table, team, who).get("group_ids") or set()), (trial, who)
+    for who in ("alice", "bob"):
+        assert client.delete(f"/users/{team['ids'][who]}", token=owner).status == 204
+
+
+def test_a_user_whose_group_is_gone_can_still_be_deleted(client: Client, team: dict[str, Any], table: Any) -> None:
+    """A membership left pointing at a missing group (data from before the fix) never blocks a removal."""
+    owner = team["tokens"]["owner"]
+    kept = create(client, team, "Gardé", "bob").body
+    tx = Transaction()
+    group_store.join(tx, team["account_id"], team["ids"]["bob"], "0" * 32)
+    tx.commit()
+    assert user_item(table, team, "bob")["group_ids"] == {kept["id"], "0" * 32}
+    assert client.delete(f"/users/{team['ids']['bob']}", token=owner).status == 204
+    assert client.get(f"/groups/{kept['id']}", token=owner).body["member_ids"] == []

@@ -9,17 +9,22 @@ from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit
-from comptasecure.domain.catalogue import CreditType, credit_catalogue
-from comptasecure.errors import Conflict, InvalidInput
+from comptasecure.domain.catalogue import CreditType, catalogue, credit_catalogue
+from comptasecure.errors import Conflict, InvalidInput, NotFound
 from comptasecure.http import pagination
+from comptasecure.store import accounts as account_store
 from comptasecure.store import credits as credit_store
 from comptasecure.store.transaction import Transaction
 
+# Who consumes credits: the analysis service, through its IAM-invoked function.
+ANALYSIS_SERVICE = audit.Actor("analysis_service")
+CONSUMPTION_FIELDS = ("analysis_id", "account_id", "credit_type", "amount", "consumed_at")
 
-def credit_type(type_id: str) -> CreditType:
+
+def credit_type(type_id: str, field: str = "type") -> CreditType:
     found = credit_catalogue().get(type_id)
     if found is None:
-        raise InvalidInput("Ce type de crédit n'existe pas.", field="type", code="invalid_credit_type")
+        raise InvalidInput("Ce type de crédit n'existe pas.", field=field, code="invalid_credit_type")
     return found
 
 
@@ -44,12 +49,36 @@ def grant_now(account_id: str, actor: audit.Actor, type_id: str, amount: int, re
     return next(item for item in balances(account_id) if item["type"] == type_id)
 
 
-def consume(account_id: str, type_id: str, amount: int, reason: str, actor: audit.Actor = audit.SYSTEM) -> None:
-    """Take ``amount`` credits; 409 ``insufficient_credits`` rather than a balance below zero."""
-    credit_type(type_id)
+class AnalysisAlreadyCharged(Conflict):
+    """The analysis has consumed its credits already (a retry): its first result is the answer."""
+
+    code = "analysis_already_charged"
+
+
+def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> dict[str, Any]:
+    """Take ``amount`` credits of a type for one analysis (R-BIL-3), once however often it is retried.
+
+    One transaction writes the analysis's consumption record (conditional on its absence, keyed by
+    the analysis id), takes the credits (``remaining >= amount``, so never below zero), counts the
+    analysis in the month against the account type's ``max_analyses_per_month``, and writes the
+    history line and the audit event. A retry fails the first condition and returns the recorded
+    result; a refused consumption records nothing, so it may be retried once credits are granted.
+    Months are UTC calendar months.
+    """
+    credit_type(type_id, field="credit_type")
     if amount <= 0:
         raise InvalidInput("Le nombre de crédits doit être positif.", field="amount", code="invalid_amount")
+    account_type = catalogue().get(account_store.get(account_id)["type_id"])
+    consumed_at = clock.iso(clock.now())
+    consumption = {
+        "analysis_id": analysis_id,
+        "account_id": account_id,
+        "credit_type": type_id,
+        "amount": amount,
+        "consumed_at": consumed_at,
+    }
     tx = Transaction()
+    credit_store.record_consumption(tx, account_id, consumption, on_repeat=AnalysisAlreadyCharged())
     credit_store.consume(
         tx,
         account_id,
@@ -57,8 +86,46 @@ def consume(account_id: str, type_id: str, amount: int, reason: str, actor: audi
         amount,
         on_insufficient=Conflict("Crédits insuffisants pour cette analyse.", code="insufficient_credits"),
     )
-    _movement(tx, account_id, actor, "billing.credits_consumed", type_id, -amount, reason)
-    tx.commit()
+    max_per_month = account_type.limits.get("max_analyses_per_month", 0)
+    credit_store.count_analysis(
+        tx,
+        account_id,
+        consumed_at[:7],
+        max_per_month,
+        on_limit=Conflict(
+            f"Votre type de compte permet {max_per_month} analyses par mois ; la limite est atteinte.",
+            code="monthly_analysis_limit_reached",
+        ),
+    )
+    _movement(
+        tx,
+        account_id,
+        ANALYSIS_SERVICE,
+        "billing.credits_consumed",
+        type_id,
+        -amount,
+        f"Analyse {analysis_id}",
+        analysis_id=analysis_id,
+    )
+    try:
+        tx.commit()
+    except AnalysisAlreadyCharged:
+        return _recorded(account_id, type_id, amount, analysis_id)
+    return consumption
+
+
+def _recorded(account_id: str, type_id: str, amount: int, analysis_id: str) -> dict[str, Any]:
+    """The first result of an analysis's consumption, if this retry asks for the same thing."""
+    recorded = credit_store.consumption(account_id, analysis_id)
+    if recorded is None:  # the account was deleted between the two calls
+        raise NotFound("Compte introuvable.", code="account_not_found")
+    if (recorded["credit_type"], recorded["amount"]) != (type_id, amount):
+        raise Conflict(
+            "Cette analyse a déjà consommé des crédits d'un autre type ou d'un autre montant.",
+            field="analysis_id",
+            code="analysis_id_reused",
+        )
+    return {name: recorded[name] for name in CONSUMPTION_FIELDS}
 
 
 def balances(account_id: str) -> list[dict[str, Any]]:
@@ -81,21 +148,24 @@ def balances(account_id: str) -> list[dict[str, Any]]:
 
 def history(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     items, last_key = credit_store.history_page(account_id, limit, pagination.decode(cursor, account_id))
-    movements = [{name: item.get(name) for name in ("type", "delta", "reason", "at")} for item in items]
+    movements = [{name: item.get(name) for name in ("type", "delta", "reason", "at", "analysis_id")} for item in items]
     return movements, pagination.encode(last_key, account_id)
 
 
 def _movement(
-    tx: Transaction, account_id: str, actor: audit.Actor, action: str, type_id: str, delta: int, reason: str
+    tx: Transaction,
+    account_id: str,
+    actor: audit.Actor,
+    action: str,
+    type_id: str,
+    delta: int,
+    reason: str,
+    *,
+    analysis_id: str | None = None,
 ) -> None:
-    movement = {"id": uuid.uuid4().hex, "type": type_id, "delta": delta, "reason": reason, "at": clock.iso(clock.now())}
+    details: dict[str, Any] = {"type": type_id, "delta": delta, "reason": reason}
+    if analysis_id is not None:
+        details["analysis_id"] = analysis_id
+    movement = {"id": uuid.uuid4().hex, "at": clock.iso(clock.now()), **details}
     credit_store.add_movement(tx, account_id, movement)
-    audit.record(
-        tx,
-        account_id,
-        actor,
-        action,
-        target_type="credit",
-        target_id=type_id,
-        details={"type": type_id, "delta": delta, "reason": reason},
-    )
+    audit.record(tx, account_id, actor, action, target_type="credit", target_id=type_id, details=details)

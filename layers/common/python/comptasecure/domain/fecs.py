@@ -11,11 +11,13 @@ from comptasecure.errors import Forbidden
 from comptasecure.http import Caller, pagination
 from comptasecure.settings import settings
 from comptasecure.store import fecs as fec_store
+from comptasecure.store import groups as group_store
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.validation import luhn_valid
 
 # Article A.47 A-1 of the Livre des procédures fiscales: <SIREN>FEC<closing date AAAAMMJJ>.
 FEC_NAME = re.compile(r"^(?P<siren>\d{9})FEC(?P<closing>\d{8})(\.\w{1,4})?$", re.IGNORECASE)
+USER, GROUP = "user", "group"
 FEC_FIELDS = ("id", "file_name", "folder", "imported_by", "imported_by_email", "imported_at", "naming_warning")
 
 
@@ -94,12 +96,17 @@ def share(caller: Caller, fec_id: str, user_ids: list[str], group_ids: list[str]
     from_groups = {member for group in groups for member in group.get("member_ids") or []}
     granted = sorted(set(user_ids) | from_groups)
     now = clock.iso(clock.now())
+    # One write per user granted, then one per group: its record of the share, what a re-share
+    # grants again (R-GRP-3). Users come first, so a chunk's users are granted[start : start + chunk].
+    targets = [(USER, user_id) for user_id in granted] + [(GROUP, group["id"]) for group in groups]
     chunk = MAX_TRANSACTION_ITEMS - 1
-    for start in range(0, max(len(granted), 1), chunk):
+    for start in range(0, max(len(targets), 1), chunk):
         tx = Transaction()
-        batch = granted[start : start + chunk]
-        for user_id in batch:
-            fec_store.grant(tx, caller.account_id, user_id, fec_id, caller.user_id, now)
+        for kind, target_id in targets[start : start + chunk]:
+            if kind == USER:
+                fec_store.grant(tx, caller.account_id, target_id, fec_id, caller.user_id, now)
+            else:
+                group_store.record_share(tx, caller.account_id, target_id, fec_id, caller.user_id, now)
         audit.record(
             tx,
             caller.account_id,
@@ -111,7 +118,7 @@ def share(caller: Caller, fec_id: str, user_ids: list[str], group_ids: list[str]
                 "file_name": fec["file_name"],
                 "user_ids": sorted(user_ids),
                 "group_ids": sorted(group_ids),
-                "granted_user_ids": batch,
+                "granted_user_ids": granted[start : start + chunk],
             },
         )
         tx.commit()

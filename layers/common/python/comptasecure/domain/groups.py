@@ -3,19 +3,28 @@
 import uuid
 from typing import Any
 
+from comptasecure import clock
 from comptasecure.domain import audit, members
 from comptasecure.domain.catalogue import catalogue
-from comptasecure.errors import InvalidInput
+from comptasecure.errors import Conflict, InvalidInput
 from comptasecure.http import pagination
 from comptasecure.store import accounts as account_store
+from comptasecure.store import fecs as fec_store
 from comptasecure.store import groups as group_store
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 
 # A change writes the group, two name claims, two audit events and one item per member moved.
 MAX_MEMBERS_CHANGED = MAX_TRANSACTION_ITEMS - 5
-TOO_MANY = InvalidInput(
-    f"Modifiez au plus {MAX_MEMBERS_CHANGED} membres à la fois.", field="member_ids", code="too_many_members"
-)
+# Owner and admins open every file of the account (domain.fecs), whatever was shared.
+MANAGER_ROLES = ("owner", "admin")
+# A delete that finds the group edited since it read it reads it again (the members may have changed).
+DELETE_ATTEMPTS = 3
+
+
+def too_many_members() -> InvalidInput:
+    return InvalidInput(
+        f"Modifiez au plus {MAX_MEMBERS_CHANGED} membres à la fois.", field="member_ids", code="too_many_members"
+    )
 
 
 def view(group: dict[str, Any]) -> dict[str, Any]:
@@ -30,14 +39,19 @@ def page(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str
 
 
 def get(account_id: str, group_id: str) -> dict[str, Any]:
-    return view(group_store.get(account_id, group_id))
+    return _detail(account_id, group_store.get(account_id, group_id))
+
+
+def _detail(account_id: str, group: dict[str, Any]) -> dict[str, Any]:
+    """The group with how many files were shared with it so far (R-GRP-3)."""
+    return {**view(group), "shared_fec_count": group_store.shared_fec_count(account_id, group["id"])}
 
 
 def create(account_id: str, actor: audit.Actor, name: str, member_ids: list[str]) -> dict[str, Any]:
     """A new group; its name is unique in the account whatever the case, within the type's group limit."""
     wanted = sorted(set(member_ids))
     if len(wanted) > MAX_MEMBERS_CHANGED:
-        raise TOO_MANY
+        raise too_many_members()
     members.users_of_account(account_id, wanted, "member_ids")
     max_groups = catalogue().get(account_store.get(account_id)["type_id"]).limits.get("max_groups", 0)
     group_id = uuid.uuid4().hex
@@ -62,20 +76,24 @@ def create(account_id: str, actor: audit.Actor, name: str, member_ids: list[str]
         details={"name": name, "member_ids": wanted},
     )
     tx.commit()
-    return view(group)
+    return {**view(group), "shared_fec_count": 0}
 
 
 def update(
     account_id: str, actor: audit.Actor, group_id: str, name: str | None, member_ids: list[str] | None
 ) -> dict[str, Any]:
-    """Rename and/or replace the members. Adding a member does not share earlier FEC files (R-GRP-2)."""
+    """Rename and/or replace the members. Adding a member does not share earlier FEC files (R-GRP-2).
+
+    The answer says which added members do not see files shared with the group before
+    (``earlier_shares``, R-GRP-3), so the admin can re-share them.
+    """
     group = group_store.get(account_id, group_id)
     before = set(group.get("member_ids") or [])
     after = before if member_ids is None else set(member_ids)
     added, removed = after - before, before - after
     if len(added) + len(removed) > MAX_MEMBERS_CHANGED:
-        raise TOO_MANY
-    members.users_of_account(account_id, sorted(added), "member_ids")
+        raise too_many_members()
+    newcomers = members.users_of_account(account_id, sorted(added), "member_ids")
     renamed = name is not None and name != group["name"]
     tx = Transaction()
     if renamed and name is not None and name.casefold() != group["name"].casefold():
@@ -107,12 +125,109 @@ def update(
             details={"added": sorted(added), "removed": sorted(removed)},
         )
     tx.commit()
-    return view({**group, "name": name if renamed else group["name"], "member_ids": after})
+    shared = group_store.shared_fec_ids(account_id, group_id)
+    updated = {**group, "name": name if renamed else group["name"], "member_ids": after}
+    return {
+        **view(updated),
+        "shared_fec_count": len(shared),
+        "earlier_shares": _unseen_by(account_id, newcomers, shared),
+    }
+
+
+def _unseen_by(account_id: str, newcomers: list[dict[str, Any]], shared: list[str]) -> dict[str, Any] | None:
+    """Which newcomers do not see files shared with the group earlier, and how many files that is.
+
+    Owner and admins open every file of the account, so only members can miss one.
+    """
+    unseen: set[str] = set()
+    missing_members = []
+    members_only = [user for user in newcomers if user["role"] not in MANAGER_ROLES] if shared else []
+    for user in sorted(members_only, key=lambda user: str(user["id"])):
+        missing = set(shared) - fec_store.granted_fec_ids(account_id, user["id"])
+        if missing:
+            unseen |= missing
+            missing_members.append(user["id"])
+    return {"fec_count": len(unseen), "member_ids": missing_members} if missing_members else None
+
+
+def reshare(account_id: str, actor: audit.Actor, group_id: str, user_ids: list[str] | None) -> int:
+    """Grant the files shared with the group so far to its current members (or those listed), once.
+
+    Each grant is written only if it does not exist, in transactions that carry their audit event, so
+    a second call, or a concurrent one, grants nothing twice. Returns how many grants were made.
+    """
+    group = group_store.get(account_id, group_id)
+    current = set(group.get("member_ids") or [])
+    if user_ids is not None and not set(user_ids) <= current:
+        raise InvalidInput(
+            "Un des utilisateurs indiqués n'est pas membre du groupe.", field="user_ids", code="not_a_group_member"
+        )
+    shared = group_store.shared_fec_ids(account_id, group_id)
+    missing = [
+        (user_id, fec_id)
+        for user_id in sorted(current if user_ids is None else set(user_ids))
+        for fec_id in sorted(set(shared) - fec_store.granted_fec_ids(account_id, user_id))
+    ]
+    chunk = MAX_TRANSACTION_ITEMS - 1
+    return sum(
+        _grant_once(account_id, actor, group_id, missing[start : start + chunk])
+        for start in range(0, len(missing), chunk)
+    )
+
+
+def _grant_once(account_id: str, actor: audit.Actor, group_id: str, pairs: list[tuple[str, str]]) -> int:
+    """Write the grants not yet there; a grant made meanwhile by someone else is dropped and the rest retried."""
+    now = clock.iso(clock.now())
+    while pairs:
+        tx = Transaction()
+        for user_id, fec_id in pairs:
+            fec_store.grant(tx, account_id, user_id, fec_id, actor.id, now, if_new=_AlreadyGranted())
+        audit.record(
+            tx,
+            account_id,
+            actor,
+            "group.reshared",
+            target_type="group",
+            target_id=group_id,
+            details={
+                "user_ids": sorted({user_id for user_id, _ in pairs}),
+                "fec_ids": sorted({fec_id for _, fec_id in pairs}),
+                "granted": len(pairs),
+            },
+        )
+        try:
+            tx.commit()
+            return len(pairs)
+        except _AlreadyGranted:
+            made = fec_store.existing_grants(account_id, pairs)
+            if not made:  # the refusal named a grant that is not there: not ours to guess why
+                raise
+            pairs = [pair for pair in pairs if pair not in made]
+    return 0
+
+
+class _AlreadyGranted(Conflict):
+    """A grant a re-share was about to write exists already (a concurrent re-share or share made it)."""
 
 
 def delete(account_id: str, actor: audit.Actor, group_id: str) -> None:
-    """Delete the group. FEC access already granted through it stays (it was granted to the users)."""
-    group = group_store.get(account_id, group_id)
+    """Delete the group. FEC access already granted through it stays (it was granted to the users).
+
+    The delete is conditional on the version read, in the transaction that ends the memberships, so
+    a member added meanwhile is never left pointing at a deleted group: the delete reads again.
+    """
+    for attempt in range(DELETE_ATTEMPTS):
+        group = group_store.get(account_id, group_id)
+        try:
+            _delete_as_read(account_id, actor, group)
+            return
+        except group_store.GroupChanged:
+            if attempt == DELETE_ATTEMPTS - 1:
+                raise
+
+
+def _delete_as_read(account_id: str, actor: audit.Actor, group: dict[str, Any]) -> None:
+    group_id = group["id"]
     member_ids = sorted(group.get("member_ids") or [])
     tx = Transaction()
     group_store.delete(tx, account_id, group)
@@ -130,6 +245,7 @@ def delete(account_id: str, actor: audit.Actor, group_id: str) -> None:
         group_store.leave(tx, account_id, user_id, group_id)
     tx.commit()
     # The group is gone already; readers skip ids of missing groups, so the rest may follow.
+    group_store.forget_shares(account_id, group_id)
     for start in range(0, len(rest), MAX_TRANSACTION_ITEMS):
         cleanup = Transaction()
         for user_id in rest[start : start + MAX_TRANSACTION_ITEMS]:
@@ -144,6 +260,11 @@ def named(account_id: str, group_ids: list[str]) -> list[dict[str, str]]:
 
 
 def remove_user(tx: Transaction, account_id: str, user: dict[str, Any]) -> None:
-    """A deleted user leaves every group it was in, in the deleting transaction."""
-    for group_id in sorted(user.get("group_ids") or []):
-        group_store.drop_member(tx, account_id, group_id, user["id"])
+    """A deleted user leaves every group it is in, in the deleting transaction.
+
+    Only groups that still list the user are touched: a membership pointing at a group deleted
+    since (its delete still tidying up, or data from before deletes checked versions) is ignored.
+    """
+    for group in group_store.get_many_in(account_id, sorted(user.get("group_ids") or [])):
+        if user["id"] in (group.get("member_ids") or set()):
+            group_store.drop_member(tx, account_id, group["id"], user["id"])

@@ -13,7 +13,14 @@ ADMIN_ID = "usr_9dR4wQ6z"
 GROUP_ID = "grp_5hN2cJ7e"
 AT = "2026-11-28T08:00:00Z"
 
-_GROUP = {"id": GROUP_ID, "name": "Équipe audit", "member_ids": [OWNER_ID, ADMIN_ID], "member_count": 2}
+MEMBER_ID = "usr_7pL2xK4c"
+_GROUP = {
+    "id": GROUP_ID,
+    "name": "Équipe audit",
+    "member_ids": [OWNER_ID, ADMIN_ID],
+    "member_count": 2,
+    "shared_fec_count": 3,
+}
 _USER = {
     "id": ADMIN_ID,
     "email": "julien.moreau@cabinet-dupont.fr",
@@ -131,6 +138,13 @@ RESPONSES: dict[str, Any] = {
     "FecPage": {"items": [_FEC], "next_cursor": None},
     "GroupPage": {"items": [{"id": GROUP_ID, "name": "Équipe audit", "member_count": 2}], "next_cursor": None},
     "GroupView": _GROUP,
+    "GroupUpdated": {
+        **_GROUP,
+        "member_ids": [OWNER_ID, ADMIN_ID, MEMBER_ID],
+        "member_count": 3,
+        "earlier_shares": {"fec_count": 3, "member_ids": [MEMBER_ID]},
+    },
+    "ReshareResult": {"granted": 3},
     "InvitationResults": {
         "results": [
             {"email": "julien.moreau@cabinet-dupont.fr", "status": "invited", "user_id": ADMIN_ID},

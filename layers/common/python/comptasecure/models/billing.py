@@ -75,6 +75,7 @@ class CreditMovement(BaseModel):
     delta: int
     reason: str
     at: str
+    analysis_id: str | None = None  # on a consumption: the analysis it paid for
 
 
 class CreditHistoryPage(BaseModel):

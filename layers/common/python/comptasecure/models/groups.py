@@ -28,6 +28,28 @@ class GroupView(BaseModel):
     name: str
     member_ids: list[str]
     member_count: int
+    shared_fec_count: int  # files shared with the group so far (R-GRP-3)
+
+
+class EarlierShares(BaseModel):
+    """Added members who do not see files shared with the group before they joined (R-GRP-2, R-GRP-3)."""
+
+    fec_count: int
+    member_ids: list[str]
+
+
+class GroupUpdated(GroupView):
+    earlier_shares: EarlierShares | None = None  # only when an added member misses earlier files
+
+
+class ReshareRequest(Request):
+    """Whom to grant the group's earlier files: every current member, or these members only."""
+
+    user_ids: Annotated[list[Id], Field(min_length=1, max_length=500)] | None = None
+
+
+class ReshareResult(BaseModel):
+    granted: int  # grants made now; 0 when everyone already had every file
 
 
 class GroupSummary(BaseModel):

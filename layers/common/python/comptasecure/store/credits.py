@@ -45,6 +45,43 @@ def consume(tx: Transaction, account_id: str, credit_type: str, amount: int, *, 
     )
 
 
+def record_consumption(
+    tx: Transaction, account_id: str, consumption: dict[str, Any], *, on_repeat: DomainError
+) -> None:
+    """The analysis's consumption, written once: a retry of the same analysis fails this condition."""
+    tx.put(
+        {
+            **keys.key(keys.account_pk(account_id), keys.consumption_sk(consumption["analysis_id"])),
+            "kind": "credit_consumption",
+            **consumption,
+        },
+        condition="attribute_not_exists(PK)",
+        on_condition_failed=on_repeat,
+    )
+
+
+def consumption(account_id: str, analysis_id: str) -> dict[str, Any] | None:
+    """What an analysis consumed, read strongly so a retry right after the first call finds it."""
+    item = (
+        aws.table()
+        .get_item(Key=keys.key(keys.account_pk(account_id), keys.consumption_sk(analysis_id)), ConsistentRead=True)
+        .get("Item")
+    )
+    return None if item is None else dict(plain(item))
+
+
+def count_analysis(tx: Transaction, account_id: str, month: str, max_per_month: int, *, on_limit: DomainError) -> None:
+    # One counter item per month: the condition holds the limit however many consumptions run at once.
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.analyses_month_sk(month)),
+        "SET kind = :kind ADD #analyses :one",
+        condition="attribute_not_exists(#analyses) OR #analyses < :max",
+        names={"#analyses": "analyses"},
+        values={":kind": "analyses_of_month", ":one": 1, ":max": max_per_month},
+        on_condition_failed=on_limit,
+    )
+
+
 def add_movement(tx: Transaction, account_id: str, movement: dict[str, Any]) -> None:
     tx.put(
         {

@@ -5,7 +5,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
-from comptasecure.errors import NotFound
+from comptasecure.errors import DomainError, NotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
@@ -33,7 +33,17 @@ def has_grant(account_id: str, user_id: str, fec_id: str) -> bool:
     return "Item" in item
 
 
-def grant(tx: Transaction, account_id: str, user_id: str, fec_id: str, granted_by: str, at: str) -> None:
+def grant(
+    tx: Transaction,
+    account_id: str,
+    user_id: str,
+    fec_id: str,
+    granted_by: str,
+    at: str,
+    *,
+    if_new: DomainError | None = None,
+) -> None:
+    """Grant the user the file; with ``if_new``, only if the grant does not exist yet (else that error)."""
     tx.put(
         {
             **keys.key(keys.account_pk(account_id), keys.grant_sk(user_id, fec_id)),
@@ -42,8 +52,23 @@ def grant(tx: Transaction, account_id: str, user_id: str, fec_id: str, granted_b
             "fec_id": fec_id,
             "granted_by": granted_by,
             "granted_at": at,
-        }
+        },
+        condition="attribute_not_exists(PK)" if if_new else None,
+        on_condition_failed=if_new,
     )
+
+
+def granted_fec_ids(account_id: str, user_id: str) -> set[str]:
+    """The files granted to one user (one Query on the user's grants, keys only)."""
+    return {key["SK"].removeprefix(keys.grant_sk(user_id)) for key in grant_keys_of(account_id, user_id)}
+
+
+def existing_grants(account_id: str, pairs: list[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (user, file) grants exist now."""
+    found = get_many(
+        [keys.key(keys.account_pk(account_id), keys.grant_sk(user_id, fec_id)) for user_id, fec_id in pairs]
+    )
+    return {(item["user_id"], item["fec_id"]) for item in found}
 
 
 def page_all(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:

@@ -8,17 +8,29 @@ from comptasecure import aws
 from comptasecure.errors import Conflict, NotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
-from comptasecure.store.transaction import Transaction
+from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.store.values import plain
 
-GROUP_NOT_FOUND = NotFound("Groupe introuvable.", code="group_not_found")
-NAME_TAKEN = Conflict("Un groupe porte déjà ce nom.", field="name", code="group_name_taken")
+
+class GroupChanged(Conflict):
+    """The group is not as it was read: someone edited or deleted it in between."""
+
+    code = "group_changed"
+    message = "Ce groupe vient d'être modifié par quelqu'un d'autre. Rechargez-le puis recommencez."
+
+
+def group_not_found() -> NotFound:
+    return NotFound("Groupe introuvable.", code="group_not_found")
+
+
+def name_taken() -> Conflict:
+    return Conflict("Un groupe porte déjà ce nom.", field="name", code="group_name_taken")
 
 
 def get(account_id: str, group_id: str) -> dict[str, Any]:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.group_sk(group_id))).get("Item")
     if item is None:
-        raise GROUP_NOT_FOUND
+        raise group_not_found()
     return dict(plain(item))
 
 
@@ -60,7 +72,7 @@ def claim_name(tx: Transaction, account_id: str, name: str, group_id: str) -> No
     tx.put(
         {**keys.key(keys.account_pk(account_id), keys.group_name_sk(name)), "kind": "group_name", "group_id": group_id},
         condition="attribute_not_exists(PK)",
-        on_condition_failed=NAME_TAKEN,
+        on_condition_failed=name_taken(),
     )
 
 
@@ -88,22 +100,22 @@ def update(
         assignments.append("member_ids = :members")
         values[":members"] = member_ids
     expression = "SET " + ", ".join(assignments) + ("" if member_ids else " REMOVE member_ids")
-    if "version" in group:
-        condition = "version = :version"
-        values[":version"] = group["version"]
-    else:
-        condition = "attribute_exists(PK) AND attribute_not_exists(version)"
     tx.update(
         keys.key(keys.account_pk(account_id), keys.group_sk(group["id"])),
         expression,
-        condition=condition,
+        condition=_unchanged_since_read(group, values),
         names=names or None,
         values=values,
-        on_condition_failed=Conflict(
-            "Ce groupe vient d'être modifié par quelqu'un d'autre. Rechargez-le puis recommencez.",
-            code="group_changed",
-        ),
+        on_condition_failed=GroupChanged(),
     )
+
+
+def _unchanged_since_read(group: dict[str, Any], values: dict[str, Any]) -> str:
+    """The condition that the group item still exists at the version it was read (adds ``:version``)."""
+    if "version" in group:
+        values[":version"] = group["version"]
+        return "version = :version"
+    return "attribute_exists(PK) AND attribute_not_exists(version)"
 
 
 def join(tx: Transaction, account_id: str, user_id: str, group_id: str) -> None:
@@ -126,21 +138,97 @@ def leave(tx: Transaction, account_id: str, user_id: str, group_id: str) -> None
 
 
 def delete(tx: Transaction, account_id: str, group: dict[str, Any]) -> None:
+    """Delete the group as it was read: a member added meanwhile would otherwise keep pointing at it."""
     account = keys.account_pk(account_id)
+    values: dict[str, Any] = {}
+    condition = _unchanged_since_read(group, values)
     tx.delete(
         keys.key(account, keys.group_sk(group["id"])),
-        condition="attribute_exists(PK)",
-        on_condition_failed=GROUP_NOT_FOUND,
+        condition=condition,
+        values=values or None,
+        on_condition_failed=GroupChanged(),
     )
     release_name(tx, account_id, group["name"])
     tx.update(keys.key(account, keys.ACCOUNT_META), "ADD group_count :minus_one", values={":minus_one": -1})
 
 
 def drop_member(tx: Transaction, account_id: str, group_id: str, user_id: str) -> None:
-    """The group's side when a user is deleted (the user's own item goes away with the user)."""
+    """The group's side when a user is deleted (the user's own item goes away with the user).
+
+    It is a new version of the group, so an edit prepared from the old member list cannot bring the
+    deleted user back.
+    """
     tx.update(
         keys.key(keys.account_pk(account_id), keys.group_sk(group_id)),
-        "DELETE member_ids :user ADD member_count :minus_one",
+        "SET version = if_not_exists(version, :zero) + :one DELETE member_ids :user ADD member_count :minus_one",
         condition="contains(member_ids, :id)",
-        values={":user": {user_id}, ":minus_one": -1, ":id": user_id},
+        values={":user": {user_id}, ":minus_one": -1, ":id": user_id, ":zero": 0, ":one": 1},
+        on_condition_failed=GroupChanged(),
     )
+
+
+def record_share(tx: Transaction, account_id: str, group_id: str, fec_id: str, shared_by: str, at: str) -> None:
+    """Remember that a file was shared with the group (R-GRP-3): what a re-share grants again.
+
+    Sharing the same file again rewrites the same item, so the group's count of files stays right.
+    """
+    tx.put(
+        {
+            **keys.key(keys.account_pk(account_id), keys.group_fec_sk(group_id, fec_id)),
+            "kind": "group_share",
+            "group_id": group_id,
+            "fec_id": fec_id,
+            "shared_by": shared_by,
+            "shared_at": at,
+        }
+    )
+
+
+def shared_fec_ids(account_id: str, group_id: str) -> list[str]:
+    """Every file shared with the group so far (one Query, paged)."""
+    return [item["fec_id"] for item in _shares(account_id, group_id, "fec_id")]
+
+
+def shared_fec_count(account_id: str, group_id: str) -> int:
+    """How many files were shared with the group: a counting Query, nothing read but the keys."""
+    count, start = 0, None
+    while True:
+        query: dict[str, Any] = {
+            "KeyConditionExpression": _shares_of(account_id, group_id),
+            "Select": "COUNT",
+        }
+        if start:
+            query["ExclusiveStartKey"] = start
+        response = aws.table().query(**query)
+        count += int(response["Count"])
+        start = response.get("LastEvaluatedKey")
+        if not start:
+            return count
+
+
+def forget_shares(account_id: str, group_id: str) -> None:
+    """A deleted group's record of files shared with it (the grants themselves stay with the users)."""
+    found = _shares(account_id, group_id, "PK, SK")
+    for start in range(0, len(found), MAX_TRANSACTION_ITEMS):
+        tx = Transaction()
+        for item in found[start : start + MAX_TRANSACTION_ITEMS]:
+            tx.delete({"PK": item["PK"], "SK": item["SK"]})
+        tx.commit()
+
+
+def _shares_of(account_id: str, group_id: str) -> Any:
+    return Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(keys.group_fec_sk(group_id))
+
+
+def _shares(account_id: str, group_id: str, projection: str) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    query: dict[str, Any] = {
+        "KeyConditionExpression": _shares_of(account_id, group_id),
+        "ProjectionExpression": projection,
+    }
+    while True:
+        response = aws.table().query(**query)
+        found.extend(plain(item) for item in response.get("Items", []))
+        if "LastEvaluatedKey" not in response:
+            return found
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -18,6 +18,9 @@ account is known (an email at login) have their own partition.
 | FEC access grant    | ACCOUNT#<aid>       | GRANT#<uid>#<fid>            |
 | credit balance      | ACCOUNT#<aid>       | CREDIT#<type>                |
 | credit movement     | ACCOUNT#<aid>       | CREDIT_HISTORY#<iso time>#<id> |
+| analysis's consumption | ACCOUNT#<aid>    | CONSUMPTION#<analysis_id>    |
+| analyses of a month | ACCOUNT#<aid>       | ANALYSES#<YYYY-MM>           |
+| files shared with a group | ACCOUNT#<aid> | GROUPFEC#<gid>#<fid>         |
 | invoice (Stripe)    | ACCOUNT#<aid>       | INVOICE#<iso created>#<in_id> |
 | last Stripe event   | ACCOUNT#<aid>       | STRIPE_VERSION#<object id>   |
 | email -> user       | EMAIL#<email>       | EMAIL                        |
@@ -129,6 +132,18 @@ def credit_sk(credit_type: str) -> str:
 
 def credit_history_sk(at: str, movement_id: str) -> str:
     return f"{CREDIT_HISTORY_PREFIX}{at}#{movement_id}"
+
+
+def consumption_sk(analysis_id: str) -> str:
+    return f"CONSUMPTION#{analysis_id}"
+
+
+def analyses_month_sk(month: str) -> str:
+    return f"ANALYSES#{month}"
+
+
+def group_fec_sk(group_id: str, fec_id: str = "") -> str:
+    return f"GROUPFEC#{group_id}#{fec_id}"
 
 
 def invoice_sk(created: str, invoice_id: str) -> str:

@@ -1,0 +1,17 @@
+from comptasecure.domain import audit, groups
+from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
+from comptasecure.models.groups import ReshareRequest, ReshareResult
+
+router = api_router()
+
+
+@router.post("/groups/<group_id>/reshare")
+def reshare_group(group_id: str, body: ReshareRequest) -> ReshareResult:
+    """Grant the files shared with the group so far to its current members (R-GRP-3), once."""
+    caller = current_caller(router)
+    caller.require(*MANAGERS)
+    actor = audit.Actor(caller.user_id, caller.email)
+    return ReshareResult(granted=groups.reshare(caller.account_id, actor, group_id, body.user_ids))
+
+
+handler = lambda_handler(router)
