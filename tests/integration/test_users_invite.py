@@ -119,3 +119,19 @@ def test_bad_requests_name_the_field_and_write_nothing(client: Client, table: An
     not_utf8 = owner.client.call("POST", "/users", raw='{"users": [{"email": "é@x.fr"}]}'.encode("cp1252"))
     assert (not_utf8.status, not_utf8.error["code"]) == (400, "invalid_json")
     assert partition(table, owner.account_id) == before
+
+
+def test_control_characters_in_a_row_are_refused_on_that_row(client: Client, table: Any) -> None:
+    owner = owner_of_new_account(client)
+    results = invite(
+        owner,
+        {"email": unique_email("nul"), "first_name": "Jean\x00"},
+        {"email": unique_email("crlf"), "last_name": "Dupont\r\nBcc: pirate@exemple.fr"},
+        {"email": unique_email("ok"), "first_name": "Jean-Luc"},
+    )
+    assert [(r["status"], (r.get("error") or {}).get("field")) for r in results] == [
+        ("error", "first_name"),
+        ("error", "last_name"),
+        ("invited", None),
+    ]
+    assert len(partition(table, owner.account_id, "USER#")) == 2

@@ -106,6 +106,8 @@ def test_edit_refuses_bad_values_naming_the_field_and_writes_nothing(team: dict[
         ({"role": "chef"}, 422, "role"),
         ({"first_name": ""}, 422, "first_name"),
         ({"first_name": "x" * 101}, 422, "first_name"),
+        ({"first_name": "Jean\x00"}, 422, "first_name"),
+        ({"last_name": "Dupont\r\nBcc: pirate@exemple.fr"}, 422, "last_name"),
         ({"email": "new@x.fr"}, 422, "email"),
         # Not a group of this account: 404, like another account's id (API.md).
         ({"group_ids": ["nope"]}, 404, "group_ids"),

@@ -1,5 +1,6 @@
 """Access management (SPEC R-USR, R-ROLE): the users table, invitations by the batch, edits, removal."""
 
+import unicodedata
 import uuid
 from collections import deque
 from collections.abc import Sequence
@@ -241,7 +242,11 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
     in one transaction, which fails if a group or the user's groups changed since they were read.
     """
     actor, user = _actor_and_target(account_id, actor_id, user_id)
-    fields: dict[str, Any] = {name: changes[name] for name in ("first_name", "last_name") if changes.get(name)}
+    fields: dict[str, Any] = {
+        name: _without_control_characters(changes[name], name)
+        for name in ("first_name", "last_name")
+        if changes.get(name)
+    }
     role = changes.get("role")
     if role is not None and role != user["role"]:
         if user["role"] == OWNER:
@@ -451,9 +456,20 @@ def _optional_name(value: str | None, field: str) -> str | None:
     if value is None or not value.strip():
         return None
     try:
-        return _name.validate_python(value)
+        return _without_control_characters(_name.validate_python(value), field)
     except ValidationError as error:
         raise InvalidInput("Ce nom dépasse 100 caractères.", field=field, code=f"invalid_{field}") from error
+
+
+def _without_control_characters(value: str, field: str) -> str:
+    """A NUL, a line break or another control character breaks emails (headers) and exports."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise InvalidInput(
+            "Ce nom contient un caractère de contrôle (caractère nul, tabulation, retour à la ligne…).",
+            field=field,
+            code=f"invalid_{field}",
+        )
+    return value
 
 
 def _assignable(role: str) -> str:
