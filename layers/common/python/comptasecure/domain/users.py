@@ -62,7 +62,7 @@ def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> dict[
         group["id"]: group for group in groups.named(account_id, [g for i in items for g in i.get("group_ids") or []])
     }
     for item in items:
-        item["groups"] = [names[group_id] for group_id in sorted(item.get("group_ids") or []) if group_id in names]
+        item["groups"] = _group_refs(names, set(item.get("group_ids") or ()))
     return {
         "items": [_view(item, now) for item in items],
         "last_key": last_key,
