@@ -46,6 +46,7 @@ pytest: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/csv_import.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
