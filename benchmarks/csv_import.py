@@ -12,7 +12,7 @@ import json
 import sys
 import threading
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from typing import Any
 
 import boto3
@@ -21,7 +21,7 @@ import botocore.client
 from comptasecure.domain import workflow
 from local.emulator import Emulator
 from local.server import LocalApi
-from tests.helpers import Client, signup_confirmed, unique_email
+from tests.helpers import Client, set_account_type, signup_confirmed, unique_email
 
 ROWS = 1000
 # Typical latencies in the same region, to project the route's time on AWS from its calls: the
@@ -35,10 +35,12 @@ AWS_SECONDS = {
     "ssm.GetParameter": 0.015,
 }
 API_GATEWAY_LIMIT_SECONDS = 29
-WORKFLOW_TIMEOUT_SECONDS = 600
+WORKFLOW_TIMEOUT_SECONDS = 900
+STALL_SECONDS = 90
 # A type that lets one account hold the whole file (the catalogue's largest allows 200 users).
+BENCHMARK_TYPE_ID = "benchmark"
 BENCHMARK_TYPE = {
-    "id": "benchmark",
+    "id": BENCHMARK_TYPE_ID,
     "label": "Benchmark",
     "obtained_by": "support",
     "limits": {"max_users": 5000, "max_groups": 100, "max_analyses_per_month": 0},
@@ -51,10 +53,10 @@ class CallLog:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.calls: dict[str, Counter[str]] = {"route": Counter(), "workflow": Counter()}
-        self.seconds: Counter[str] = Counter()  # wall time inside each operation, summed over threads
+        self.seconds: dict[str, float] = defaultdict(float)  # wall time inside each operation, summed over threads
         self.spans: dict[str, tuple[float, float]] = {}  # first start and last end of each operation
         self.recording = False
-        self._original = botocore.client.BaseClient._make_api_call
+        self._original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def __enter__(self) -> "CallLog":
         log, original = self, self._original
@@ -75,11 +77,11 @@ class CallLog:
                     first, last = log.spans.get(f"{side}:{name}", (start, end))
                     log.spans[f"{side}:{name}"] = (min(first, start), max(last, end))
 
-        botocore.client.BaseClient._make_api_call = counted  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = counted  # type: ignore[attr-defined]
         return self
 
     def __exit__(self, *_: object) -> None:
-        botocore.client.BaseClient._make_api_call = self._original  # type: ignore[method-assign]
+        botocore.client.BaseClient._make_api_call = self._original  # type: ignore[attr-defined]
 
     @staticmethod
     def side_of_caller() -> str | None:
@@ -116,29 +118,30 @@ def main() -> None:
     owner = client.as_user(tokens["access_token"])
     account_id = owner.get("/me").body["account_id"]
 
-    from tests.helpers import set_account_type
-
-    set_account_type(account_id, BENCHMARK_TYPE["id"])
+    set_account_type(account_id, BENCHMARK_TYPE_ID)
     data = csv_file(rows)
     with CallLog() as log:
         log.recording = True
         start = time.perf_counter()
         reply = owner.call("POST", "/users/import", raw=data, content_type="text/csv")
         route_seconds = time.perf_counter() - start
-        before_answer = sum(log.calls["route"].values())
+        assert reply.status == 207, reply.body
         route_calls = Counter(log.calls["route"])
         invited = sum(1 for result in reply.body["results"] if result["status"] == "invited")
-        deadline = time.monotonic() + WORKFLOW_TIMEOUT_SECONDS
-        while log.calls["workflow"]["sesv2.SendEmail"] < invited and time.monotonic() < deadline:
-            time.sleep(0.2)
+        print(f"CSV import of {rows} rows: {invited} invited")
+        report_route(log, route_calls, route_seconds)
+        sent = wait_for_the_emails(log, invited)
         workflow_seconds = time.perf_counter() - start
     emulator.stop()
+    report_workflow(log, sent, invited, workflow_seconds)
 
-    assert reply.status == 207, reply.body
-    print(f"CSV import of {rows} rows: {invited} invited")
+
+def report_route(log: CallLog, route_calls: Counter[str], route_seconds: float) -> None:
     verdict = "within" if route_seconds < API_GATEWAY_LIMIT_SECONDS else "OVER"
-    print(f"  route time          {route_seconds:8.2f} s   ({verdict} API Gateway's {API_GATEWAY_LIMIT_SECONDS} s)")
-    print(f"  AWS calls before the answer: {before_answer}")
+    print(
+        f"  route time on the emulator {route_seconds:8.2f} s ({verdict} API Gateway's {API_GATEWAY_LIMIT_SECONDS} s)"
+    )
+    print(f"  AWS calls before the answer: {sum(route_calls.values())}")
     for name, count in sorted(route_calls.items()):
         print(f"    {name:<40} {count:6}   {log.seconds[f'route:{name}']:7.2f} s in the calls (all threads)")
     starts = route_calls["stepfunctions.StartExecution"]
@@ -152,11 +155,27 @@ def main() -> None:
         if not name.startswith("stepfunctions")
     )
     projected += -(-starts // workflow.STARTS_AT_ONCE) * AWS_SECONDS["stepfunctions.StartExecution"]
-    print(f"  projected on AWS at typical latencies {AWS_SECONDS}: {projected:.1f} s")
-    in_workflow = sum(log.calls["workflow"].values())
-    print(f"  AWS calls in the workflow:   {in_workflow} ({workflow_seconds:.1f} s to the last email)")
+    print(f"  projected on AWS at typical latencies {AWS_SECONDS}: {projected:.1f} s", flush=True)
+
+
+def wait_for_the_emails(log: CallLog, invited: int) -> int:
+    """Until every invitation email is sent, or the emulator stops making progress (with 1,000
+    executions in one process, its Lambda invocations can time out: those tasks fail there)."""
+    sent, progress_at = 0, time.monotonic()
+    deadline = progress_at + WORKFLOW_TIMEOUT_SECONDS
+    while sent < invited and time.monotonic() < min(deadline, progress_at + STALL_SECONDS):
+        time.sleep(0.5)
+        now_sent = log.calls["workflow"]["sesv2.SendEmail"]
+        if now_sent > sent:
+            sent, progress_at = now_sent, time.monotonic()
+    return sent
+
+
+def report_workflow(log: CallLog, sent: int, invited: int, workflow_seconds: float) -> None:
+    print(f"  invitation emails sent: {sent} of {invited} ({workflow_seconds:.1f} s after the request)")
+    print(f"  AWS calls in the workflow: {sum(log.calls['workflow'].values())}")
     for name, count in sorted(log.calls["workflow"].items()):
-        print(f"    {name:<40} {count:6}  ({count / max(invited, 1):.1f} per row)")
+        print(f"    {name:<40} {count:6}  ({count / max(sent, 1):.2f} per email sent)")
 
 
 if __name__ == "__main__":
