@@ -508,8 +508,11 @@ def _group_refs(known: dict[str, dict[str, Any]], group_ids: set[str]) -> list[d
 
 def _actor_and_target(account_id: str, actor_id: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Both users of this account (another account's id is 404); an admin never acts on the owner."""
-    actor = user_store.get(account_id, actor_id)
-    user = user_store.get(account_id, user_id)
+    # One BatchGetItem for both (the same item when users act on themselves).
+    found = {str(item["id"]): item for item in user_store.get_many_in(account_id, [actor_id, user_id])}
+    if actor_id not in found or user_id not in found:
+        raise NotFound("Utilisateur introuvable.", code="user_not_found")
+    actor, user = found[actor_id], found[user_id]
     if user["role"] == OWNER and actor["role"] != OWNER:
         raise Forbidden("Un administrateur ne peut pas agir sur le propriétaire du compte.")
     return actor, user
