@@ -56,6 +56,7 @@ smoke: $(VENV)/.installed
 
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/run.py
+	$(PY) benchmarks/csv_import.py
 
 clean:
 	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache

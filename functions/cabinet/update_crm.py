@@ -5,12 +5,16 @@ from comptasecure.models.cabinet import CrmView, FirmFieldsUpdate
 router = api_router()
 
 
-# Every role works on analyses and saves their CRM; the firm fields a save fills were empty.
+# Every role works on analyses and saves their CRM; only those who may edit the firm information
+# (R-ROLE: owner and admins) back-fill its empty fields from it.
 @router.patch("/analyses/<analysis_id>/crm")
 def update_crm(analysis_id: str, body: FirmFieldsUpdate) -> CrmView:
     caller = current_caller(router)
     actor = audit.Actor(caller.user_id, caller.email)
-    return CrmView(**cabinet.save_crm(caller.account_id, analysis_id, actor, body.fields.changes()))
+    saved = cabinet.save_crm(
+        caller.account_id, analysis_id, actor, body.fields.changes(), may_edit_firm=caller.is_manager
+    )
+    return CrmView(**saved)
 
 
 handler = lambda_handler(router)

@@ -9,15 +9,27 @@ from comptasecure.domain import invitations
 from comptasecure.observability import logger
 
 
+class InvitationMessage(BaseModel):
+    """What the email says, given by whoever started the invitation (no read of the user or account)."""
+
+    email: str
+    first_name: str | None = None
+    invited_by_name: str | None = None
+    account_name: str
+
+
 class SendInvitationTask(BaseModel):
     account_id: str
     user_id: str
     task_token: str
     execution_arn: str
+    invitation: InvitationMessage
 
 
 @logger.inject_lambda_context
 @event_parser(model=SendInvitationTask)
 def handler(event: SendInvitationTask, context: LambdaContext) -> dict[str, Any]:
-    expires_at = invitations.send(event.account_id, event.user_id, event.task_token, event.execution_arn)
+    expires_at = invitations.send(
+        event.account_id, event.user_id, event.task_token, event.execution_arn, event.invitation.model_dump()
+    )
     return {"expires_at": expires_at}

@@ -9,7 +9,7 @@ import pytest
 
 from comptasecure.store import keys
 from tests.account_helpers import Member, add_member, audit_events, owner_of_new_account
-from tests.helpers import Client
+from tests.helpers import CallCounter, Client
 
 FIRM = {
     "identification": "Cabinet Dupont & Associés, SAS d'expertise comptable",
@@ -153,7 +153,7 @@ def test_a_crm_never_opened_is_all_firm_information(client: Client) -> None:
     assert fields["city"] is None
 
 
-@pytest.mark.parametrize("role", ["owner", "admin", "member"])
+@pytest.mark.parametrize("role", ["owner", "admin"])
 def test_saving_a_crm_backfills_only_empty_firm_fields(
     client: Client, table: Any, team: dict[str, Member], role: str
 ) -> None:
@@ -181,6 +181,27 @@ def test_saving_a_crm_backfills_only_empty_firm_fields(
     ]
     assert all(event["actor_id"] == user.user_id for event in backfills)
     assert len(audit_events(table, owner.account_id, "crm.saved")) == 1
+
+
+def test_a_members_crm_is_saved_but_never_writes_the_firm_information(
+    client: Client, table: Any, team: dict[str, Member]
+) -> None:
+    """R-ROLE: members read the firm information. Their CRM is theirs to save; the firm tab is not."""
+    owner, member, analysis_id = team["owner"], team["member"], analysis()
+    client.patch("/cabinet", {"fields": {"city": "Lyon"}}, token=owner.token)
+    crm = {"city": "Villeurbanne", "signatory_name": "Pirate", "email": "pirate@exemple.fr"}
+    reply = client.patch(f"/analyses/{analysis_id}/crm", {"fields": crm}, token=member.token)
+    assert reply.status == 200, reply.body
+    assert (reply.body["fields"]["city"], reply.body["fields"]["signatory_name"]) == ("Villeurbanne", "Pirate")
+    firm = client.get("/cabinet", token=owner.token).body["fields"]
+    assert (firm["city"], firm["signatory_name"], firm["email"]) == ("Lyon", None, None)
+    assert audit_events(table, owner.account_id, "cabinet.backfilled_from_crm") == []
+    [saved] = audit_events(table, owner.account_id, "crm.saved")
+    assert saved["actor_id"] == member.user_id
+    # The CRM keeps what the member wrote; an admin's next save of it back-fills the firm.
+    assert client.get(f"/analyses/{analysis_id}/crm", token=owner.token).body["fields"]["signatory_name"] == "Pirate"
+    client.patch(f"/analyses/{analysis_id}/crm", {"fields": {}}, token=team["admin"].token)
+    assert client.get("/cabinet", token=owner.token).body["fields"]["signatory_name"] == "Pirate"
 
 
 def test_a_crm_saved_again_keeps_its_fields_and_backfills_what_it_now_holds(client: Client) -> None:
@@ -229,15 +250,40 @@ def test_invalid_crm_names_the_field_and_writes_nothing(client: Client, table: A
     assert cabinet_item(table, owner.account_id) is None
 
 
-def test_another_accounts_analysis_is_not_found(client: Client) -> None:
+def test_a_crm_belongs_to_the_account_that_saves_it(client: Client, table: Any) -> None:
+    """The same analysis id in two accounts: each has its own CRM, neither sees nor blocks the other."""
     first, second = owner_of_new_account(client), owner_of_new_account(client)
     analysis_id = analysis()
-    client.patch(f"/analyses/{analysis_id}/crm", {"fields": {"city": "Lyon"}}, token=first.token)
-    assert client.get(f"/analyses/{analysis_id}/crm", token=second.token).status == 404
-    stolen = client.patch(f"/analyses/{analysis_id}/crm", {"fields": {"city": "Paris"}}, token=second.token)
-    assert stolen.status == 404
+    client.patch("/cabinet", {"fields": {"postal_code": "75002"}}, token=second.token)
+    assert client.patch(f"/analyses/{analysis_id}/crm", {"fields": {"city": "Lyon"}}, token=first.token).status == 200
+
+    theirs = client.get(f"/analyses/{analysis_id}/crm", token=second.token)
+    assert theirs.status == 200, "the first account to save a CRM does not claim the analysis id"
+    assert (theirs.body["fields"]["city"], theirs.body["fields"]["postal_code"]) == (None, "75002")
+    saved = client.patch(f"/analyses/{analysis_id}/crm", {"fields": {"city": "Paris"}}, token=second.token)
+    assert (saved.status, saved.body["fields"]["city"]) == (200, "Paris")
+
     assert client.get(f"/analyses/{analysis_id}/crm", token=first.token).body["fields"]["city"] == "Lyon"
-    assert client.get("/cabinet", token=second.token).body["fields"]["city"] is None
+    assert client.get("/cabinet", token=first.token).body["fields"]["city"] == "Lyon"
+    assert client.get("/cabinet", token=second.token).body["fields"]["city"] == "Paris"
+    # Nothing outside the accounts' partitions records who used the id.
+    assert table.get_item(Key=keys.key(keys.analysis_pk(analysis_id), keys.ANALYSIS_SK)).get("Item") is None
+
+
+def test_a_crm_save_reads_each_item_once_and_writes_one_transaction(client: Client) -> None:
+    owner, analysis_id = owner_of_new_account(client), analysis()
+    client.patch(f"/analyses/{analysis_id}/crm", {"fields": {"city": "Lyon"}}, token=owner.token)
+    with CallCounter() as counter:
+        reply = client.patch(f"/analyses/{analysis_id}/crm", {"fields": FIRM}, token=owner.token)
+    assert reply.status == 200, reply.body
+    assert len(client.get("/cabinet", token=owner.token).body["fields"]) >= len(FIRM)
+    # The authorizer's one read, then the CRM and the firm in one BatchGet, and one transaction for
+    # the CRM, its seven back-filled firm fields and their audit events.
+    assert dict(counter.calls) == {"BatchGetItem": 2, "TransactWriteItems": 1}
+    with CallCounter() as counter:
+        opened = client.get(f"/analyses/{analysis_id}/crm", token=owner.token)
+    assert opened.body["fields"]["city"] == "Lyon"
+    assert dict(counter.calls) == {"BatchGetItem": 2}
 
 
 def test_a_malformed_analysis_id_is_not_found(client: Client) -> None:

@@ -100,3 +100,48 @@ def test_members_cannot_import_nor_download_the_template(client: Client) -> None
     member = join(owner, "member")
     assert member.client.get("/users/import-template").status == 403
     assert upload(member.client, f"email\r\n{unique_email()}\r\n".encode()).status == 403
+
+
+def test_a_cell_beyond_the_csv_field_limit_is_a_422_naming_the_file_and_nothing_is_written(
+    client: Client, table: Any
+) -> None:
+    """200,000 characters in one cell (the csv module stops at 131,072): a clear refusal, never a 500."""
+    owner = owner_of_new_account(client)
+    before = partition(table, owner.account_id)
+    for content in (
+        f"email;prenom\r\n{unique_email()};Jean\r\n{unique_email()};{'x' * 200_000}\r\n",
+        "email;" + "x" * 200_000 + "\r\n",
+        f'email;prenom\r\n{unique_email()};"jamais fermé\r\n' + "y" * 200_000,
+    ):
+        reply = upload(owner.client, content.encode())
+        assert reply.status == 422, reply.body
+        assert (reply.error["code"], reply.error["field"]) == ("unreadable_csv", "file")
+        assert reply.error["message"].startswith("La ligne ")
+    assert partition(table, owner.account_id) == before
+
+
+def test_control_characters_in_a_cell_are_an_error_on_that_row_naming_the_field(client: Client, table: Any) -> None:
+    """Each row is validated on its own (R-USR-3): the file's other rows are invited."""
+    owner = owner_of_new_account(client)
+    upgrade(owner.account_id, "expert_comptable")
+    good, nul, line_break, tab = (unique_email(name) for name in ("good", "nul", "crlf", "tab"))
+    content = (
+        "email;prenom;nom\r\n"
+        f"{good};Jean;Dupont\r\n"
+        f"{nul};Je\x00an;Dupont\r\n"
+        f'{line_break};Jean;"Dupont\r\nBcc: pirate@exemple.fr"\r\n'
+        f"{tab};Jean\tLuc;Dupont\r\n"
+        f"{unique_email('bell')}\x07;Jean;Dupont\r\n"
+    )
+    reply = upload(owner.client, content.encode())
+    assert reply.status == 207, reply.body
+    outcomes = [(r["status"], (r.get("error") or {}).get("field"), r["line"]) for r in reply.body["results"]]
+    assert outcomes == [
+        ("invited", None, 2),
+        ("error", "first_name", 3),
+        ("error", "last_name", 5),
+        ("error", "first_name", 6),
+        ("error", "email", 7),
+    ]
+    stored = {item["email"] for item in partition(table, owner.account_id, "USER#")}
+    assert good in stored and not {nul, line_break, tab} & stored

@@ -1,5 +1,6 @@
 """POST /users: each row validated and reported on its own; the account type's limit holds, also concurrently."""
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -121,3 +122,57 @@ def test_bad_requests_name_the_field_and_write_nothing(client: Client, table: An
     not_utf8 = owner.client.call("POST", "/users", raw='{"users": [{"email": "é@x.fr"}]}'.encode("cp1252"))
     assert (not_utf8.status, not_utf8.error["code"]) == (400, "invalid_json")
     assert partition(table, owner.account_id) == before
+
+
+def test_control_characters_in_a_row_are_refused_on_that_row(client: Client, table: Any) -> None:
+    owner = owner_of_new_account(client)
+    results = invite(
+        owner,
+        {"email": unique_email("nul"), "first_name": "Jean\x00"},
+        {"email": unique_email("crlf"), "last_name": "Dupont\r\nBcc: pirate@exemple.fr"},
+        {"email": unique_email("ok"), "first_name": "Jean-Luc"},
+    )
+    assert [(r["status"], (r.get("error") or {}).get("field")) for r in results] == [
+        ("error", "first_name"),
+        ("error", "last_name"),
+        ("invited", None),
+    ]
+    assert len(partition(table, owner.account_id, "USER#")) == 2
+
+
+def test_a_batch_costs_a_transaction_per_33_rows_and_the_workflow_reads_nothing(client: Client, table: Any) -> None:
+    """70 rows: one read of the inviter and the account, three transactions (33 + 33 + 4 rows), 70
+    workflow starts; each invitation task writes its link and sends its email, reading nothing."""
+    import threading
+
+    from comptasecure import aws
+    from tests.helpers import wait_for_email
+    from tests.users_helpers import upgrade
+
+    owner = owner_of_new_account(client)
+    upgrade(owner.account_id, "entreprise")
+    route_thread = threading.get_ident()
+    calls: Counter[tuple[str, bool]] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[(model.name, threading.get_ident() == route_thread)] += 1
+
+    events = [aws.dynamodb_client().meta.events, aws.sfn().meta.events]
+    for emitter in events:
+        emitter.register("before-call", count)
+    try:
+        rows = [{"email": unique_email(f"b{i}"), "first_name": f"Prénom{i}"} for i in range(70)]
+        results = invite(owner, *rows)
+        for row in rows:
+            wait_for_email(row["email"])
+    finally:
+        for emitter in events:
+            emitter.unregister("before-call", count)
+    assert [result["status"] for result in results] == ["invited"] * 70
+    on_route = {name: n for (name, route), n in calls.items() if route}
+    # The authorizer's read, then the inviter with the account; a transaction per 33 rows.
+    assert on_route == {"BatchGetItem": 2, "TransactWriteItems": 3}
+    elsewhere = {name: n for (name, route), n in calls.items() if not route}
+    # The starts (10 threads), and each task's one transaction: no GetItem of the user or the account.
+    assert elsewhere == {"StartExecution": 70, "TransactWriteItems": 70}
+    assert "Prénom7" in wait_for_email(rows[7]["email"])["text"]

@@ -106,8 +106,11 @@ def test_edit_refuses_bad_values_naming_the_field_and_writes_nothing(team: dict[
         ({"role": "chef"}, 422, "role"),
         ({"first_name": ""}, 422, "first_name"),
         ({"first_name": "x" * 101}, 422, "first_name"),
+        ({"first_name": "Jean\x00"}, 422, "first_name"),
+        ({"last_name": "Dupont\r\nBcc: pirate@exemple.fr"}, 422, "last_name"),
         ({"email": "new@x.fr"}, 422, "email"),
-        ({"group_ids": ["nope"]}, 422, "group_ids"),
+        # Not a group of this account: 404, like another account's id (API.md).
+        ({"group_ids": ["nope"]}, 404, "group_ids"),
         ({"first_name": 3}, 400, "first_name"),
     ]
     for body, status, field in cases:

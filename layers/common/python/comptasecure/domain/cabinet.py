@@ -1,15 +1,15 @@
 """Firm information and the CRM of each analysis (SPEC R-CAB).
 
 Opening a CRM pre-fills its empty fields from the filled firm fields of the same name (R-CAB-2);
-saving a CRM fills the empty firm fields from it, never overwriting a filled one (R-CAB-3).
+saving a CRM fills the empty firm fields from it, never overwriting a filled one (R-CAB-3). A CRM
+belongs to the account that saves it: two accounts using one analysis id each have their own.
 """
 
-import contextlib
 import re
 from typing import Any
 
 from comptasecure.domain import audit
-from comptasecure.errors import Conflict
+from comptasecure.errors import Conflict, NotFound
 from comptasecure.store import cabinet as cabinet_store
 from comptasecure.store.transaction import Transaction
 
@@ -30,6 +30,8 @@ FIELDS = (
 
 # Analysis ids come from the analysis side; anything else cannot name an analysis.
 ANALYSIS_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# A save reads again only when another CRM filled a firm field meanwhile: rarely more than once.
+SAVE_ATTEMPTS = 5
 
 
 class _FilledMeanwhile(Conflict):
@@ -69,67 +71,75 @@ def update(account_id: str, actor: audit.Actor, changes: dict[str, str | None]) 
 
 
 def crm(account_id: str, analysis_id: str) -> dict[str, Any]:
-    """The CRM as it opens: its own filled fields, and the firm's for the empty ones."""
-    _check_analysis(account_id, analysis_id)
-    own = _crm_fields(account_id, analysis_id)
-    firm = get(account_id)
+    """The CRM as it opens: its own filled fields, and the firm's for the empty ones (one read)."""
+    _check_analysis(analysis_id)
+    own, firm = cabinet_store.get_crm_and_cabinet(account_id, analysis_id)
+    return _opened(analysis_id, _fields_of(own), _fields_of(firm))
+
+
+def save_crm(
+    account_id: str, analysis_id: str, actor: audit.Actor, changes: dict[str, str | None], *, may_edit_firm: bool
+) -> dict[str, Any]:
+    """Save the CRM's given fields and, for a caller who may edit the firm information, fill each
+    empty firm field from what the CRM now holds (R-CAB-3).
+
+    A member (R-ROLE: reads the firm information) saves the CRM of the analysis they work on, but
+    the firm fields stay as the owner and admins left them. One read of the CRM and the firm, one
+    transaction: the back-fill is conditional on each field still being empty, so when two CRMs are
+    saved at once each firm field takes exactly one of their values; the loser reads again and
+    back-fills what is still empty.
+    """
+    _check_analysis(analysis_id)
+    for _ in range(SAVE_ATTEMPTS):
+        own, firm_item = cabinet_store.get_crm_and_cabinet(account_id, analysis_id)
+        before, firm = _fields_of(own), _fields_of(firm_item)
+        after = {**before, **{name: value if _filled(value) else None for name, value in changes.items()}}
+        changed = audit.changes(before, after)
+        backfill = {
+            name: value for name, value in after.items() if may_edit_firm and value is not None and firm[name] is None
+        }
+        tx = Transaction()
+        if changed:
+            cabinet_store.save_crm(
+                tx,
+                account_id,
+                analysis_id,
+                {name: str(after[name]) for name in changed if after[name] is not None},
+                [name for name in changed if after[name] is None],
+            )
+            audit.record(
+                tx, account_id, actor, "crm.saved", target_type="analysis", target_id=analysis_id, details=changed
+            )
+        if backfill:
+            cabinet_store.fill_if_empty(tx, account_id, backfill, on_condition_failed=_FilledMeanwhile())
+            for name, value in backfill.items():
+                audit.record(
+                    tx,
+                    account_id,
+                    actor,
+                    "cabinet.backfilled_from_crm",
+                    target_type="cabinet",
+                    target_id=account_id,
+                    details={name: {"before": None, "after": value}, "analysis_id": analysis_id},
+                )
+        try:
+            tx.commit()
+        except _FilledMeanwhile:
+            # Another CRM filled one of these firm fields first: its value stays; read again.
+            continue
+        return _opened(analysis_id, after, {**firm, **backfill})
+    raise Conflict(
+        "Les informations du cabinet changent en ce moment. Enregistrez à nouveau le compte-rendu.",
+        code="cabinet_changed",
+    )
+
+
+def _opened(analysis_id: str, own: dict[str, str | None], firm: dict[str, str | None]) -> dict[str, Any]:
     return {"analysis_id": analysis_id, "fields": {name: own[name] or firm[name] for name in FIELDS}}
 
 
-def save_crm(account_id: str, analysis_id: str, actor: audit.Actor, changes: dict[str, str | None]) -> dict[str, Any]:
-    """Save the CRM's given fields, then fill each empty firm field from what the CRM now holds.
-
-    Each back-filled field is its own conditional write with its audit event: when two CRMs are
-    saved at once, each firm field takes exactly one of their values and keeps it.
-    """
-    _check_analysis(account_id, analysis_id)
-    before = _crm_fields(account_id, analysis_id)
-    after = {**before, **{name: value if _filled(value) else None for name, value in changes.items()}}
-    changed = audit.changes(before, after)
-    if changed:
-        tx = Transaction()
-        cabinet_store.save_crm(
-            tx,
-            account_id,
-            analysis_id,
-            {name: str(after[name]) for name in changed if after[name] is not None},
-            [name for name in changed if after[name] is None],
-        )
-        audit.record(tx, account_id, actor, "crm.saved", target_type="analysis", target_id=analysis_id, details=changed)
-        tx.commit()
-    firm = get(account_id)
-    for name in FIELDS:
-        value = after[name]
-        if value is not None and firm[name] is None:
-            _backfill(account_id, analysis_id, actor, name, value)
-    return crm(account_id, analysis_id)
-
-
-def _backfill(account_id: str, analysis_id: str, actor: audit.Actor, name: str, value: str) -> None:
-    tx = Transaction()
-    cabinet_store.fill_if_empty(tx, account_id, name, value, on_condition_failed=_FilledMeanwhile())
-    audit.record(
-        tx,
-        account_id,
-        actor,
-        "cabinet.backfilled_from_crm",
-        target_type="cabinet",
-        target_id=account_id,
-        details={name: {"before": None, "after": value}, "analysis_id": analysis_id},
-    )
-    # Another CRM filled it first: its value stays, and so does this CRM's own copy.
-    with contextlib.suppress(_FilledMeanwhile):
-        tx.commit()
-
-
-def _check_analysis(account_id: str, analysis_id: str) -> None:
-    """Another account's analysis is not found, exactly like one that does not exist."""
+def _check_analysis(analysis_id: str) -> None:
+    """An id that cannot name an analysis is not found. CRMs are the saving account's: an id another
+    account also uses names that account's own CRM, invisible from here."""
     if not ANALYSIS_ID.fullmatch(analysis_id):
-        raise cabinet_store.ANALYSIS_NOT_FOUND
-    owner = cabinet_store.analysis_account(analysis_id)
-    if owner is not None and owner != account_id:
-        raise cabinet_store.ANALYSIS_NOT_FOUND
-
-
-def _crm_fields(account_id: str, analysis_id: str) -> dict[str, str | None]:
-    return _fields_of(cabinet_store.get_crm(account_id, analysis_id))
+        raise NotFound("Analyse introuvable.", code="analysis_not_found")

@@ -9,6 +9,7 @@ import codecs
 import csv
 import io
 import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from comptasecure.domain import users
@@ -68,7 +69,7 @@ def parse(data: bytes) -> tuple[list[int], list[NewUserRow]]:
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
+    header = next(_rows(reader), None)
     fields = [COLUMNS.get(_normalise(cell)) for cell in header or []]
     if "email" not in fields:
         raise InvalidInput(
@@ -78,7 +79,7 @@ def parse(data: bytes) -> tuple[list[int], list[NewUserRow]]:
         )
     lines: list[int] = []
     rows: list[NewUserRow] = []
-    for cells in reader:
+    for cells in _rows(reader):
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) == MAX_ROWS:
@@ -94,6 +95,20 @@ def parse(data: bytes) -> tuple[list[int], list[NewUserRow]]:
         lines.append(reader.line_num)
         rows.append(NewUserRow(email=values.pop("email", ""), **values))
     return lines, rows
+
+
+def _rows(reader: Any) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module cannot read (a cell beyond its 131,072-character limit,
+    the sign of an unclosed quote or of a file that is not a CSV) refuses the whole file: where that
+    row ends, and so where the next ones start, cannot be known."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise InvalidInput(
+            f"La ligne {reader.line_num} du fichier est illisible (cellule trop longue ou guillemet non fermé).",
+            field="file",
+            code="unreadable_csv",
+        ) from error
 
 
 def _decode(data: bytes) -> str:

@@ -1,6 +1,8 @@
 """Access management (SPEC R-USR, R-ROLE): the users table, invitations by the batch, edits, removal."""
 
+import unicodedata
 import uuid
+from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
@@ -10,14 +12,15 @@ from comptasecure import clock
 from comptasecure.domain import audit, codes, fecs, groups, workflow
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.identity import INVITATION_EXPIRED, INVITED, actor_of
-from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput
+from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from comptasecure.models.users import NewUserRow
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
+from comptasecure.store import groups as group_store
 from comptasecure.store import invitations as invitation_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
-from comptasecure.store.transaction import Transaction
+from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.validation import Email, Name
 
 OWNER = "owner"
@@ -37,6 +40,14 @@ CHANGED_MEANWHILE = Conflict(
     "Cet utilisateur vient d'être modifié ou supprimé par ailleurs. Rechargez la page.", code="changed_meanwhile"
 )
 
+# Each invited row writes its email claim, the user and its audit event; each batch transaction adds
+# the account's user counter and one update per group its rows join.
+ITEMS_PER_ROW = 3
+# One edit or invitation changes at most this many of a user's groups (one item per group changed).
+MAX_GROUPS_CHANGED = MAX_TRANSACTION_ITEMS - 5
+# DynamoDB stops a page at 1 MB anyway; this only avoids a needless second page.
+GROUPS_PER_QUERY = 1000
+
 _email = TypeAdapter(Email)
 _name = TypeAdapter(Name)
 
@@ -51,7 +62,7 @@ def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> dict[
         group["id"]: group for group in groups.named(account_id, [g for i in items for g in i.get("group_ids") or []])
     }
     for item in items:
-        item["groups"] = [names[group_id] for group_id in sorted(item.get("group_ids") or []) if group_id in names]
+        item["groups"] = _group_refs(names, set(item.get("group_ids") or ()))
     return {
         "items": [_view(item, now) for item in items],
         "last_key": last_key,
@@ -60,43 +71,221 @@ def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> dict[
 
 
 def invite(account_id: str, inviter_id: str, rows: Sequence[NewUserRow]) -> list[dict[str, Any]]:
-    """Invite each row on its own and report each: created and emailed, or why not.
+    """Invite each row and report each: created and emailed, or why not.
 
-    Every creation is its own transaction that counts the user only while the account is under its
-    limit, so the limit holds for the batch and against concurrent batches alike.
+    Valid rows are created in batches, each one transaction that adds its rows to the account's user
+    count only while they all fit under the limit, so the limit holds for the batch and against
+    concurrent batches alike. A row whose write fails (email taken meanwhile, group edited
+    meanwhile) is reported and the rest of its batch tried again; the workflows start concurrently.
     """
-    inviter = user_store.get(account_id, inviter_id)
-    max_users = _max_users(account_store.get(account_id))
+    inviter, account = user_store.get_with_account(account_id, inviter_id)
+    known_groups = _account_groups(account_id) if any(row.group_ids for row in rows) else {}
+    results: list[dict[str, Any]] = [{} for _ in rows]
+    valid: deque[tuple[int, dict[str, Any]]] = deque()
     seen: set[str] = set()
-    quota_full: DomainError | None = None
-    results: list[dict[str, Any]] = []
-    for row in rows:
+    for index, row in enumerate(rows):
         try:
-            user = _new_user(account_id, inviter, row, seen)
-            if quota_full is not None:
-                # The limit was reached earlier in this batch: spare the remaining rows a doomed write.
-                raise quota_full
-            _create(inviter, user, max_users)
-            results.append({"email": user["email"], "status": "invited", "user_id": user["id"]})
+            valid.append((index, _new_user(account_id, inviter, row, seen, known_groups)))
         except DomainError as error:
-            if error.code == "quota_exceeded":
-                quota_full = error
-            results.append({"email": row.email.strip(), "status": "error", "error": _row_error(error)})
+            results[index] = _error_result(row.email.strip(), error)
+    created = _create_all(inviter, valid, known_groups, _max_users(account), int(account["user_count"]), results)
+    workflow.start_invitations(
+        account_id, codes.CONFIRMATION, [(user["id"], _invitation_message(user, account["name"])) for user in created]
+    )
     return results
 
 
+def _create_all(
+    inviter: dict[str, Any],
+    valid: deque[tuple[int, dict[str, Any]]],
+    known_groups: dict[str, dict[str, Any]],
+    max_users: int,
+    user_count: int,
+    results: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """Write the valid rows in as few transactions as fit, in order; fills their results."""
+    created: list[dict[str, Any]] = []
+    free = max_users - user_count
+    while valid and free > 0:
+        batch = _next_batch(valid, free)
+        while batch:
+            tx, claims, group_positions = _creation(inviter, batch, known_groups, max_users)
+            failed = tx.commit_or_failed()
+            if not failed:
+                for index, user in batch:
+                    results[index] = {"email": user["email"], "status": "invited", "user_id": user["id"]}
+                    created.append(user)
+                _joined(known_groups, [user for _, user in batch])
+                free -= len(batch)
+                break
+            for position in failed.keys() & group_positions.keys():
+                # Another admin edited this group since it was read: its rows are reported, not guessed.
+                known_groups.pop(group_positions[position], None)
+            kept: list[tuple[int, dict[str, Any]]] = []
+            for (index, user), claim in zip(batch, claims, strict=True):
+                error = _creation_error(user, claim in failed, known_groups)
+                if error is None:
+                    kept.append((index, user))
+                else:
+                    results[index] = _error_result(user["email"], error)
+            if len(kept) == len(batch) and 0 not in failed:
+                raise RuntimeError(f"invitation batch refused for no known reason: {failed}")
+            batch = kept
+            if 0 in failed:
+                # The counter refused the batch: concurrent invitations took places. Keep what fits.
+                count = account_store.user_count_in(failed[0])
+                free = 0 if count is None else max_users - count
+                valid.extendleft(reversed(batch[max(free, 0) :]))
+                batch = batch[: max(free, 0)]
+    for index, user in valid:
+        results[index] = _error_result(user["email"], _quota_exceeded())
+    return created
+
+
+def _next_batch(valid: deque[tuple[int, dict[str, Any]]], free: int) -> list[tuple[int, dict[str, Any]]]:
+    """The next rows, in order, that fit under the limit and in one transaction with their groups."""
+    batch: list[tuple[int, dict[str, Any]]] = []
+    group_ids: set[str] = set()
+    while valid and len(batch) < free:
+        joined = group_ids | set(valid[0][1]["group_ids"])
+        if 1 + ITEMS_PER_ROW * (len(batch) + 1) + len(joined) > MAX_TRANSACTION_ITEMS:
+            break
+        batch.append(valid.popleft())
+        group_ids = joined
+    return batch
+
+
+def _creation(
+    inviter: dict[str, Any],
+    batch: list[tuple[int, dict[str, Any]]],
+    known_groups: dict[str, dict[str, Any]],
+    max_users: int,
+) -> tuple[Transaction, list[int], dict[int, str]]:
+    """The batch's transaction, with the position of each row's email claim and of each group's update."""
+    account_id = inviter["account_id"]
+    tx = Transaction()
+    account_store.count_new_users(tx, account_id, len(batch), max_users)  # position 0
+    joining: dict[str, set[str]] = {}
+    for _, user in batch:
+        for group_id in user["group_ids"]:
+            joining.setdefault(group_id, set()).add(user["id"])
+    group_positions: dict[int, str] = {}
+    for group_id, user_ids in sorted(joining.items()):
+        group_positions[len(tx)] = group_id
+        group = known_groups[group_id]
+        group_store.update(tx, account_id, group, name=None, member_ids=set(group.get("member_ids") or ()) | user_ids)
+    claims: list[int] = []
+    for _, user in batch:
+        claims.append(len(tx))
+        user_store.put_new(tx, user)
+        details = {"email": user["email"], "role": user["role"]}
+        if user["group_ids"]:
+            details["group_ids"] = user["group_ids"]
+        audit.record(
+            tx, account_id, actor_of(inviter), "user.invited", target_type="user", target_id=user["id"], details=details
+        )
+    return tx, claims, group_positions
+
+
+def _creation_error(
+    user: dict[str, Any], email_taken: bool, known_groups: dict[str, dict[str, Any]]
+) -> DomainError | None:
+    if email_taken:
+        return Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
+    if any(group_id not in known_groups for group_id in user["group_ids"]):
+        return Conflict(
+            "Un des groupes indiqués vient d'être modifié par quelqu'un d'autre. Réessayez pour cet utilisateur.",
+            field="group_ids",
+            code="group_changed",
+        )
+    return None
+
+
+def _joined(known_groups: dict[str, dict[str, Any]], created: list[dict[str, Any]]) -> None:
+    """The groups as the committed batch left them, so the next batch's version checks expect that."""
+    for group_id in {group_id for user in created for group_id in user["group_ids"]}:
+        group = known_groups[group_id]
+        members = set(group.get("member_ids") or ()) | {user["id"] for user in created if group_id in user["group_ids"]}
+        known_groups[group_id] = {**group, "member_ids": sorted(members), "version": int(group.get("version", 0)) + 1}
+
+
+def _account_groups(account_id: str) -> dict[str, dict[str, Any]]:
+    """Every group of the account (a few Query pages at most: the account type caps the groups), so
+    rows naming many unknown ids cost nothing more."""
+    found: dict[str, dict[str, Any]] = {}
+    start_key = None
+    while True:
+        items, start_key = group_store.page(account_id, GROUPS_PER_QUERY, start_key)
+        found.update((group["id"], group) for group in items)
+        if not start_key:
+            return found
+
+
+def _quota_exceeded() -> Conflict:
+    return Conflict("Le nombre maximal d'utilisateurs de votre type de compte est atteint.", code="quota_exceeded")
+
+
+def _invitation_message(user: dict[str, Any], account_name: str) -> dict[str, Any]:
+    """What the invitation email says, handed to the workflow so its task reads nothing."""
+    return {
+        "email": user["email"],
+        "first_name": user.get("first_name"),
+        "invited_by_name": user.get("invited_by_name"),
+        "account_name": account_name,
+    }
+
+
 def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """Edit names, role and groups. The owner's role changes only by a transfer of ownership."""
+    """Edit names, role and groups (``group_ids`` is the user's whole set of groups).
+
+    The owner's role changes only by a transfer of ownership. Both sides of each membership change
+    in one transaction, which fails if a group or the user's groups changed since they were read.
+    """
     actor, user = _actor_and_target(account_id, actor_id, user_id)
-    fields: dict[str, Any] = {name: changes[name] for name in ("first_name", "last_name") if changes.get(name)}
+    fields: dict[str, Any] = {
+        name: _without_control_characters(changes[name], name)
+        for name in ("first_name", "last_name")
+        if changes.get(name)
+    }
     role = changes.get("role")
     if role is not None and role != user["role"]:
         if user["role"] == OWNER:
             raise OWNER_ROLE_FIXED
         fields["role"] = _assignable(role)
-    if changes.get("group_ids") is not None:
-        fields["groups"] = _groups(changes["group_ids"])
-    return _apply(actor, user, fields, "user.updated")
+    before = set(user.get("group_ids") or ())
+    after = before if changes.get("group_ids") is None else set(changes["group_ids"])
+    found = {group["id"]: group for group in group_store.get_many_in(account_id, sorted(before | after))}
+    if after - before - found.keys():
+        raise NotFound("Un des groupes indiqués est introuvable.", field="group_ids", code="group_not_found")
+    # A group deleted meanwhile has nothing left to update: only the user's side drops it.
+    changed_groups = [found[group_id] for group_id in sorted((after ^ before) & found.keys())]
+    if len(changed_groups) > MAX_GROUPS_CHANGED:
+        raise _too_many_groups()
+    details = audit.changes(user, fields)
+    if after != before:
+        details["group_ids"] = {"before": sorted(before), "after": sorted(after)}
+    shown = {**user, **fields, "groups": _group_refs(found, after)}
+    if not details:
+        return view(shown)
+    tx = Transaction()
+    user_store.set_fields(
+        tx,
+        account_id,
+        user_id,
+        fields,
+        expected_role=user["role"],
+        group_ids=(before, after) if after != before else None,
+        on_condition_failed=CHANGED_MEANWHILE,
+    )
+    for group in changed_groups:
+        members = set(group.get("member_ids") or ())
+        members = members | {user_id} if group["id"] in after else members - {user_id}
+        group_store.update(tx, account_id, group, name=None, member_ids=members)
+    audit.record(
+        tx, account_id, actor_of(actor), "user.updated", target_type="user", target_id=user_id, details=details
+    )
+    tx.commit()
+    return view(shown)
 
 
 def promote(account_id: str, actor_id: str, user_id: str) -> dict[str, Any]:
@@ -104,13 +293,36 @@ def promote(account_id: str, actor_id: str, user_id: str) -> dict[str, Any]:
     actor, user = _actor_and_target(account_id, actor_id, user_id)
     if user["role"] == OWNER:
         raise OWNER_ROLE_FIXED
-    return _apply(actor, user, {"role": "admin"}, "user.promoted")
+    group_ids = sorted(user.get("group_ids") or ())
+    shown = {**user, "role": "admin", "groups": groups.named(account_id, group_ids) if group_ids else []}
+    if user["role"] != "admin":
+        tx = Transaction()
+        user_store.set_fields(
+            tx,
+            account_id,
+            user_id,
+            {"role": "admin"},
+            expected_role=user["role"],
+            on_condition_failed=CHANGED_MEANWHILE,
+        )
+        audit.record(
+            tx,
+            account_id,
+            actor_of(actor),
+            "user.promoted",
+            target_type="user",
+            target_id=user_id,
+            details={"role": {"before": user["role"], "after": "admin"}},
+        )
+        tx.commit()
+    return view(shown)
 
 
 def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
     """Start the invitation afresh: the old link dies now, a new workflow emails a new one."""
     actor, user = _actor_and_target(account_id, actor_id, user_id)
     previous = invitation_store.get(account_id, user_id)
+    account_name = account_store.get(account_id)["name"]
     tx = Transaction()
     user_store.reinvite(tx, account_id, user_id)
     invitation_store.delete(tx, account_id, user_id)
@@ -125,7 +337,13 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
     )
     tx.commit()
     workflow.withdraw((previous or {}).get("task_token"), "Superseded")
-    workflow.start("invitation", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
+    workflow.start(
+        "invitation",
+        account_id=account_id,
+        user_id=user_id,
+        purpose=codes.CONFIRMATION,
+        invitation=_invitation_message(user, account_name),
+    )
 
 
 def remove(account_id: str, actor_id: str, user_id: str) -> None:
@@ -198,15 +416,21 @@ def _view(user: dict[str, Any], now: str) -> dict[str, Any]:
     }
 
 
-def _row_error(error: DomainError) -> dict[str, Any]:
-    return {"code": error.code, "message": error.message, "field": error.field}
+def _error_result(email: str, error: DomainError) -> dict[str, Any]:
+    return {
+        "email": email,
+        "status": "error",
+        "error": {"code": error.code, "message": error.message, "field": error.field},
+    }
 
 
 def _max_users(account: dict[str, Any]) -> int:
     return int(catalogue().get(account["type_id"]).limits["max_users"])
 
 
-def _new_user(account_id: str, inviter: dict[str, Any], row: NewUserRow, seen: set[str]) -> dict[str, Any]:
+def _new_user(
+    account_id: str, inviter: dict[str, Any], row: NewUserRow, seen: set[str], known_groups: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     try:
         email = _email.validate_python(row.email.strip())
     except ValidationError as error:
@@ -222,7 +446,7 @@ def _new_user(account_id: str, inviter: dict[str, Any], row: NewUserRow, seen: s
         "first_name": _optional_name(row.first_name, "first_name"),
         "last_name": _optional_name(row.last_name, "last_name"),
         "role": _assignable(row.role or DEFAULT_ROLE),
-        "groups": _groups(row.group_ids),
+        "group_ids": _groups_of_account(row.group_ids, known_groups),
         "status": INVITED,
         "invited_by": inviter["id"],
         "invited_by_name": inviter_name or inviter["email"],
@@ -230,30 +454,24 @@ def _new_user(account_id: str, inviter: dict[str, Any], row: NewUserRow, seen: s
     }
 
 
-def _create(inviter: dict[str, Any], user: dict[str, Any], max_users: int) -> None:
-    tx = Transaction()
-    account_store.count_new_user(tx, user["account_id"], max_users)
-    user_store.put_new(tx, user)
-    audit.record(
-        tx,
-        user["account_id"],
-        actor_of(inviter),
-        "user.invited",
-        target_type="user",
-        target_id=user["id"],
-        details={"email": user["email"], "role": user["role"]},
-    )
-    tx.commit()
-    workflow.start("invitation", account_id=user["account_id"], user_id=user["id"], purpose=codes.CONFIRMATION)
-
-
 def _optional_name(value: str | None, field: str) -> str | None:
     if value is None or not value.strip():
         return None
     try:
-        return _name.validate_python(value)
+        return _without_control_characters(_name.validate_python(value), field)
     except ValidationError as error:
         raise InvalidInput("Ce nom dépasse 100 caractères.", field=field, code=f"invalid_{field}") from error
+
+
+def _without_control_characters(value: str, field: str) -> str:
+    """A NUL, a line break or another control character breaks emails (headers) and exports."""
+    if any(unicodedata.category(char) == "Cc" for char in value):
+        raise InvalidInput(
+            "Ce nom contient un caractère de contrôle (caractère nul, tabulation, retour à la ligne…).",
+            field=field,
+            code=f"invalid_{field}",
+        )
+    return value
 
 
 def _assignable(role: str) -> str:
@@ -268,32 +486,35 @@ def _assignable(role: str) -> str:
     return role
 
 
-def _groups(group_ids: Sequence[str]) -> list[dict[str, str]]:
-    """The {id, name} of each group; until groups can be created (issue 5) no id can exist."""
-    if group_ids:
-        raise InvalidInput("Ce groupe n'existe pas sur votre compte.", field="group_ids", code="group_not_found")
-    return []
+def _groups_of_account(group_ids: Sequence[str], known_groups: dict[str, dict[str, Any]]) -> list[str]:
+    """The row's known_groups, all of the inviter's account (another account's id is simply not found)."""
+    wanted = sorted(set(group_ids))
+    if len(wanted) > MAX_GROUPS_CHANGED:
+        raise _too_many_groups()
+    if any(group_id not in known_groups for group_id in wanted):
+        raise NotFound("Ce groupe n'existe pas sur votre compte.", field="group_ids", code="group_not_found")
+    return wanted
+
+
+def _too_many_groups() -> InvalidInput:
+    return InvalidInput(
+        f"Modifiez au plus {MAX_GROUPS_CHANGED} groupes à la fois.", field="group_ids", code="too_many_groups"
+    )
+
+
+def _group_refs(known: dict[str, dict[str, Any]], group_ids: set[str]) -> list[dict[str, str]]:
+    """{id, name} of the user's groups that exist, by name, as the users table shows them."""
+    refs = [{"id": group_id, "name": known[group_id]["name"]} for group_id in group_ids if group_id in known]
+    return sorted(refs, key=lambda ref: ref["name"])
 
 
 def _actor_and_target(account_id: str, actor_id: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
     """Both users of this account (another account's id is 404); an admin never acts on the owner."""
-    actor = user_store.get(account_id, actor_id)
-    user = user_store.get(account_id, user_id)
+    # One BatchGetItem for both (the same item when users act on themselves).
+    found = {str(item["id"]): item for item in user_store.get_many_in(account_id, [actor_id, user_id])}
+    if actor_id not in found or user_id not in found:
+        raise NotFound("Utilisateur introuvable.", code="user_not_found")
+    actor, user = found[actor_id], found[user_id]
     if user["role"] == OWNER and actor["role"] != OWNER:
         raise Forbidden("Un administrateur ne peut pas agir sur le propriétaire du compte.")
     return actor, user
-
-
-def _apply(actor: dict[str, Any], user: dict[str, Any], fields: dict[str, Any], action: str) -> dict[str, Any]:
-    changed = audit.changes(user, fields)
-    if not changed:
-        return view(user)
-    tx = Transaction()
-    user_store.set_fields(
-        tx, user["account_id"], user["id"], fields, expected_role=user["role"], on_condition_failed=CHANGED_MEANWHILE
-    )
-    audit.record(
-        tx, user["account_id"], actor_of(actor), action, target_type="user", target_id=user["id"], details=changed
-    )
-    tx.commit()
-    return view({**user, **fields})

@@ -57,17 +57,29 @@ def set_type(
     )
 
 
-def count_new_user(tx: Transaction, account_id: str, max_users: int) -> None:
-    """One more user, only while under the account type's limit: concurrent invitations cannot overshoot."""
+def count_new_users(tx: Transaction, account_id: str, count: int, max_users: int) -> None:
+    """``count`` more users, only if they all fit under the account type's limit: one conditional
+    update, so concurrent batches can never overshoot. A refusal hands back the account as it was
+    (``user_count_in``), so the batch knows how many still fit without reading it again."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
-        "SET user_count = user_count + :one",
-        condition="attribute_exists(PK) AND user_count < :max",
-        values={":one": 1, ":max": max_users},
+        "SET user_count = user_count + :count",
+        condition="attribute_exists(PK) AND user_count <= :last_that_fits",
+        values={":count": count, ":last_that_fits": max_users - count},
         on_condition_failed=Conflict(
             "Le nombre maximal d'utilisateurs de votre type de compte est atteint.", code="quota_exceeded"
         ),
+        return_item_on_failure=True,
     )
+
+
+def user_count_in(reason: dict[str, Any]) -> int | None:
+    """The account's user count in a refused ``count_new_users`` (None: the account is gone)."""
+    value = (reason.get("Item") or {}).get("user_count")
+    if value is None:
+        return None
+    # Cancellation reasons come back in DynamoDB's typed form, which the resource does not convert.
+    return int(value["N"] if isinstance(value, dict) else value)
 
 
 def count_removed_user(tx: Transaction, account_id: str) -> None:

@@ -1,4 +1,5 @@
-"""Firm information (one item per account) and CRMs (one item per analysis), one attribute per field.
+"""Firm information (one item per account) and CRMs (one item per account and analysis), one attribute
+per field.
 
 An empty field is an absent attribute, so "fill this firm field only if it is empty" is a condition
 on that one attribute and two CRM saves at once can never overwrite each other's back-fill.
@@ -7,11 +8,10 @@ on that one attribute and two CRM saves at once can never overwrite each other's
 from typing import Any
 
 from comptasecure import aws
-from comptasecure.errors import DomainError, NotFound
+from comptasecure.errors import DomainError
 from comptasecure.store import keys
+from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
-
-ANALYSIS_NOT_FOUND = NotFound("Analyse introuvable.", code="analysis_not_found")
 
 
 def get_cabinet(account_id: str) -> dict[str, Any]:
@@ -24,43 +24,41 @@ def update_cabinet(tx: Transaction, account_id: str, filled: dict[str, str], emp
 
 
 def fill_if_empty(
-    tx: Transaction, account_id: str, field: str, value: str, *, on_condition_failed: DomainError
+    tx: Transaction, account_id: str, fields: dict[str, str], *, on_condition_failed: DomainError
 ) -> None:
-    """Fill one firm field, only if no one filled it meanwhile."""
+    """Fill these firm fields, only if every one is still empty (no one filled it meanwhile)."""
+    names = {"#kind": "kind"} | {f"#f{i}": name for i, name in enumerate(fields)}
+    values: dict[str, Any] = {":kind": "cabinet", ":null": None, ":empty": ""}
+    values |= {f":v{i}": value for i, value in enumerate(fields.values())}
     tx.update(
         keys.key(keys.account_pk(account_id), keys.CABINET_SK),
-        "SET #field = :value, #kind = :kind",
-        condition="attribute_not_exists(#field) OR #field = :null OR #field = :empty",
-        names={"#field": field, "#kind": "kind"},
-        values={":value": value, ":kind": "cabinet", ":null": None, ":empty": ""},
+        "SET #kind = :kind, " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
+        condition=" AND ".join(
+            f"(attribute_not_exists(#f{i}) OR #f{i} = :null OR #f{i} = :empty)" for i in range(len(fields))
+        ),
+        names=names,
+        values=values,
         on_condition_failed=on_condition_failed,
     )
 
 
-def get_crm(account_id: str, analysis_id: str) -> dict[str, Any]:
-    item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.crm_sk(analysis_id))).get("Item")
-    return item or {}
+def get_crm_and_cabinet(account_id: str, analysis_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The account's CRM of this analysis and its firm information, in one BatchGetItem ({} if absent)."""
+    crm_key = keys.key(keys.account_pk(account_id), keys.crm_sk(analysis_id))
+    cabinet_key = keys.key(keys.account_pk(account_id), keys.CABINET_SK)
+    found = {item["SK"]: item for item in get_many([crm_key, cabinet_key])}
+    return found.get(crm_key["SK"], {}), found.get(cabinet_key["SK"], {})
 
 
 def save_crm(tx: Transaction, account_id: str, analysis_id: str, filled: dict[str, str], emptied: list[str]) -> None:
-    """Save the CRM and record that this analysis id belongs to this account (first save claims it)."""
-    tx.put(
-        {**keys.key(keys.analysis_pk(analysis_id), keys.ANALYSIS_SK), "kind": "analysis", "account_id": account_id},
-        condition="attribute_not_exists(PK) OR account_id = :account_id",
-        values={":account_id": account_id},
-        on_condition_failed=ANALYSIS_NOT_FOUND,
-    )
+    """Save the account's own CRM of this analysis (in the account's partition: no other account sees it)."""
     crm_key = keys.key(keys.account_pk(account_id), keys.crm_sk(analysis_id))
     _set_and_remove(tx, crm_key, "crm", {**filled, "analysis_id": analysis_id}, emptied)
 
 
-def analysis_account(analysis_id: str) -> str | None:
-    """The account whose CRM first used this analysis id, if any."""
-    item = aws.table().get_item(Key=keys.key(keys.analysis_pk(analysis_id), keys.ANALYSIS_SK)).get("Item")
-    return str(item["account_id"]) if item else None
-
-
 def release_analysis(analysis_id: str, account_id: str) -> None:
+    """Delete the account's claim on an analysis id: written by the first CRM save before CRMs were
+    the saving account's alone (no longer written), still removed with the account."""
     from botocore.exceptions import ClientError
 
     try:

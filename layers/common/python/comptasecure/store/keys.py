@@ -39,11 +39,12 @@ user, invited ones included: it is the quota's and "alone on the account"'s sing
 | firm information    | ACCOUNT#<aid>       | CABINET                      |
 | CRM of an analysis  | ACCOUNT#<aid>       | CRM#<analysis_id>            |
 | email -> user       | EMAIL#<email>       | EMAIL                        |
-| analysis -> account | ANALYSIS#<id>       | ANALYSIS                     |
+| (legacy claim)      | ANALYSIS#<id>       | ANALYSIS                     |
 
 Firm information and CRMs keep each field as its own attribute, absent when empty, so "fill only
-an empty field" is a condition on that one attribute. The analysis item records which account
-first saved a CRM for an analysis id, so another account's analysis is a 404.
+an empty field" is a condition on that one attribute. A CRM is the saving account's own: two
+accounts using one analysis id each have theirs. The analysis claim items (first account to save a
+CRM) are no longer written; those already written are removed with their account.
 
 Account security: a session's id starts with its creation time in milliseconds (hex), so a Query on
 ``SESSION#<uid>#`` backwards lists a user's sessions newest first; the session keeps ``user_agent``,

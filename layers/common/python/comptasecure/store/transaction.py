@@ -51,9 +51,13 @@ class Transaction:
         values: dict[str, Any] | None = None,
         names: dict[str, str] | None = None,
         on_condition_failed: DomainError | None = None,
+        return_item_on_failure: bool = False,
     ) -> Self:
+        """``return_item_on_failure``: a failed condition hands back the item as it was (commit_or_failed)."""
         operation: dict[str, Any] = {"Key": key, "UpdateExpression": expression}
         _with_condition(operation, condition, values, names)
+        if return_item_on_failure:
+            operation["ReturnValuesOnConditionCheckFailure"] = "ALL_OLD"
         return self._add("Update", operation, on_condition_failed)
 
     def delete(
@@ -82,29 +86,57 @@ class Transaction:
         _with_condition(operation, condition, values, names)
         return self._add("ConditionCheck", operation, on_condition_failed)
 
+    def __len__(self) -> int:
+        return len(self._items)
+
     def commit(self) -> None:
-        if not self._items:
+        error = self._transact()
+        if error is None:
             return
+        reasons = error.response.get("CancellationReasons", [])
+        for reason, domain_error in zip(reasons, self._errors, strict=False):
+            if reason.get("Code") == "ConditionalCheckFailed" and domain_error is not None:
+                raise domain_error from error
+        raise error
+
+    def commit_or_failed(self) -> dict[int, dict[str, Any]]:
+        """Commit, or say which items' conditions failed (position -> cancellation reason) without raising.
+
+        For a batch of independent rows: the caller drops the rows that failed and tries the rest again.
+        """
+        error = self._transact()
+        if error is None:
+            return {}
+        reasons = error.response.get("CancellationReasons", [])
+        failed = {i: dict(reason) for i, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"}
+        if not failed:
+            raise error
+        return failed
+
+    def _transact(self) -> ClientError | None:
+        """Write every item, or none: None when written, else the cancellation."""
+        if not self._items:
+            return None
         if len(self._items) > MAX_TRANSACTION_ITEMS:
             raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items")
-        for attempt in range(CONFLICT_ATTEMPTS):
+        attempt = 0
+        while True:
             try:
                 aws.dynamodb_client().transact_write_items(TransactItems=self._items)
-                return
+                return None
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
                 reasons = error.response.get("CancellationReasons", [])
-                for reason, domain_error in zip(reasons, self._errors, strict=False):
-                    if reason.get("Code") == "ConditionalCheckFailed" and domain_error is not None:
-                        raise domain_error from error
                 # Another transaction held one of our items (two invitations updating the account's
                 # user count at once): nothing was written, so trying again is safe and conditions
                 # are evaluated afresh.
                 conflicted = any(reason.get("Code") == "TransactionConflict" for reason in reasons)
-                if not conflicted or attempt == CONFLICT_ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0, 0.05 * 2**attempt))
+                failed = any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons)
+                if failed or not conflicted or attempt == CONFLICT_ATTEMPTS - 1:
+                    return error
+            time.sleep(random.uniform(0, 0.05 * 2**attempt))
+            attempt += 1
 
 
 def _with_condition(

@@ -34,6 +34,19 @@ def get(account_id: str, user_id: str) -> dict[str, Any]:
     return item
 
 
+def get_with_account(account_id: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The user and its account in one BatchGetItem (a batch invitation needs both)."""
+    pk = keys.account_pk(account_id)
+    found = {
+        item["SK"]: item for item in get_many([keys.key(pk, keys.user_sk(user_id)), keys.key(pk, keys.ACCOUNT_META)])
+    }
+    if keys.user_sk(user_id) not in found:
+        raise NotFound("Utilisateur introuvable.", code="user_not_found")
+    if keys.ACCOUNT_META not in found:
+        raise NotFound("Compte introuvable.", code="account_not_found")
+    return found[keys.user_sk(user_id)], found[keys.ACCOUNT_META]
+
+
 def page(
     account_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
@@ -172,7 +185,10 @@ def replace_password_hash(account_id: str, user_id: str, current_hash: str, new_
 
 
 def put_new(tx: Transaction, user: dict[str, Any]) -> None:
-    """Create the user and claim its email; a taken email cancels the whole transaction."""
+    """Create the user and claim its email; a taken email cancels the whole transaction.
+
+    The email claim is the first item added: ``commit_or_failed`` reports a taken email at that position.
+    """
     tx.put(
         {
             **keys.key(keys.email_pk(user["email"]), keys.EMAIL_SK),
@@ -183,10 +199,10 @@ def put_new(tx: Transaction, user: dict[str, Any]) -> None:
         condition="attribute_not_exists(PK)",
         on_condition_failed=EMAIL_TAKEN,
     )
-    tx.put(
-        {**keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])), "kind": "user", **user},
-        condition="attribute_not_exists(PK)",
-    )
+    item = {**keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])), "kind": "user", **user}
+    # A string set, as groups' join and leave update it; DynamoDB stores no empty set.
+    item["group_ids"] = set(user.get("group_ids") or ()) or None
+    tx.put({name: value for name, value in item.items() if value is not None}, condition="attribute_not_exists(PK)")
 
 
 def set_fields(
@@ -197,11 +213,15 @@ def set_fields(
     *,
     expected_status: str | None = None,
     expected_role: str | None = None,
+    group_ids: tuple[set[str], set[str]] | None = None,
     on_condition_failed: DomainError | None = None,
 ) -> None:
+    """Set these fields; ``group_ids`` = (the user's groups as read, the new set), replaced only if
+    no group edit added or removed the user since it was read."""
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
-    assignments = ", ".join(f"#f{i} = :v{i}" for i in range(len(fields)))
+    assignments = [f"#f{i} = :v{i}" for i in range(len(fields))]
+    removals: list[str] = []
     condition = "attribute_exists(PK)"
     if expected_status:
         condition += " AND #status = :expected_status"
@@ -212,11 +232,31 @@ def set_fields(
         condition += " AND #role = :expected_role"
         names["#role"] = "role"
         values[":expected_role"] = expected_role
+    if group_ids is not None:
+        before, after = group_ids
+        if before:
+            condition += " AND group_ids = :groups_before"
+            values[":groups_before"] = before
+        else:
+            condition += " AND attribute_not_exists(group_ids)"
+        if after:
+            assignments.append("group_ids = :groups_after")
+            values[":groups_after"] = after
+        else:
+            removals.append("group_ids")
+    expression = " ".join(
+        part
+        for part in (
+            "SET " + ", ".join(assignments) if assignments else "",
+            "REMOVE " + ", ".join(removals) if removals else "",
+        )
+        if part
+    )
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-        f"SET {assignments}",
+        expression,
         condition=condition,
-        names=names,
+        names=names or None,
         values=values,
         on_condition_failed=on_condition_failed or USER_NOT_FOUND,
     )
