@@ -15,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from local import template
 BUILD = template.ROOT / ".aws-sam" / "build"
 CACHE = template.ROOT / "build" / "check-build"
 REQUIREMENTS = template.ROOT / "layers" / "common" / "requirements.txt"
+DIRECT_REQUIREMENTS = template.ROOT / "layers" / "common" / "requirements.in"
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer")  # what the python3.12 runtime ships and the layer does not
 ELF_MACHINE_AARCH64 = 0xB7
 
@@ -159,12 +161,28 @@ def lambda_environment(document: dict[str, Any]) -> dict[str, str]:
     return environment
 
 
+def check_pins(failures: list[str]) -> None:
+    """The tests run on pyproject's pins: the layer must ship the same ones (boto3 aside)."""
+    project = tomllib.loads((template.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    layer = [line.strip() for line in DIRECT_REQUIREMENTS.read_text().splitlines() if line[:1].isalpha()]
+    normalise = {requirement.lower().replace("_", "-") for requirement in layer}
+    for requirement in project:
+        if requirement.split("==")[0] not in RUNTIME_PACKAGES and requirement.lower() not in normalise:
+            failures.append(f"pyproject.toml pins {requirement}, layers/common/requirements.in does not")
+    locked = {line.split(" ")[0].lower() for line in _locked_requirements()}
+    for requirement in layer:
+        name, version = requirement.lower().replace("_", "-").split("==")
+        if f"{name.split('[')[0]}=={version}" not in locked:
+            failures.append(f"requirements.txt does not lock {requirement}: run make lock")
+
+
 def main() -> int:
     if not (BUILD / "template.yaml").is_file():
         print("no .aws-sam/build/template.yaml: run `make build` first", file=sys.stderr)
         return 1
     document = built_template()
     failures: list[str] = []
+    check_pins(failures)
     functions = check_layout(document, failures)
     if not failures:
         check_imports(functions, layer_folder(document), failures, lambda_environment(document))
