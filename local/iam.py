@@ -11,8 +11,9 @@ The running function is a context variable set by ``emulator.invoke``; threads a
 inherit it, so a handler cannot escape its role by working in a thread. Calls made outside any
 function (the emulator provisioning, the tests' own checks, moto) are not a function's and pass.
 
-Each grant that allowed a call, and each function run, is recorded to ``$IAM_CALLS_LOG`` when set,
-so that ``scripts/check_iam.py`` can report grants no code uses and functions the suite never ran.
+Each grant that allowed a call, each denied call and each function run is recorded to
+``$IAM_CALLS_LOG`` when set, so that ``scripts/check_iam.py`` can report denied calls (even those the
+code caught), grants no code uses and functions the suite never ran.
 """
 
 import contextvars
@@ -39,6 +40,7 @@ from local import template
 
 REGION = "eu-west-3"
 _function: contextvars.ContextVar[str | None] = contextvars.ContextVar("iam_function", default=None)
+_denials_expected: contextvars.ContextVar[bool] = contextvars.ContextVar("iam_denials_expected", default=False)
 
 Resolve = Callable[[Any], str]
 
@@ -291,6 +293,9 @@ class Enforcer:
         for action, resource in required(prefix, operation, params, self.account):
             grants = self.roles.allowing(function, action, resource)
             if not grants:
+                # Code may catch the error (a workflow answer that is best effort): the log still tells.
+                if not _denials_expected.get():
+                    self.record({"denied": function, "action": action, "resource": resource})
                 raise denied(client, operation, function, action, resource)
             for grant in grants:
                 self.record({"function": function, "action": grant[0], "resource": grant[1]})
@@ -366,8 +371,14 @@ def running_as(logical_id: str) -> Iterator[None]:
         _function.reset(token)
 
 
-def current_function() -> str | None:
-    return _function.get()
+@contextmanager
+def denials_expected() -> Iterator[None]:
+    """For tests that provoke a denial on purpose: it is not one check_iam.py reports."""
+    token = _denials_expected.set(True)
+    try:
+        yield
+    finally:
+        _denials_expected.reset(token)
 
 
 def _context_follows_threads() -> None:

@@ -1,8 +1,9 @@
-"""Least privilege, measured: every grant in template.yaml was used by the suite, every function ran.
+"""Least privilege, measured: no call was denied, every grant was used by the suite, every function ran.
 
-`make pytest` records (local/iam.py) each function the suite ran and each grant that allowed one of
-its AWS calls. A grant nothing used is one to remove (or a call the tests never make: test it); a
-function never run is one whose missing grants no test would notice.
+`make pytest` records (local/iam.py) each function the suite ran, each grant that allowed one of its
+AWS calls and each call denied. A denied call is a missing grant, even where the code caught the
+error; a grant nothing used is one to remove (or a call the tests never make: test it); a function
+never run is one whose missing grants no test would notice.
 """
 
 import json
@@ -23,7 +24,10 @@ def main() -> int:
     invoked = {entry["invoked"] for entry in entries if "invoked" in entry}
     used = {(entry["function"], entry["action"], entry["resource"]) for entry in entries if "function" in entry}
     roles = iam.Roles(template.load(), iam.written)
-    failures = [f"{name}: never run by the suite" for name in template.functions() if name not in invoked]
+    failures = [
+        f"{entry['denied']}: denied {entry['action']} on {entry['resource']}" for entry in entries if "denied" in entry
+    ]
+    failures += [f"{name}: never run by the suite" for name in template.functions() if name not in invoked]
     for name in template.functions():
         failures += [
             f"{name}: grant {action} on {resource} used by no call"

@@ -10,7 +10,8 @@ from botocore.client import BaseClient
 
 from comptasecure.settings import settings
 from local import emails
-from tests.helpers import Client, code_in, signup, unique_email, wait_for_email
+from tests.account_helpers import add_member, owner_of_new_account
+from tests.helpers import PASSWORD, Client, code_in, signup, unique_email, wait_for_email
 
 
 def executions_of(user_id: str) -> list[dict[str, Any]]:
@@ -94,3 +95,17 @@ def test_an_email_send_that_ses_throttles_is_retried_and_the_code_still_confirms
     [execution] = executions_of(reply.body["user_id"])
     ended = wait_until_ended(execution["executionArn"])
     assert json.loads(ended["output"])["outcome"] == "confirmed"
+
+
+def test_leaving_while_a_password_change_waits_for_its_code_withdraws_the_wait(client: Client) -> None:
+    member = add_member(client, owner_of_new_account(client).account_id, "member")
+    new = "Registre des immobilisations 2027"
+    body = {"current_password": PASSWORD, "new_password": new, "new_password_confirmation": new}
+    assert client.post("/me/password", body, token=member.token).status == 202
+    wait_for_email(member.email)
+    [execution] = executions_of(member.user_id)
+
+    assert client.delete("/me", token=member.token).status == 204
+
+    ended = wait_until_ended(execution["executionArn"])
+    assert json.loads(ended["output"])["outcome"] == "withdrawn"
