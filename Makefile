@@ -5,10 +5,14 @@ PYTHON ?= $(shell for p in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3.
 	$$p -c 'import sys; assert sys.version_info[:2] == (3, 12)' 2>/dev/null && { command -v $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
+# Build tools in a venv of their own: the SAM CLI pins its own aws-sam-translator, boto3, etc.
+TOOLS := .tools
+SAM := SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam
 export PYTHONPATH := layers/common/python:.
 export PORT ?= 3000
 
-.PHONY: run test lint typecheck template-check asl-check openapi openapi-check pytest contract benchmark smoke clean
+.PHONY: run test lint typecheck template-check asl-check openapi openapi-check build build-check pytest iam-check \
+	contract lock benchmark smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -17,10 +21,16 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@
 
+$(TOOLS)/.installed: Makefile
+	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
+	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==1.170.0 uv==0.9.5
+	touch $@
+
 run: $(VENV)/.installed
 	$(PY) -m local
 
-test: lint typecheck template-check asl-check openapi-check pytest contract
+test: lint typecheck template-check asl-check openapi-check build-check pytest iam-check contract
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -41,8 +51,26 @@ openapi: $(VENV)/.installed
 openapi-check: $(VENV)/.installed
 	$(PY) scripts/openapi.py --check
 
+# What AWS runs: every function and the layer, arm64, no container (--cached: only what changed).
+build: $(VENV)/.installed $(TOOLS)/.installed
+	PYTHON=$(abspath $(PY)) $(SAM) build --cached --template template.yaml
+
+build-check: build
+	$(PY) scripts/check_build.py
+
+# The suite records each function it runs and each grant its AWS calls use (local/iam.py).
 pytest: $(VENV)/.installed
-	$(PY) -m pytest --ignore=tests/contract
+	mkdir -p build && rm -f build/iam-calls.jsonl
+	IAM_CALLS_LOG=$(abspath build/iam-calls.jsonl) $(PY) -m pytest --ignore=tests/contract
+
+iam-check: $(VENV)/.installed
+	$(PY) scripts/check_iam.py
+
+# The layer's lock file, every transitive pin with its hashes, for Lambda's platform.
+lock: $(TOOLS)/.installed
+	cd layers/common && ../../$(TOOLS)/bin/uv pip compile requirements.in --quiet --generate-hashes \
+		--python-version 3.12 --python-platform aarch64-manylinux2014 --custom-compile-command "make lock" \
+		--no-emit-package boto3 --no-emit-package botocore --no-emit-package s3transfer -o requirements.txt
 
 # The OpenAPI document against the running code: schemathesis (every check, bounded in time) and the
 # docs at /docs, over HTTP on the local run. Prints the schemathesis figures.
@@ -59,4 +87,4 @@ benchmark: $(VENV)/.installed
 	$(PY) benchmarks/csv_import.py
 
 clean:
-	rm -rf $(VENV) build .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) build .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -26,10 +26,10 @@ from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.server import ThreadedMotoServer
 
+from local import iam, template
 from local import stripe as local_stripe
-from local import template
 
-REGION = "eu-west-3"
+REGION = iam.REGION
 ACCOUNT = "123456789012"
 STAGE = "local"
 TABLE_NAME = "comptasecure-local"
@@ -56,9 +56,23 @@ def function_arn(logical_id: str) -> str:
 
 
 def invoke(logical_id: str, event: dict[str, Any]) -> Any:
-    """Run one of our functions in this process, as Lambda would."""
-    handler = template.functions()[logical_id].load()
-    return handler(event, LambdaContext(logical_id))
+    """Run one of our functions in this process, as Lambda would: with its role's rights only.
+
+    The import runs as the function too: a cold start's AWS calls are the function's.
+    """
+    iam.record_invocation(logical_id)
+    with iam.running_as(logical_id):
+        handler = template.functions()[logical_id].load()
+        return handler(event, LambdaContext(logical_id))
+
+
+def _remember_task_token(payload: dict[str, Any]) -> None:
+    """A callback's token is authorised against its state machine: our ASL hands both to the task."""
+    token, execution = payload.get("task_token"), payload.get("execution_arn")
+    if token and execution:
+        # arn:aws:states:<region>:<account>:execution:<state machine>:<execution>
+        prefix, _, rest = str(execution).partition(":execution:")
+        iam.enforcer().account.task_state_machines[token] = f"{prefix}:stateMachine:{rest.rsplit(':', 1)[0]}"
 
 
 def _route_lambda_invocations_to_our_handlers() -> None:
@@ -75,8 +89,10 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         logical_id = function_name.rsplit(":", 1)[-1]
         if logical_id not in template.functions():
             return original(self, function_name, qualifier, body, headers, response_headers)
+        payload = json.loads(body or "{}")
+        _remember_task_token(payload)
         try:
-            result = invoke(logical_id, json.loads(body or "{}"))
+            result = invoke(logical_id, payload)
         except Exception as error:
             response_headers["x-amz-function-error"] = "Unhandled"
             return json.dumps({"errorType": type(error).__name__, "errorMessage": str(error)}).encode()
@@ -202,6 +218,9 @@ class Emulator:
         )
         urllib.request.urlopen(request).read()  # noqa: S310
         self.provision()
+        iam.install(
+            iam.Enforcer(self.roles(template.load()), self._iam_account(), iam.log_path()),
+        )
         self.stripe = local_stripe.start(self, free_port())
         return self
 
@@ -209,6 +228,15 @@ class Emulator:
         if self.stripe:
             self.stripe.stop()
         self.server.stop()
+
+    # ------------------------------------------------------------ IAM
+    def roles(self, sam: dict[str, Any]) -> iam.Roles:
+        """Each function's role as the template ``sam`` declares it, with this run's resource names."""
+        return iam.Roles(sam, self.resolve)
+
+    def _iam_account(self) -> iam.Account:
+        secrets = tuple(self.values[name] for name in template.resources("AWS::SecretsManager::Secret"))
+        return iam.Account(region=REGION, account=ACCOUNT, secret_arns=secrets, task_state_machines={})
 
     # ------------------------------------------------------------ provisioning
     def provision(self) -> None:
@@ -250,6 +278,7 @@ class Emulator:
         if ttl:
             client.update_time_to_live(TableName=TABLE_NAME, TimeToLiveSpecification=ttl)
         self.values[logical_id] = TABLE_NAME
+        self.values[f"{logical_id}.Arn"] = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE_NAME}"
 
     def reset_tables(self) -> None:
         """Empty every table (drop and create again from the template): a clean slate, in milliseconds."""
@@ -262,6 +291,7 @@ class Emulator:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
         boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
         self.values[logical_id] = name
+        self.values[f"{logical_id}.Arn"] = f"arn:aws:s3:::{name}"
 
     def _secret(self, logical_id: str) -> None:
         created = boto3.client("secretsmanager").create_secret(
@@ -310,14 +340,19 @@ class Emulator:
                 os.environ[name] = self.resolve(value)
 
     def resolve(self, value: Any) -> str:
-        """The few intrinsic functions the template uses: Ref, GetAtt and Sub."""
+        """The intrinsic functions the template and SAM's translation of it use: Ref, GetAtt, Sub, Join."""
         if isinstance(value, dict):
             if "Ref" in value:
                 return self.values[value["Ref"]]
             if "Fn::GetAtt" in value:
                 return self.values[".".join(value["Fn::GetAtt"])]
             if "Fn::Sub" in value:
-                return re.sub(r"\$\{([^}]+)\}", lambda match: self.values[match.group(1)], value["Fn::Sub"])
+                text, variables = value["Fn::Sub"] if isinstance(value["Fn::Sub"], list) else (value["Fn::Sub"], {})
+                known = {**self.values, **{name: self.resolve(item) for name, item in variables.items()}}
+                return re.sub(r"\$\{([^}!]+)\}", lambda match: known[match.group(1)], text)
+            if "Fn::Join" in value:
+                separator, items = value["Fn::Join"]
+                return str(separator).join(self.resolve(item) for item in items)
             raise ValueError(f"unsupported intrinsic {value}")
         return str(value)
 

@@ -4,45 +4,19 @@ cfn-lint alone reads SAM loosely (a wrong runtime or a broken !Ref inside an env
 variable passes), so the template is translated first, as CloudFormation would.
 """
 
-import copy
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
-
-from samtranslator.translator.transform import transform
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from local import template
+from local import iam, template
 
 BUILD = template.ROOT / "build"
 
 
-class NoManagedPolicies:
-    """The template uses policy templates and inline statements only, never AWS managed policy names."""
-
-    def load(self) -> dict[str, Any]:
-        return {}
-
-
-def packaged(sam: dict[str, Any]) -> dict[str, Any]:
-    """What `sam package` hands CloudFormation: local paths become S3 artifacts."""
-    for resource in sam["Resources"].values():
-        properties = resource.get("Properties", {})
-        for uri in ("CodeUri", "ContentUri"):
-            if isinstance(properties.get(uri), str):
-                properties[uri] = f"s3://artifacts/{properties[uri].strip('/')}.zip"
-        if "DefinitionUri" in properties:
-            properties["Definition"] = json.loads((template.ROOT / properties.pop("DefinitionUri")).read_text())
-    return sam
-
-
 def main() -> int:
-    os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-3")
-    sam = packaged(copy.deepcopy(template.load()))
-    cloudformation = transform(sam, {"AWS::Region": "eu-west-3"}, NoManagedPolicies())
+    cloudformation = iam.translate(template.load())
     BUILD.mkdir(exist_ok=True)
     output = BUILD / "template.cfn.json"
     output.write_text(json.dumps(cloudformation, indent=1, default=str))

@@ -5,9 +5,13 @@ import time
 from typing import Any
 
 import boto3
+import pytest
+from botocore.client import BaseClient
 
 from comptasecure.settings import settings
-from tests.helpers import Client, code_in, signup, wait_for_email
+from local import emails
+from tests.account_helpers import add_member, owner_of_new_account
+from tests.helpers import PASSWORD, Client, code_in, signup, unique_email, wait_for_email
 
 
 def executions_of(user_id: str) -> list[dict[str, Any]]:
@@ -62,3 +66,46 @@ def test_resend_replaces_the_waiting_execution(client: Client, configure: Any) -
     ended = [wait_until_ended(execution["executionArn"]) for execution in executions]
     assert {execution["status"] for execution in ended} == {"SUCCEEDED"}
     assert sorted(json.loads(execution["output"])["outcome"] for execution in ended) == ["confirmed", "withdrawn"]
+
+
+def test_an_email_send_that_ses_throttles_is_retried_and_the_code_still_confirms(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SES answers TooManyRequestsException once (its throttling error); the workflow sends again."""
+    email = unique_email("throttled")
+    original = BaseClient._make_api_call  # type: ignore[attr-defined]
+    throttled: list[str] = []
+
+    def ses_throttles_once(self: BaseClient, operation: str, params: dict[str, Any]) -> Any:
+        if operation == "SendEmail" and email in params.get("Destination", {}).get("ToAddresses", []) and not throttled:
+            throttled.append(operation)
+            error = {"Code": "TooManyRequestsException", "Message": "Maximum sending rate exceeded."}
+            raise self.exceptions.TooManyRequestsException(  # type: ignore[attr-defined]
+                {"Error": error, "ResponseMetadata": {"HTTPStatusCode": 429}}, operation
+            )
+        return original(self, operation, params)
+
+    monkeypatch.setattr(BaseClient, "_make_api_call", ses_throttles_once)
+    _, reply = signup(client, email)
+    assert reply.status == 201
+    code = code_in(wait_for_email(email, timeout=20))
+    assert throttled == ["SendEmail"]
+    assert len(emails.sent(email)) == 1
+    assert client.post("/auth/confirm", {"email": email, "code": code}).status == 200
+    [execution] = executions_of(reply.body["user_id"])
+    ended = wait_until_ended(execution["executionArn"])
+    assert json.loads(ended["output"])["outcome"] == "confirmed"
+
+
+def test_leaving_while_a_password_change_waits_for_its_code_withdraws_the_wait(client: Client) -> None:
+    member = add_member(client, owner_of_new_account(client).account_id, "member")
+    new = "Registre des immobilisations 2027"
+    body = {"current_password": PASSWORD, "new_password": new, "new_password_confirmation": new}
+    assert client.post("/me/password", body, token=member.token).status == 202
+    wait_for_email(member.email)
+    [execution] = executions_of(member.user_id)
+
+    assert client.delete("/me", token=member.token).status == 204
+
+    ended = wait_until_ended(execution["executionArn"])
+    assert json.loads(ended["output"])["outcome"] == "withdrawn"

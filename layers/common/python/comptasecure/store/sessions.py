@@ -7,6 +7,7 @@ from boto3.dynamodb.conditions import Key
 from comptasecure import aws
 from comptasecure.errors import DomainError, InvalidCursor
 from comptasecure.store import keys
+from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
 
 
@@ -36,11 +37,9 @@ def get_with_user(
     """The user and the session in one round trip: the authorizer's only read."""
     pk = keys.account_pk(account_id)
     wanted = [keys.key(pk, keys.user_sk(user_id)), keys.key(pk, keys.session_sk(user_id, session_id))]
-    response = aws.dynamodb_client().batch_get_item(
-        RequestItems={aws.table().name: {"Keys": wanted, "ConsistentRead": True}}
-    )
     user = session = None
-    for item in response["Responses"].get(aws.table().name, []):
+    # Keys DynamoDB leaves unprocessed (throttling) are retried: a partial answer is not a gone session.
+    for item in get_many(wanted, consistent=True):
         if item["SK"].startswith("USER#"):
             user = item
         else:

@@ -1,0 +1,197 @@
+"""What `sam build` made is what Lambda can run: checked on .aws-sam/build after `make build`.
+
+- each function's handler module at the root of its build folder (Lambda imports ``module.handler``
+  with only that folder and the layers' ``/opt/python`` on the path);
+- the shared package at ``python/comptasecure/`` of the layer, every native library built for arm64;
+- every handler imports in a fresh isolated interpreter whose path is only its build folder, the
+  built layer and boto3 (which the Lambda runtime provides), as on a cold start.
+
+This machine is x86_64, so the layer's arm64 native packages cannot load here: the import check puts
+x86_64 wheels of exactly the same versions (from the layer's hash-locked requirements) in front of them.
+"""
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from local import template
+
+BUILD = template.ROOT / ".aws-sam" / "build"
+CACHE = template.ROOT / "build" / "check-build"
+REQUIREMENTS = template.ROOT / "layers" / "common" / "requirements.txt"
+DIRECT_REQUIREMENTS = template.ROOT / "layers" / "common" / "requirements.in"
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer")  # what the python3.12 runtime ships and the layer does not
+ELF_MACHINE_AARCH64 = 0xB7
+
+IMPORT = """
+import importlib, json, sys
+module_name, attribute = sys.argv[1].rsplit(".", 1)
+handler = getattr(importlib.import_module(module_name), attribute)
+assert callable(handler), sys.argv[1]
+foreign = [name for name, module in sys.modules.items()
+           if getattr(module, "__file__", None) and not any(module.__file__.startswith(p) for p in sys.path[:4])
+           and not module.__file__.startswith(sys.base_prefix)]
+print(json.dumps(foreign))
+"""
+
+
+def built_template() -> dict[str, Any]:
+    document: dict[str, Any] = yaml.load((BUILD / "template.yaml").read_text(), Loader=template._CfnLoader)  # noqa: S506
+    return document
+
+
+def layer_folder(document: dict[str, Any]) -> Path:
+    (layer,) = [r for r in document["Resources"].values() if r["Type"] == "AWS::Serverless::LayerVersion"]
+    return BUILD / str(layer["Properties"]["ContentUri"])
+
+
+def check_layout(document: dict[str, Any], failures: list[str]) -> dict[str, tuple[Path, str]]:
+    functions = {}
+    for name, resource in document["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        folder = BUILD / resource["Properties"]["CodeUri"]
+        handler = resource["Properties"]["Handler"]
+        if not (folder / f"{handler.rpartition('.')[0]}.py").is_file():
+            failures.append(f"{name}: {handler.rpartition('.')[0]}.py not at the root of {folder}")
+        functions[name] = (folder, handler)
+    layer = layer_folder(document)
+    if not (layer / "python" / "comptasecure" / "__init__.py").is_file():
+        failures.append(f"layer: no python/comptasecure/ in {layer}")
+    if (layer / "python" / "python").exists():
+        failures.append("layer: python/python/ would be /opt/python/python on Lambda, off the path")
+    for library in (layer / "python").rglob("*.so"):
+        with library.open("rb") as elf:
+            header = elf.read(20)
+        if header[:4] != b"\x7fELF" or int.from_bytes(header[18:20], "little") != ELF_MACHINE_AARCH64:
+            failures.append(f"layer: {library.relative_to(layer)} is not an arm64 library")
+    return functions
+
+
+def native_distributions(layer: Path) -> list[str]:
+    """name==version of each distribution in the layer that ships a compiled library."""
+    found = []
+    for record in (layer / "python").glob("*.dist-info/RECORD"):
+        if any(line.split(",", 1)[0].endswith(".so") for line in record.read_text().splitlines()):
+            metadata = (record.parent / "METADATA").read_text().splitlines()
+            fields = dict(line.split(": ", 1) for line in metadata if ": " in line)
+            found.append(f"{fields['Name']}=={fields['Version']}")
+    return sorted(found)
+
+
+def stand_ins(natives: list[str]) -> Path:
+    """x86_64 wheels of the layer's native distributions, installed once per set of versions."""
+    folder = CACHE / ("stand-ins-" + hashlib.sha256(json.dumps(natives).encode()).hexdigest()[:12])
+    if not (folder / ".complete").exists():
+        pinned = [line for line in _locked_requirements() if line.split("==")[0].lower() in _names(natives)]
+        CACHE.mkdir(parents=True, exist_ok=True)
+        requirements = CACHE / "stand-ins.txt"
+        requirements.write_text("\n".join(pinned) + "\n")
+        command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
+        command += ["--require-hashes", "--only-binary=:all:", "--platform", "manylinux_2_17_x86_64"]
+        command += ["--platform", "manylinux_2_28_x86_64", "--python-version", "3.12", "--implementation", "cp"]
+        subprocess.run([*command, "--target", str(folder), "-r", str(requirements)], check=True)  # noqa: S603
+        (folder / ".complete").touch()
+    return folder
+
+
+def _names(distributions: list[str]) -> set[str]:
+    return {item.split("==")[0].lower().replace("_", "-") for item in distributions}
+
+
+def _locked_requirements() -> list[str]:
+    """The lock file's requirements, each joined to its hashes on one line."""
+    text = REQUIREMENTS.read_text().replace("\\\n", " ")
+    return [line.split("#", 1)[0].strip() for line in text.splitlines() if line and line[0].isalpha()]
+
+
+def runtime_packages() -> Path:
+    """boto3 as the Lambda runtime provides it: the tested version, and nothing else from the venv."""
+    folder = CACHE / "runtime"
+    folder.mkdir(parents=True, exist_ok=True)
+    for package in RUNTIME_PACKAGES:
+        link = folder / package
+        if not link.exists():
+            link.symlink_to(Path(str(__import__(package).__file__)).parent)
+    return folder
+
+
+def check_imports(
+    functions: dict[str, tuple[Path, str]], layer: Path, failures: list[str], environment: dict[str, str]
+) -> None:
+    standins = stand_ins(native_distributions(layer))
+    runtime = runtime_packages()
+
+    def import_one(item: tuple[str, tuple[Path, str]]) -> str | None:
+        name, (folder, handler) = item
+        path = [str(folder), str(standins), str(layer / "python"), str(runtime)]
+        code = f"import sys; sys.path[:0] = {path!r}\n" + IMPORT
+        # -I: no PYTHONPATH, no user site; -S: no site-packages. Only the paths above can be imported.
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-I", "-S", "-c", code, handler],
+            capture_output=True,
+            text=True,
+            env=environment,
+            cwd="/",
+            check=False,
+        )
+        if result.returncode != 0:
+            return f"{name}: {handler} does not import: {result.stderr.strip().splitlines()[-1:]}"
+        foreign = json.loads(result.stdout)
+        return f"{name}: imported modules from outside its path: {foreign}" if foreign else None
+
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        failures.extend(failure for failure in pool.map(import_one, functions.items()) if failure)
+
+
+def lambda_environment(document: dict[str, Any]) -> dict[str, str]:
+    """The variables every function gets (a stand-in where the value is a deployed resource's name)."""
+    variables = document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    environment = {name: value if isinstance(value, str) else "check-build" for name, value in variables.items()}
+    environment.update({"AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3", "LANG": "C.UTF-8"})
+    return environment
+
+
+def check_pins(failures: list[str]) -> None:
+    """The tests run on pyproject's pins: the layer must ship the same ones (boto3 aside)."""
+    project = tomllib.loads((template.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    layer = [line.strip() for line in DIRECT_REQUIREMENTS.read_text().splitlines() if line[:1].isalpha()]
+    normalise = {requirement.lower().replace("_", "-") for requirement in layer}
+    for requirement in project:
+        if requirement.split("==")[0] not in RUNTIME_PACKAGES and requirement.lower() not in normalise:
+            failures.append(f"pyproject.toml pins {requirement}, layers/common/requirements.in does not")
+    locked = {line.split(" ")[0].lower() for line in _locked_requirements()}
+    for requirement in layer:
+        name, version = requirement.lower().replace("_", "-").split("==")
+        if f"{name.split('[')[0]}=={version}" not in locked:
+            failures.append(f"requirements.txt does not lock {requirement}: run make lock")
+
+
+def main() -> int:
+    if not (BUILD / "template.yaml").is_file():
+        print("no .aws-sam/build/template.yaml: run `make build` first", file=sys.stderr)
+        return 1
+    document = built_template()
+    failures: list[str] = []
+    check_pins(failures)
+    functions = check_layout(document, failures)
+    if not failures:
+        check_imports(functions, layer_folder(document), failures, lambda_environment(document))
+    for failure in failures:
+        print(failure, file=sys.stderr)
+    if not failures:
+        print(f"build: {len(functions)} handlers import from their build folder and the layer's python/comptasecure")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
