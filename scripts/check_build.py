@@ -29,7 +29,8 @@ BUILD = template.ROOT / ".aws-sam" / "build"
 CACHE = template.ROOT / "build" / "check-build"
 REQUIREMENTS = template.ROOT / "layers" / "common" / "requirements.txt"
 DIRECT_REQUIREMENTS = template.ROOT / "layers" / "common" / "requirements.in"
-RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer")  # what the python3.12 runtime ships and the layer does not
+# What the python3.12 runtime ships and the layer does not: boto3 and what botocore itself imports.
+RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "dateutil", "six")
 ELF_MACHINE_AARCH64 = 0xB7
 
 IMPORT = """
@@ -119,9 +120,12 @@ def runtime_packages() -> Path:
     folder = CACHE / "runtime"
     folder.mkdir(parents=True, exist_ok=True)
     for package in RUNTIME_PACKAGES:
-        link = folder / package
+        source = Path(str(__import__(package).__file__))
+        # A package is its folder; a single-module distribution (six) is its file.
+        target = source.parent if source.name == "__init__.py" else source
+        link = folder / target.name
         if not link.exists():
-            link.symlink_to(Path(str(__import__(package).__file__)).parent)
+            link.symlink_to(target)
     return folder
 
 
