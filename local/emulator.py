@@ -69,6 +69,12 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         logical_id = function_name.rsplit(":", 1)[-1]
         if logical_id not in template.functions():
             return original(self, function_name, qualifier, body, headers, response_headers)
+        if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
+            # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
+            threading.Thread(
+                target=_invoke_in_background, args=(logical_id, json.loads(body or "{}")), daemon=True
+            ).start()
+            return b""
         try:
             result = invoke(logical_id, json.loads(body or "{}"))
         except Exception as error:
@@ -77,6 +83,14 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         return json.dumps(result).encode()
 
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
+
+
+def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:
+    try:
+        invoke(logical_id, event)
+    except Exception:
+        # Lambda would retry, then hand the event to the function's on-failure destination; here it is logged.
+        logging.getLogger(__name__).exception("asynchronous invocation of %s failed", logical_id)
 
 
 _dynamodb_lock = threading.RLock()
