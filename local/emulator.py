@@ -185,8 +185,8 @@ class Emulator:
             self.values[logical_id] = logical_id
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
             self._table(logical_id, resource["Properties"])
-        for logical_id in template.resources("AWS::S3::Bucket"):
-            self._bucket(logical_id)
+        for logical_id, resource in template.resources("AWS::S3::Bucket").items():
+            self._bucket(logical_id, resource.get("Properties", {}))
         for logical_id in template.resources("AWS::SecretsManager::Secret"):
             self._secret(logical_id)
         for logical_id, resource in template.resources("AWS::SSM::Parameter").items():
@@ -216,9 +216,13 @@ class Emulator:
             client.delete_table(TableName=self.values[logical_id])
             self._table(logical_id, resource["Properties"])
 
-    def _bucket(self, logical_id: str) -> None:
+    def _bucket(self, logical_id: str, properties: dict[str, Any]) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
-        boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        if "VersioningConfiguration" in properties:
+            # Versioned as in AWS: deleting an object then leaves its versions, which a purge must remove.
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=properties["VersioningConfiguration"])
         self.values[logical_id] = name
 
     def _secret(self, logical_id: str) -> None:

@@ -102,7 +102,9 @@ def apply(event: Event) -> dict[str, str]:
         return {"status": "ignored"}
     customer_id = _customer_of(event)
     account_id = billing_store.account_of_customer(customer_id) if customer_id else None
-    if account_id is None:
+    # A deleted account's customer link lives until its purge ends: its events are acknowledged,
+    # never answered 404 (Stripe would retry them for days).
+    if account_id is None or not account_store.exists(account_id):
         logger.info("Stripe event for no account of ours", extra={"event_id": event["id"], "type": event["type"]})
         return {"status": "ignored"}
     try:
