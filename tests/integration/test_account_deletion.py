@@ -1,9 +1,11 @@
 """DELETE /account leaves nothing (R-ACC-4, issue 11 item 2), and scales (issue 10 item 3): the route
 answers at once and an asynchronous purge removes the table items, bucket objects and Stripe customer."""
 
+import threading
 import time
 import urllib.request
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import boto3
@@ -143,3 +145,19 @@ def test_the_purge_refuses_an_account_that_is_not_deleted(client: Client, table:
         invoke("PurgeAccountFunction", {"account_id": account.account_id})
     assert partition(table, account.account_id) == before
     assert account_store.exists(account.account_id)
+
+
+def test_fifty_parallel_deletions_delete_once(client: Client, table: Any) -> None:
+    account = owner(client)
+    seed_items(account.account_id, 60, table)
+    start = threading.Barrier(50)
+
+    def delete() -> int:
+        start.wait()
+        return account.client.delete("/account").status
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda _: delete(), range(50)))
+    assert statuses.count(204) == 1, statuses
+    assert set(statuses) <= {204, 401, 404}, statuses
+    wait_for_purge(table, account.account_id)

@@ -132,7 +132,9 @@ def write_export(account_id: str, export_id: str) -> dict[str, int]:
             upload.write("".join(_csv_line(_row(event)) for event in events).encode())
             if start_key is None:
                 break
-    audit_store.finish_export(account_id, export_id, {"status": "ready", "rows": rows, "ended_at": _now()})
+    audit_store.finish_export(
+        account_id, export_id, {"status": "ready", "rows": rows, "pages": pages, "ended_at": _now()}
+    )
     logger.info("audit export ready", extra={"account_id": account_id, "export_id": export_id, "rows": rows})
     return {"rows": rows, "pages": pages}
 

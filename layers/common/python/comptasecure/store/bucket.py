@@ -25,6 +25,10 @@ def export_prefix(account_id: str) -> str:
     return f"exports/{account_id}/"
 
 
+class BucketDeletionFailed(Exception):
+    """Some objects were not deleted: the purge fails and Lambda runs it again."""
+
+
 class StreamedUpload:
     """One object written part by part (multipart upload), never held whole in memory."""
 
@@ -112,6 +116,6 @@ def delete_prefix(prefix: str) -> tuple[int, int]:
             answer = aws.s3().delete_objects(Bucket=settings().fec_bucket, Delete={"Objects": batch, "Quiet": True})  # type: ignore[typeddict-item]
             calls += 1
             if answer.get("Errors"):
-                raise RuntimeError(f"S3 refused to delete {len(answer['Errors'])} objects under {prefix}")
+                raise BucketDeletionFailed(f"S3 refused to delete {len(answer['Errors'])} objects under {prefix}")
             removed += len(batch)
     return removed, calls

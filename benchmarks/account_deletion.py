@@ -1,0 +1,58 @@
+"""Prints figures, not a test: DELETE /account on a large account (issue 10 item 3).
+
+    PYTHONPATH=layers/common/python:. .venv/bin/python benchmarks/account_deletion.py --items 10000
+
+An owner alone on an account of ``--items`` table items (audit events) and ``--objects`` uploaded
+files: the route's time and calls, then the asynchronous purge's time and calls.
+"""
+
+import argparse
+import time
+
+import boto3
+
+from benchmarks import scale
+from comptasecure.settings import settings
+from comptasecure.store import keys
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--objects", type=int, default=200)
+    parser.add_argument("--timeout", type=float, default=3600)
+    arguments = parser.parse_args()
+
+    emulator, client, token, account_id = scale.start()
+    seeding = scale.seed_audit_events(account_id, arguments.items)
+    s3, dynamodb = boto3.client("s3"), boto3.client("dynamodb")
+    for number in range(arguments.objects):
+        s3.put_object(Bucket=settings().fec_bucket, Key=f"accounts/{account_id}/fecs/{number}/f.txt", Body=b"FEC")
+    print(f"seeding {arguments.items:,} items and {arguments.objects} objects: {seeding:.1f} s for the items")
+
+    with scale.counting_calls() as calls:
+        began = time.perf_counter()
+        reply = client.delete("/account", token=token)
+        answered = time.perf_counter() - began
+        route_calls = dict(calls)
+        print(f"DELETE /account: {reply.status} in {answered * 1000:.0f} ms, calls {route_calls}")
+
+        def purged() -> bool:
+            # Checked with clients of its own, so the counts are the purge's calls only.
+            items = dynamodb.query(
+                TableName=settings().table_name,
+                KeyConditionExpression="PK = :pk",
+                ExpressionAttributeValues={":pk": {"S": keys.account_pk(account_id)}},
+                Limit=1,
+            )["Items"]
+            left = s3.list_object_versions(Bucket=settings().fec_bucket, Prefix=f"accounts/{account_id}/")
+            return not items and "Versions" not in left
+
+        purge = scale.wait(purged, arguments.timeout)
+        purge_calls = {name: count - route_calls.get(name, 0) for name, count in calls.items()}
+    print(f"purge: done after {purge:.1f} s, calls {purge_calls}")
+    emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
