@@ -192,3 +192,26 @@ def test_time_filters_need_a_time_zone_and_a_time_utc_can_hold(
     reply = client.get(f"{route}?{query}", token=owner.token)
     assert reply.status == 422, reply.raw
     assert reply.error["field"] == field
+
+
+def test_an_export_whose_worker_never_ended_reads_failed_past_its_deadline(client: Client, owner: Member) -> None:
+    from comptasecure.store import audit as audit_store
+
+    export_id = "f" * 32
+    audit_store.put_export(
+        owner.account_id,
+        {
+            "id": export_id,
+            "status": "running",
+            "filters": {},
+            "object_key": f"exports/{owner.account_id}/{export_id}.csv",
+            "created_at": "2026-01-01T00:00:00.000000Z",
+            "deadline_at": "2026-01-01T00:48:00.000000Z",  # the worker and its retries are long over
+            "expires_at": "2999-01-01T00:00:00.000000Z",
+        },
+        2_000_000_000,
+    )
+    reply = client.get(f"/audit/exports/{export_id}", token=owner.token)
+    assert reply.status == 200
+    assert reply.body["status"] == "failed"
+    assert reply.body.get("download_url") is None
