@@ -91,6 +91,10 @@ def _route_lambda_invocations_to_our_handlers() -> None:
             return original(self, function_name, qualifier, body, headers, response_headers)
         payload = json.loads(body or "{}")
         _remember_task_token(payload)
+        if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
+            # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
+            threading.Thread(target=_invoke_in_background, args=(logical_id, payload), daemon=True).start()
+            return b""
         try:
             result = invoke(logical_id, payload)
         except Exception as error:
@@ -99,6 +103,14 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         return json.dumps(result).encode()
 
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
+
+
+def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:
+    try:
+        invoke(logical_id, event)
+    except Exception:
+        # Lambda would retry, then hand the event to the function's on-failure destination; here it is logged.
+        logging.getLogger(__name__).exception("asynchronous invocation of %s failed", logical_id)
 
 
 _dynamodb_lock = threading.RLock()
@@ -252,8 +264,8 @@ class Emulator:
             self.values[logical_id] = logical_id
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
             self._table(logical_id, resource["Properties"])
-        for logical_id in template.resources("AWS::S3::Bucket"):
-            self._bucket(logical_id)
+        for logical_id, resource in template.resources("AWS::S3::Bucket").items():
+            self._bucket(logical_id, resource.get("Properties", {}))
         for logical_id in template.resources("AWS::SecretsManager::Secret"):
             self._secret(logical_id)
         for logical_id, resource in template.resources("AWS::SSM::Parameter").items():
@@ -287,9 +299,13 @@ class Emulator:
             client.delete_table(TableName=self.values[logical_id])
             self._table(logical_id, resource["Properties"])
 
-    def _bucket(self, logical_id: str) -> None:
+    def _bucket(self, logical_id: str, properties: dict[str, Any]) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
-        boto3.client("s3").create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        s3 = boto3.client("s3")
+        s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-3"})
+        if "VersioningConfiguration" in properties:
+            # Versioned as in AWS: deleting an object then leaves its versions, which a purge must remove.
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=properties["VersioningConfiguration"])
         self.values[logical_id] = name
         self.values[f"{logical_id}.Arn"] = f"arn:aws:s3:::{name}"
 

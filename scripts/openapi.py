@@ -85,6 +85,8 @@ def _complete(operation: dict[str, Any], route: template.Route, handler: Handler
     success_schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
     operation["responses"] = {}
     for status, media in handler.successes.items():
+        if status in extra.also:
+            continue  # the route's notes describe this answer's body themselves
         response, problem = _success(key, media, success_schema)
         operation["responses"][str(status)] = response
         problems.extend(problem)

@@ -104,3 +104,13 @@ def audit_events(table: Any, account_id: str, action: str) -> list[dict[str, Any
     return [
         item for item in partition(table, account_id) if item["SK"].startswith("AUDIT#") and item["action"] == action
     ]
+
+
+def wait_for_purge(table: Any, account_id: str, timeout: float = 60.0) -> None:
+    """The account purge runs asynchronously after DELETE /account: wait until the partition is empty."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while partition(table, account_id):
+        assert time.monotonic() < deadline, f"account {account_id} still has items after {timeout}s"
+        time.sleep(0.1)

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from comptasecure.domain import audit_trail
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.audit import Action, ActorId, Since, Until
+from comptasecure.models.audit import Action, ActorId, ExportStarted, Since, Until
 
 router = api_router()
 
@@ -16,12 +16,15 @@ def export_events(
 ) -> Response[str]:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    csv = audit_trail.export_csv(caller.account_id, audit_trail.Filters(since, until, actor_id, action))
+    export = audit_trail.export(caller.account_id, caller.user_id, audit_trail.Filters(since, until, actor_id, action))
+    if export.csv is None:
+        # Too large for one answer: the export worker writes it; GET /audit/exports/{id} gives the link.
+        return Response(202, "application/json", ExportStarted(export_id=str(export.export_id)).model_dump_json())
     return Response(
         200,
         "text/csv; charset=utf-8",
-        csv,
-        headers={"Content-Disposition": 'attachment; filename="journal-audit.csv"'},
+        export.csv,
+        headers={"Content-Disposition": f'attachment; filename="{audit_trail.EXPORT_FILE_NAME}"'},
     )
 
 

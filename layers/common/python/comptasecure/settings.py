@@ -28,6 +28,15 @@ class Settings(BaseModel):
     # Empty in AWS (api.stripe.com); the local run and the tests point it at localstripe.
     stripe_api_base: str = ""
     stripe_event_retention_days: PositiveInt = 30
+    # Audit export: what the route may answer itself (the HTTP API allows 6 MB and 29 s), beyond
+    # which the export worker (its function name, its timeout) writes the CSV to the bucket.
+    audit_export_sync_bytes: PositiveInt = 5_000_000
+    audit_export_sync_seconds: PositiveInt = 15
+    audit_export_function: str = ""
+    audit_export_worker_seconds: PositiveInt = 900
+    audit_export_retention_days: PositiveInt = 7
+    audit_export_link_seconds: PositiveInt = 900
+    account_purge_function: str = ""
 
 
 @cache

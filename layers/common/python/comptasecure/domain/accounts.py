@@ -2,18 +2,19 @@
 
 from typing import Any
 
-from comptasecure.domain import audit, workflow
+from comptasecure import workers
+from comptasecure.domain import audit
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.errors import Conflict, InvalidInput
 from comptasecure.observability import logger
+from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
-from comptasecure.store import cabinet as cabinet_store
 from comptasecure.store import mfa as mfa_store
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
-# Deletion sweep: items read per page; the batch writer sends them 25 at a time.
-SWEEP_PAGE = 100
+# A deletion retried when a Stripe customer gets linked at the same instant.
+DELETE_ATTEMPTS = 3
 
 
 def view(account_id: str, caller_id: str) -> dict[str, Any]:
@@ -118,39 +119,37 @@ def transfer_ownership(account_id: str, actor: audit.Actor, new_owner_id: str) -
     return view(account_id, actor.id)
 
 
-def delete(account_id: str, owner_id: str) -> int:
-    """R-ACC-4: delete the account of an owner alone on it; returns how many items were removed.
+def delete(account_id: str, owner_id: str) -> None:
+    """R-ACC-4: delete the account of an owner alone on it, at once for every reader; purge the rest later.
 
-    The account item, the owner and the owner's email go first, in one transaction conditioned on
-    ``user_count = 1``: a concurrent invitation either lands before (and the deletion is refused)
-    or fails on the missing account. The rest of the partition then goes page by page; waiting
-    workflows are withdrawn and links outside the partition (emails, analyses) released, so
-    nothing stays readable and the owner's email can sign up again. No audit event survives the
-    partition it would live in: the deletion is logged instead.
+    One transaction, conditioned on ``user_count = 1``, deletes the account item, the owner and
+    the owner's email: from that instant no token of the account passes the authorizer (it reads
+    the user on every request), login fails, and no route can reach the partition. A concurrent
+    invitation either lands first (and the deletion is refused) or fails on the missing account.
+    The condition also pins the Stripe customer read just before, so the purge is told the right
+    one even if a customer was linked meanwhile (then it reads again). Everything else (the
+    partition, the bucket, the Stripe customer and its link, waiting workflows) goes in the
+    account purge, run asynchronously: a large account would not fit the API's 29 seconds.
     """
     owner = user_store.get(account_id, owner_id)
-    tx = Transaction()
-    account_store.delete_if_alone(tx, account_id, owner["id"])
-    user_store.delete_with_email(tx, account_id, owner["id"], owner["email"])
-    tx.commit()
-    removed = 3  # the account item, the owner and the owner's email
-    while page := account_store.first_items(account_id, SWEEP_PAGE):
-        for item in page:
-            _release_outside_links(account_id, item)
-        account_store.delete_items(page)
-        removed += len(page)
-    logger.info("account deleted", extra={"account_id": account_id, "by": owner["id"], "items_removed": removed})
-    return removed
-
-
-def _release_outside_links(account_id: str, item: dict[str, Any]) -> None:
-    kind = item.get("kind")
-    if kind in ("code", "invitation"):
-        workflow.withdraw(item.get("task_token"), "Cancelled")
-    elif kind == "user" and item.get("email"):
-        user_store.release_email(str(item["email"]), account_id)
-    elif kind == "crm" and item.get("analysis_id"):
-        cabinet_store.release_analysis(str(item["analysis_id"]), account_id)
+    for _ in range(DELETE_ATTEMPTS):
+        customer_id = account_store.get(account_id).get("stripe_customer_id")
+        tx = Transaction()
+        account_store.delete_if_alone(tx, account_id, owner["id"], stripe_customer_id=customer_id)
+        user_store.delete_with_email(tx, account_id, owner["id"], owner["email"])
+        try:
+            tx.commit()
+        except Conflict:
+            if int(account_store.get(account_id)["user_count"]) != 1:
+                raise
+            continue  # a Stripe customer was linked between the read and the deletion
+        workers.start(
+            settings().account_purge_function,
+            {"account_id": account_id, "stripe_customer_id": str(customer_id) if customer_id else None},
+        )
+        logger.info("account deleted, purge queued", extra={"account_id": account_id, "by": owner["id"]})
+        return
+    raise Conflict("Le compte change trop souvent pour être supprimé ; réessayez.", code="account_busy")
 
 
 def set_type(account_id: str, type_id: str, reason: str) -> dict[str, str]:

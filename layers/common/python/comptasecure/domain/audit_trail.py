@@ -1,22 +1,33 @@
-"""Reading the audit trail (owner and admins): filtered pages, newest first, and a CSV for Excel."""
+"""Reading the audit trail (owner and admins): filtered pages, newest first, and a CSV for Excel.
+
+An export small enough is answered at once. One that would not fit the platform's limits (HTTP
+API: 29 s and a 6 MB response) becomes asynchronous: the route reads within a bounded budget of
+bytes and time, and when it runs out it records an export item and hands the work to the export
+worker, which streams the CSV to the private bucket; the status route then gives a presigned link.
+"""
 
 import csv
 import io
 import json
-from collections.abc import Iterator
+import time
+import uuid
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Literal
 
-from comptasecure import clock
-from comptasecure.errors import InvalidInput
+from comptasecure import clock, workers
+from comptasecure.errors import InvalidInput, NotFound
 from comptasecure.http import pagination
+from comptasecure.observability import logger
+from comptasecure.settings import settings
 from comptasecure.store import audit as audit_store
+from comptasecure.store import bucket
 
 EVENT_FIELDS = ("id", "at", "actor_id", "actor_email", "action", "target_type", "target_id", "details")
 CSV_HEADER = ("date", "acteur_id", "acteur_email", "action", "cible_type", "cible_id", "details")
-EXPORT_PAGE = 100
-EXPORT_MAX_EVENTS = 50_000
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+EXPORT_FILE_NAME = "journal-audit.csv"
+BOM = "\ufeff"
 
 
 @dataclass(frozen=True)
@@ -30,9 +41,149 @@ class Filters:
         if self.since and self.until and self.since > self.until:
             raise InvalidInput("La date de début doit précéder la date de fin.", field="from", code="invalid_range")
 
+    def stored(self) -> dict[str, str | None]:
+        return {
+            "from": clock.iso(self.since) if self.since else None,
+            "to": clock.iso(self.until) if self.until else None,
+            "actor_id": self.actor_id,
+            "action": self.action,
+        }
+
+    @classmethod
+    def from_stored(cls, stored: dict[str, Any]) -> "Filters":
+        since, until = stored.get("from"), stored.get("to")
+        return cls(
+            clock.parse(since) if since else None,
+            clock.parse(until) if until else None,
+            stored.get("actor_id"),
+            stored.get("action"),
+        )
+
+
+@dataclass(frozen=True)
+class Export:
+    """Either the whole CSV (it fitted the budget) or the id of the asynchronous export now running."""
+
+    csv: str | None = None
+    export_id: str | None = None
+
+
+ExportStatus = Literal["running", "ready", "failed"]
+
+
+@dataclass(frozen=True)
+class ExportState:
+    status: ExportStatus
+    download_url: str | None = None
+    expires_at: str | None = None
+
 
 def page(account_id: str, filters: Filters, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
     """One Query on the account's time-ordered audit keys; filters on actor and action narrow it."""
+    events, last_key = _query(account_id, filters, limit, pagination.decode(cursor, account_id))
+    return events, pagination.encode(last_key, account_id)
+
+
+def export(account_id: str, requested_by: str, filters: Filters) -> Export:
+    """The CSV at once when it fits the response and time budget, else an asynchronous export.
+
+    The decision reads at most the budget plus one DynamoDB page (1 MB), never counts the events.
+    """
+    config = settings()
+    deadline = time.monotonic() + config.audit_export_sync_seconds
+    lines = [BOM + _csv_line(CSV_HEADER)]
+    # What the response weighs once JSON-escaped into Lambda's proxy answer (quotes, CR/LF, accents).
+    size = _escaped_size(lines[0])
+    start_key: dict[str, Any] | None = None
+    while True:
+        events, start_key = _query(account_id, filters, None, start_key)
+        for event in events:
+            line = _csv_line(_row(event))
+            lines.append(line)
+            size += _escaped_size(line)
+        if size > config.audit_export_sync_bytes:
+            break
+        if start_key is None:
+            return Export(csv="".join(lines))
+        if time.monotonic() > deadline:
+            break
+    return Export(export_id=_start_async(account_id, requested_by, filters))
+
+
+def write_export(account_id: str, export_id: str) -> dict[str, int]:
+    """The export worker: the whole filtered trail as a CSV streamed to the bucket, then ``ready``.
+
+    A failure aborts the upload and raises, so Lambda runs the worker again (twice at most); a
+    retried invocation of an export already ended does nothing. One that never ends is reported
+    ``failed`` once past the deadline recorded at its start.
+    """
+    job = audit_store.get_export(account_id, export_id)
+    if job is None or job["status"] != "running":
+        return {"rows": 0, "pages": 0}
+    filters = Filters.from_stored(job["filters"])
+    rows = pages = 0
+    with bucket.streamed_upload(job["object_key"], CSV_CONTENT_TYPE) as upload:
+        upload.write((BOM + _csv_line(CSV_HEADER)).encode())
+        start_key: dict[str, Any] | None = None
+        while True:
+            events, start_key = _query(account_id, filters, None, start_key)
+            pages += 1
+            rows += len(events)
+            upload.write("".join(_csv_line(_row(event)) for event in events).encode())
+            if start_key is None:
+                break
+    audit_store.finish_export(
+        account_id, export_id, {"status": "ready", "rows": rows, "pages": pages, "ended_at": _now()}
+    )
+    logger.info("audit export ready", extra={"account_id": account_id, "export_id": export_id, "rows": rows})
+    return {"rows": rows, "pages": pages}
+
+
+def export_state(account_id: str, export_id: str) -> ExportState:
+    """Where an export of this account stands; another account's id is not found."""
+    job = audit_store.get_export(account_id, export_id)
+    now = clock.now()
+    if job is None or clock.parse(job["expires_at"]) <= now:
+        raise NotFound("Export introuvable.", code="export_not_found")
+    if job["status"] == "ready":
+        seconds = min(settings().audit_export_link_seconds, int((clock.parse(job["expires_at"]) - now).total_seconds()))
+        url = bucket.download_url(job["object_key"], seconds, EXPORT_FILE_NAME)
+        return ExportState("ready", url, clock.iso(now + timedelta(seconds=seconds)))
+    # A worker that died without a word (timeout, crash after Lambda's retries) leaves "running":
+    # past the worker's longest possible run, the export has failed.
+    if job["status"] == "running" and clock.parse(job["deadline_at"]) <= now:
+        return ExportState("failed")
+    return ExportState("failed" if job["status"] == "failed" else "running")
+
+
+def _start_async(account_id: str, requested_by: str, filters: Filters) -> str:
+    config = settings()
+    export_id = uuid.uuid4().hex
+    now = clock.now()
+    expires = now + timedelta(days=config.audit_export_retention_days)
+    audit_store.put_export(
+        account_id,
+        {
+            "id": export_id,
+            "status": "running",
+            "requested_by": requested_by,
+            "filters": filters.stored(),
+            "object_key": f"{bucket.export_prefix(account_id)}{export_id}.csv",
+            "created_at": clock.iso(now),
+            # Lambda's first run and its two retries, each up to the worker's timeout, with their delays.
+            "deadline_at": clock.iso(now + timedelta(seconds=3 * config.audit_export_worker_seconds + 180)),
+            "expires_at": clock.iso(expires),
+        },
+        clock.epoch(expires),
+    )
+    workers.start(config.audit_export_function, {"account_id": account_id, "export_id": export_id})
+    logger.info("audit export queued", extra={"account_id": account_id, "export_id": export_id})
+    return export_id
+
+
+def _query(
+    account_id: str, filters: Filters, limit: int | None, start_key: dict[str, Any] | None
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     items, last_key = audit_store.page(
         account_id,
         since=clock.iso(filters.since) if filters.since else None,
@@ -40,45 +191,39 @@ def page(account_id: str, filters: Filters, limit: int, cursor: str | None) -> t
         actor_id=filters.actor_id,
         action=filters.action,
         limit=limit,
-        start_key=pagination.decode(cursor, account_id),
+        start_key=start_key,
     )
-    return [{name: item.get(name) for name in EVENT_FIELDS} for item in items], pagination.encode(last_key, account_id)
+    return [{name: item.get(name) for name in EVENT_FIELDS} for item in items], last_key
 
 
-def export_csv(account_id: str, filters: Filters) -> str:
-    """UTF-8 with BOM, ';' separated, as French Excel opens it; cells cannot be read as formulas."""
+def _row(event: dict[str, Any]) -> tuple[str, ...]:
+    return (
+        event["at"],
+        event["actor_id"],
+        event["actor_email"] or "",
+        event["action"],
+        event["target_type"],
+        event["target_id"],
+        json.dumps(event["details"] or {}, ensure_ascii=False, default=str),
+    )
+
+
+def _csv_line(values: tuple[str, ...]) -> str:
+    """One CSV record, UTF-8, ';' separated, as French Excel opens it; cells cannot run as formulas."""
     out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for event in _all_events(account_id, filters):
-        writer.writerow(
-            _safe(value)
-            for value in (
-                event["at"],
-                event["actor_id"],
-                event["actor_email"] or "",
-                event["action"],
-                event["target_type"],
-                event["target_id"],
-                json.dumps(event["details"] or {}, ensure_ascii=False, default=str),
-            )
-        )
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerow(_safe(value) for value in values)
     return out.getvalue()
 
 
-def _all_events(account_id: str, filters: Filters) -> Iterator[dict[str, Any]]:
-    cursor: str | None = None
-    sent = 0
-    while sent < EXPORT_MAX_EVENTS:
-        events, cursor = page(account_id, filters, EXPORT_PAGE, cursor)
-        yield from events
-        sent += len(events)
-        if cursor is None:
-            return
+def _escaped_size(text: str) -> int:
+    return len(json.dumps(text)) - 2
 
 
 def _safe(value: Any) -> str:
     text = str(value)
     # A cell starting with = + - @ would run as a formula in Excel (CSV injection).
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _now() -> str:
+    return clock.iso(clock.now())

@@ -48,6 +48,11 @@ def ensure_customer(account_id: str, actor: audit.Actor) -> str:
     try:
         tx.commit()
     except _AlreadyLinked:
+        if not account_store.exists(account_id):
+            # The account was deleted meanwhile: its purge cannot know this customer, so it goes now.
+            with stripe_api.calls():
+                stripe_api.client().v1.customers.delete(customer.id)
+            raise NotFound("Compte introuvable.", code="account_not_found") from None
         winner = str(account_store.get(account_id)["stripe_customer_id"])
         if winner != customer.id:
             # Outside Stripe's idempotency window (or on an emulator without it) the loser created a
@@ -57,6 +62,23 @@ def ensure_customer(account_id: str, actor: audit.Actor) -> str:
             logger.info("duplicate Stripe customer removed", extra={"account_id": account_id})
         return winner
     return str(customer.id)
+
+
+def delete_customer(customer_id: str, account_id: str) -> None:
+    """A deleted account's customer goes from Stripe (address, VAT id, payment methods), then its link.
+
+    Already gone at Stripe (a retried purge) is fine; any other Stripe error raises, so the purge
+    is run again rather than leave the customer behind.
+    """
+    import stripe
+
+    try:
+        stripe_api.client().v1.customers.delete(customer_id)
+    except stripe.InvalidRequestError as error:
+        if error.http_status != 404:
+            raise
+    billing_store.unlink_customer(customer_id, account_id)
+    logger.info("Stripe customer deleted", extra={"account_id": account_id, "customer_id": customer_id})
 
 
 def customer_of(account_id: str) -> str | None:

@@ -224,6 +224,11 @@ RESPONSES: dict[str, Any] = {
         "next_cursor": None,
     },
     "EmailChangeResponse": {"status": "pending_confirmation"},
+    "ExportStatus": {
+        "status": "ready",
+        "download_url": "https://fecs.s3.eu-west-3.amazonaws.com/exports/acc_7Q2mX9pL/exp_4Tq8Lm2x.csv?X-Amz-…",
+        "expires_at": "2026-11-28T08:15:00Z",
+    },
 }
 
 # Bodies that are not JSON, by route.

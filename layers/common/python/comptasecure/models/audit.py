@@ -1,10 +1,10 @@
 """The audit trail as the owner and admins read it."""
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from aws_lambda_powertools.event_handler.openapi.params import Query
-from pydantic import BaseModel
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from pydantic import AfterValidator, AwareDatetime, BaseModel
 
 
 class AuditEvent(BaseModel):
@@ -23,8 +23,30 @@ class AuditPage(BaseModel):
     next_cursor: str | None
 
 
+class ExportStarted(BaseModel):
+    export_id: str
+
+
+class ExportStatus(BaseModel):
+    status: Literal["running", "ready", "failed"]
+    download_url: str | None = None
+    expires_at: str | None = None
+
+
+def _in_utc(moment: datetime) -> datetime:
+    # 0001-01-01T00:00:00+14:00 is a valid time that UTC cannot hold: a bad filter, not a crash.
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError as error:
+        raise ValueError("date hors de la plage représentable") from error
+
+
+# A time filter must say its time zone (a local time is ambiguous) and fit in UTC.
+UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+
 # The filters both audit routes take, as query parameters (API.md: ?from=&to=&actor_id=&action=).
-Since = Annotated[datetime | None, Query(alias="from")]
-Until = Annotated[datetime | None, Query(alias="to")]
+Since = Annotated[UtcTime | None, Query(alias="from")]
+Until = Annotated[UtcTime | None, Query(alias="to")]
 ActorId = Annotated[str | None, Query(max_length=64)]
 Action = Annotated[str | None, Query(max_length=64)]
+ExportId = Annotated[str, Path(pattern=r"^[0-9a-f]{32}$")]

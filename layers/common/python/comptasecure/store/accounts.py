@@ -1,5 +1,7 @@
 """The account item: name, type, owner and the user counter that guards quotas and deletion."""
 
+import random
+import time
 from typing import Any
 
 from comptasecure import aws
@@ -106,16 +108,29 @@ def set_owner(tx: Transaction, account_id: str, new_owner_id: str, *, expected_o
     )
 
 
-def delete_if_alone(tx: Transaction, account_id: str, owner_id: str) -> None:
+def exists(account_id: str) -> bool:
+    key = keys.key(keys.account_pk(account_id), keys.ACCOUNT_META)
+    return "Item" in aws.table().get_item(Key=key, ProjectionExpression="PK", ConsistentRead=True)
+
+
+def delete_if_alone(tx: Transaction, account_id: str, owner_id: str, *, stripe_customer_id: str | None) -> None:
     """Delete the account item only while its owner is its one user (invited and pending users count).
 
     A user being added at the same moment increments user_count on this very item under a
-    condition that it exists: whichever transaction commits first makes the other fail.
+    condition that it exists: whichever transaction commits first makes the other fail. The
+    Stripe customer must still be the one the caller read, so the purge is told the right one.
     """
+    condition = "user_count = :one AND owner_id = :owner AND "
+    values: dict[str, Any] = {":one": 1, ":owner": owner_id}
+    if stripe_customer_id:
+        condition += "stripe_customer_id = :customer"
+        values[":customer"] = stripe_customer_id
+    else:
+        condition += "attribute_not_exists(stripe_customer_id)"
     tx.delete(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
-        condition="user_count = :one AND owner_id = :owner",
-        values={":one": 1, ":owner": owner_id},
+        condition=condition,
+        values=values,
         on_condition_failed=Conflict(
             "Le compte compte d'autres utilisateurs (y compris invités) : supprimez-les avant de supprimer le compte.",
             code="account_not_empty",
@@ -123,26 +138,50 @@ def delete_if_alone(tx: Transaction, account_id: str, owner_id: str) -> None:
     )
 
 
-# What the deletion sweep needs to know of each item to undo its links outside the partition.
-_SWEEP_ATTRIBUTES = ("PK", "SK", "kind", "task_token", "email", "analysis_id")
+# What the purge needs to know of each item to undo its links outside the partition.
+_PURGE_ATTRIBUTES = ("PK", "SK", "kind", "task_token", "email", "analysis_id")
+BATCH_WRITE_MAX = 25  # BatchWriteItem's limit per request
+UNPROCESSED_ATTEMPTS = 8
 
 
-def first_items(account_id: str, limit: int) -> list[dict[str, Any]]:
-    """The first items left in the account's partition (the deletion sweep's bounded page)."""
-    names = {f"#a{i}": name for i, name in enumerate(_SWEEP_ATTRIBUTES)}
+def items_page(account_id: str) -> tuple[list[dict[str, Any]], bool]:
+    """The first items left in the account's partition, as many as one Query returns (1 MB), and
+    whether more remain. The purge deletes each page before asking for the next, so it always
+    starts from the partition's beginning."""
+    names = {f"#a{i}": name for i, name in enumerate(_PURGE_ATTRIBUTES)}
     response = aws.table().query(
         KeyConditionExpression="PK = :pk",
         ExpressionAttributeValues={":pk": keys.account_pk(account_id)},
         ProjectionExpression=", ".join(names),
         ExpressionAttributeNames=names,
-        Limit=limit,
         ConsistentRead=True,
     )
-    return response.get("Items", [])
+    return response.get("Items", []), "LastEvaluatedKey" in response
 
 
-def delete_items(items: list[dict[str, Any]]) -> None:
-    """Batch delete (25 per request, unprocessed items retried by the batch writer)."""
-    with aws.table().batch_writer() as batch:
-        for item in items:
-            batch.delete_item(Key={"PK": item["PK"], "SK": item["SK"]})
+def delete_items(items: list[dict[str, Any]]) -> int:
+    """BatchWriteItem, 25 deletions per request; unprocessed ones (throttling) sent again with
+    exponential backoff. Returns the number of requests made."""
+    name = aws.table().name
+    requests = 0
+    for start in range(0, len(items), BATCH_WRITE_MAX):
+        pending: dict[str, Any] = {
+            name: [
+                {"DeleteRequest": {"Key": {"PK": item["PK"], "SK": item["SK"]}}}
+                for item in items[start : start + BATCH_WRITE_MAX]
+            ]
+        }
+        for attempt in range(UNPROCESSED_ATTEMPTS):
+            if attempt:
+                time.sleep(min(0.05 * 2**attempt, 2.0) * random.uniform(0.5, 1.0))
+            pending = aws.dynamodb_client().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            requests += 1
+            if not pending:
+                break
+        else:
+            raise DeletionThrottled()
+    return requests
+
+
+class DeletionThrottled(Exception):
+    """DynamoDB kept items unprocessed after every retry: the purge fails and Lambda runs it again."""

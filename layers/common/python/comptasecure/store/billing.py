@@ -38,6 +38,21 @@ def account_of_customer(customer_id: str) -> str | None:
     return str(item["account_id"]) if item else None
 
 
+def unlink_customer(customer_id: str, account_id: str) -> None:
+    """Remove the customer's link to this account (never one another account holds)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().delete_item(
+            Key=keys.key(keys.stripe_customer_pk(customer_id), keys.STRIPE_CUSTOMER_SK),
+            ConditionExpression="account_id = :account_id",
+            ExpressionAttributeValues={":account_id": account_id},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+
+
 def set_address(tx: Transaction, account_id: str, address: dict[str, Any]) -> None:
     tx.update(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),

@@ -12,6 +12,7 @@ account is known (an email at login) have their own partition.
 | one-time code       | ACCOUNT#<aid>       | CODE#<uid>#<purpose>         |
 | invitation link     | ACCOUNT#<aid>       | INVITATION#<uid>             |
 | audit event         | ACCOUNT#<aid>       | AUDIT#<iso time>#<eid>       |
+| audit export (async) | ACCOUNT#<aid>      | AUDIT_EXPORT#<export id>     |
 | group               | ACCOUNT#<aid>       | GROUP#<gid>                  |
 | group name claim    | ACCOUNT#<aid>       | GROUPNAME#<casefolded name>  |
 | FEC file            | ACCOUNT#<aid>       | FEC#<fid>                    |
@@ -125,6 +126,10 @@ def grant_sk(user_id: str, fec_id: str = "") -> str:
 
 def audit_sk(at: str, event_id: str = "") -> str:
     return f"AUDIT#{at}#{event_id}"
+
+
+def audit_export_sk(export_id: str) -> str:
+    return f"AUDIT_EXPORT#{export_id}"
 
 
 def credit_sk(credit_type: str) -> str:

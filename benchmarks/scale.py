@@ -1,0 +1,77 @@
+"""Shared by the scale benchmarks: the emulation, an owner, fast seeding and AWS call counting."""
+
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+
+from comptasecure import aws
+from comptasecure.store import keys
+from local.emulator import Emulator
+from local.server import LocalApi
+from tests.helpers import Client, signup_confirmed
+
+
+def start() -> tuple[Emulator, Client, str, str]:
+    """The local emulation and a confirmed owner: (emulator, client, access token, account id)."""
+    emulator = Emulator().start()
+    client = Client(LocalApi(emulator))
+    _, tokens = signup_confirmed(client)
+    token = str(tokens["access_token"])
+    account_id = str(client.get("/me", token=token).body["account_id"])
+    return emulator, client, token, account_id
+
+
+def seed_audit_events(account_id: str, count: int) -> float:
+    """``count`` audit events in the account's partition by BatchWriteItem (25 a call); returns seconds."""
+    table = boto3.resource("dynamodb").Table(aws.table().name)
+    began = time.perf_counter()
+    with table.batch_writer() as batch:
+        for number in range(count):
+            at = f"2026-{1 + number % 12:02d}-01T00:00:00.{number:09d}Z"
+            batch.put_item(
+                Item={
+                    **keys.key(keys.account_pk(account_id), keys.audit_sk(at, f"{number:09d}")),
+                    "kind": "audit",
+                    "id": f"{number:09d}",
+                    "at": at,
+                    "actor_id": "system",
+                    "actor_email": "claire.dupont@cabinet-dupont.fr",
+                    "action": "user.invited",
+                    "target_type": "user",
+                    "target_id": f"u{number:09d}",
+                    "details": {"email": f"invite{number}@cabinet-dupont.fr", "role": "member"},
+                }
+            )
+    return time.perf_counter() - began
+
+
+@contextmanager
+def counting_calls() -> Iterator[Counter[str]]:
+    """Every DynamoDB and S3 API call our code makes meanwhile, by operation (botocore's own hooks)."""
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    clients = [aws.dynamodb_client(), aws.s3()]
+    for client in clients:
+        client.meta.events.register("before-call", count)
+    try:
+        yield calls
+    finally:
+        for client in clients:
+            client.meta.events.unregister("before-call", count)
+
+
+def wait(condition: Any, timeout: float) -> float:
+    """Seconds until ``condition()`` holds (polled every 50 ms)."""
+    began = time.perf_counter()
+    while not condition():
+        if time.perf_counter() - began > timeout:
+            raise TimeoutError(f"not done after {timeout}s")
+        time.sleep(0.05)
+    return time.perf_counter() - began

@@ -1,0 +1,20 @@
+"""The audit export worker: invoked asynchronously by GET /audit/export, with {account_id, export_id}."""
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from comptasecure.domain import audit_trail
+from comptasecure.observability import logger
+
+
+class ExportRequest(BaseModel):
+    account_id: str
+    export_id: str
+
+
+@logger.inject_lambda_context
+@event_parser(model=ExportRequest)
+def handler(event: ExportRequest, context: LambdaContext) -> dict[str, Any]:
+    return audit_trail.write_export(event.account_id, event.export_id)

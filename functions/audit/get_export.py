@@ -1,0 +1,16 @@
+from comptasecure.domain import audit_trail
+from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.models.audit import ExportId, ExportStatus
+
+router = api_router()
+
+
+@router.get("/audit/exports/<export_id>")
+def get_export(export_id: ExportId) -> ExportStatus:
+    caller = current_caller(router)
+    caller.require(Role.OWNER, Role.ADMIN)
+    state = audit_trail.export_state(caller.account_id, export_id)
+    return ExportStatus(status=state.status, download_url=state.download_url, expires_at=state.expires_at)
+
+
+handler = lambda_handler(router)

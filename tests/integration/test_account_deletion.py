@@ -1,0 +1,163 @@
+"""DELETE /account leaves nothing (R-ACC-4, issue 11 item 2), and scales (issue 10 item 3): the route
+answers at once and an asynchronous purge removes the table items, bucket objects and Stripe customer."""
+
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import boto3
+import pytest
+import stripe
+
+from comptasecure import aws
+from comptasecure.errors import Conflict
+from comptasecure.settings import settings
+from comptasecure.store import accounts as account_store
+from comptasecure.store import keys
+from local.emulator import invoke
+from tests.account_helpers import partition, wait_for_purge
+from tests.billing_helpers import deliver, linked_customer, owner, stripe_client, stripe_event
+from tests.helpers import CallCounter, Client
+
+
+def object_versions(account_id: str) -> list[str]:
+    s3 = boto3.client("s3")
+    found: list[str] = []
+    for prefix in (f"accounts/{account_id}/", f"exports/{account_id}/"):
+        listed = s3.list_object_versions(Bucket=settings().fec_bucket, Prefix=prefix)
+        found += [entry["Key"] for entry in [*listed.get("Versions", []), *listed.get("DeleteMarkers", [])]]
+    return found
+
+
+def customer_link(table: Any, customer_id: str) -> Any:
+    return table.get_item(Key=keys.key(keys.stripe_customer_pk(customer_id), keys.STRIPE_CUSTOMER_SK)).get("Item")
+
+
+def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what} after {timeout}s"
+        time.sleep(0.1)
+
+
+def seed_items(account_id: str, count: int, table: Any) -> None:
+    with table.batch_writer() as batch:
+        for number in range(count):
+            at = f"2026-01-01T00:00:00.{number:06d}Z"
+            batch.put_item(
+                Item={**keys.key(keys.account_pk(account_id), keys.audit_sk(at, str(number))), "kind": "audit"}
+            )
+
+
+def test_nothing_of_the_account_remains_in_the_table_the_bucket_or_at_stripe(client: Client, table: Any) -> None:
+    account = owner(client)
+    customer_id = linked_customer(account)
+    fec = account.client.post("/fecs", {"file_name": "123456782FEC20251231.txt"})
+    assert fec.status == 201, fec.body
+    upload = urllib.request.Request(fec.body["upload_url"], data=b"JournalCode|JournalLib\n", method="PUT")
+    urllib.request.urlopen(upload).read()
+    s3 = boto3.client("s3")
+    key = f"accounts/{account.account_id}/fecs/{fec.body['id']}/123456782FEC20251231.txt"
+    s3.put_object(Bucket=settings().fec_bucket, Key=key, Body=b"a second version")  # the bucket is versioned
+    s3.put_object(Bucket=settings().fec_bucket, Key=f"exports/{account.account_id}/x.csv", Body=b"\xef\xbb\xbfdate")
+    assert len(object_versions(account.account_id)) == 3
+
+    assert account.client.delete("/account").status == 204
+    # From this instant nothing of the account is reachable, purge or not.
+    assert account.client.get("/account").status == 401
+    assert account.client.get("/fecs").status == 401
+
+    wait_for_purge(table, account.account_id)
+    wait_until(lambda: customer_link(table, customer_id) is None, "the Stripe customer link is still there")
+    assert object_versions(account.account_id) == []
+    with pytest.raises(stripe.InvalidRequestError) as gone:
+        stripe_client().v1.customers.retrieve(customer_id)
+    assert gone.value.http_status == 404
+
+
+def test_stripe_events_for_a_deleted_account_are_acknowledged(client: Client, table: Any) -> None:
+    account = owner(client)
+    customer_id = linked_customer(account)
+    assert account.client.delete("/account").status == 204
+    wait_for_purge(table, account.account_id)
+    wait_until(lambda: customer_link(table, customer_id) is None, "the Stripe customer link is still there")
+    after_purge = deliver(client, stripe_event("customer_updated", customer_id))
+    assert (after_purge.status, after_purge.body["outcome"]) == (200, "ignored")
+
+    # While the purge runs, the link still names the deleted account: acknowledged too, nothing written.
+    table.put_item(
+        Item={
+            **keys.key(keys.stripe_customer_pk(customer_id), keys.STRIPE_CUSTOMER_SK),
+            "kind": "stripe_customer",
+            "account_id": account.account_id,
+        }
+    )
+    during_purge = deliver(client, stripe_event("invoice_paid", customer_id))
+    assert (during_purge.status, during_purge.body["outcome"]) == (200, "ignored")
+    assert partition(table, account.account_id) == []
+
+
+def test_a_large_account_is_deleted_by_a_bounded_route_and_purged_in_batches(client: Client, table: Any) -> None:
+    account = owner(client)
+    seed_items(account.account_id, 3000, table)
+    with CallCounter() as route_calls:
+        assert account.client.delete("/account").status == 204
+    # The route's work does not grow with the account: reads of two items and one transaction.
+    assert route_calls.calls["TransactWriteItems"] == 1
+    assert "Query" not in route_calls.calls and "BatchWriteItem" not in route_calls.calls
+    wait_for_purge(table, account.account_id)
+
+
+def test_the_purge_deletes_25_items_per_call_and_retries_unprocessed_ones(
+    client: Client, table: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    account = owner(client)
+    seed_items(account.account_id, 120, table)
+    assert account.client.delete("/account").status == 204
+    wait_for_purge(table, account.account_id)
+    seed_items(account.account_id, 120, table)  # left behind as if the first run had died
+    real = aws.dynamodb_client().batch_write_item
+    sizes: list[int] = []
+
+    def throttled_once(**kwargs: Any) -> Any:
+        [requests] = kwargs["RequestItems"].values()
+        sizes.append(len(requests))
+        if len(sizes) == 1:  # DynamoDB throttles: the last 10 come back unprocessed
+            answer = real(RequestItems={name: batch[:-10] for name, batch in kwargs["RequestItems"].items()})
+            return {**answer, "UnprocessedItems": {name: batch[-10:] for name, batch in kwargs["RequestItems"].items()}}
+        return real(**kwargs)
+
+    monkeypatch.setattr(aws.dynamodb_client(), "batch_write_item", throttled_once)
+    removed = invoke("PurgeAccountFunction", {"account_id": account.account_id})
+    assert removed["items"] == 120
+    assert sizes == [25, 10, 25, 25, 25, 20]
+    assert removed["batch_writes"] == 6
+    assert partition(table, account.account_id) == []
+
+
+def test_the_purge_refuses_an_account_that_is_not_deleted(client: Client, table: Any) -> None:
+    account = owner(client)
+    before = partition(table, account.account_id)
+    with pytest.raises(Conflict):
+        invoke("PurgeAccountFunction", {"account_id": account.account_id})
+    assert partition(table, account.account_id) == before
+    assert account_store.exists(account.account_id)
+
+
+def test_fifty_parallel_deletions_delete_once(client: Client, table: Any) -> None:
+    account = owner(client)
+    seed_items(account.account_id, 60, table)
+    start = threading.Barrier(50)
+
+    def delete() -> int:
+        start.wait()
+        return account.client.delete("/account").status
+
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda _: delete(), range(50)))
+    assert statuses.count(204) == 1, statuses
+    assert set(statuses) <= {204, 401, 404}, statuses
+    wait_for_purge(table, account.account_id)
