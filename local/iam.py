@@ -201,7 +201,7 @@ _S3_ACTIONS = {
     "ListObjects": "ListBucket",
     "ListObjectsV2": "ListBucket",
     "HeadBucket": "ListBucket",
-    "DeleteObjects": "DeleteObject",
+    "ListObjectVersions": "ListBucketVersions",
 }
 
 
@@ -268,7 +268,14 @@ def _s3(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
     action = f"s3:{_S3_ACTIONS.get(operation, operation)}"
     bucket = params.get("Bucket", "*")
     if operation == "DeleteObjects":
-        return [(action, f"arn:aws:s3:::{bucket}/{item['Key']}") for item in params["Delete"]["Objects"]]
+        # IAM authorises each object of the batch: removing a given version needs DeleteObjectVersion.
+        return [
+            (
+                f"s3:{'DeleteObjectVersion' if 'VersionId' in item else 'DeleteObject'}",
+                f"arn:aws:s3:::{bucket}/{item['Key']}",
+            )
+            for item in params["Delete"]["Objects"]
+        ]
     if "Key" in params:
         return [(action, f"arn:aws:s3:::{bucket}/{params['Key']}")]
     return [(action, f"arn:aws:s3:::{bucket}")]
