@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
 
 from comptasecure.models import Request
 from comptasecure.validation import CompanyName
@@ -18,10 +18,8 @@ class TransferOwnershipRequest(Request):
     user_id: Identifier
 
 
-class SetAccountTypeEvent(BaseModel):
+class SetAccountTypeEvent(Request):
     """What support sends to the set-account-type function (never reachable over HTTP)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     account_id: Identifier
     type_id: Identifier
