@@ -77,8 +77,9 @@ class Cors:
         """The preflight's headers: none unless origin, method and every requested header are allowed."""
         origin = headers.get("origin")
         method = headers.get("access-control-request-method", "").upper()
-        requested = {h.strip().lower() for h in headers.get("access-control-request-headers", "").split(",")}
-        if not self.allows(origin) or method not in self.methods or not requested - {""} <= self.headers:
+        listed = headers.get("access-control-request-headers", "").split(",")
+        requested = {header.strip().lower() for header in listed} - {""}
+        if not self.allows(origin) or method not in self.methods or not requested <= self.headers:
             return {}
         return {
             **self.answer(origin),
