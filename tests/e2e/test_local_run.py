@@ -152,3 +152,13 @@ def test_a_body_over_10_mb_is_refused_before_it_is_sent(local_run: Http) -> None
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 413")
     assert json.loads(body) == {"message": "Request Entity Too Large"}
+
+
+def test_a_request_http_server_cannot_read_is_answered_in_json(local_run: Http) -> None:
+    url = urlsplit(local_run.base)
+    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+        connection.sendall(b"GET /account HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n")
+        answer = connection.makefile("rb").read()
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split()[1] == b"431"
+    assert json.loads(body)["error"]["code"] == "request_header_fields_too_large"
