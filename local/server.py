@@ -1,4 +1,9 @@
-"""The local API: every HttpApi route of template.yaml on 127.0.0.1, as API Gateway would serve it."""
+"""The local API: every HttpApi route of template.yaml on 127.0.0.1, as API Gateway would serve it.
+
+API Gateway's behaviour is reproduced, so that what passes here passes there: the CORS configuration
+of the template (preflight answered, headers added for an allowed origin), the 10 MB request quota,
+Lambda's 6 MB response limit and the 30 s integration timeout.
+"""
 
 import base64
 import json
@@ -7,15 +12,87 @@ import re
 import threading
 import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
+
+import boto3
 
 from local import docs, emails, stripe, template
 from local.emulator import ACCOUNT, Emulator, invoke
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import CORSRuleTypeDef
+
 TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
+
+Answer = tuple[int, dict[str, str], bytes]
+
+# API Gateway's and Lambda's quotas (HTTP API payload 10 MB; Lambda's synchronous response payload is
+# 6 MB, and Lambda counts 6,291,556 bytes); the integration timeout is overridable so that a test can
+# cross it with a real handler instead of a sleep.
+MAX_REQUEST_BYTES = 10 * 1024 * 1024
+MAX_RESPONSE_BYTES = 6_291_556
+INTEGRATION_TIMEOUT_SECONDS = 30.0
+# What API Gateway itself answers (its own bodies, not API.md's: no function ran).
+PAYLOAD_TOO_LARGE = (413, {"message": "Request Entity Too Large"})
+SERVICE_UNAVAILABLE = (503, {"message": "Service Unavailable"})
+INTERNAL_SERVER_ERROR = (500, {"message": "Internal Server Error"})
+FORBIDDEN = (403, {"message": "Forbidden"})
+# Locally the front end's dev server may run on any port of the loopback (Vite's 5173, 3001…).
+LOCAL_ORIGINS = re.compile(r"http://(localhost|127\.0\.0\.1)(:\d{1,5})?")
+
+
+def integration_timeout() -> float:
+    return float(os.environ.get("LOCAL_INTEGRATION_TIMEOUT_SECONDS", INTEGRATION_TIMEOUT_SECONDS))
+
+
+@dataclass(frozen=True)
+class Cors:
+    """The HttpApi's CorsConfiguration, applied as API Gateway applies it."""
+
+    origins: frozenset[str]
+    methods: frozenset[str]
+    headers: frozenset[str]
+    max_age: int
+
+    @classmethod
+    def from_template(cls, emulator: Emulator) -> "Cors":
+        api = next(iter(template.resources("AWS::Serverless::HttpApi").values()))
+        config = api["Properties"]["CorsConfiguration"]
+        return cls(
+            origins=frozenset(emulator.resolve(origin) for origin in config["AllowOrigins"]),
+            methods=frozenset(method.upper() for method in config["AllowMethods"]),
+            headers=frozenset(header.lower() for header in config["AllowHeaders"]),
+            max_age=int(config["MaxAge"]),
+        )
+
+    def allows(self, origin: str | None) -> bool:
+        return origin is not None and (origin in self.origins or bool(LOCAL_ORIGINS.fullmatch(origin)))
+
+    def preflight(self, headers: dict[str, str]) -> dict[str, str]:
+        """The preflight's headers: none unless origin, method and every requested header are allowed."""
+        origin = headers.get("origin")
+        method = headers.get("access-control-request-method", "").upper()
+        listed = headers.get("access-control-request-headers", "").split(",")
+        requested = {header.strip().lower() for header in listed} - {""}
+        if not self.allows(origin) or method not in self.methods or not requested <= self.headers:
+            return {}
+        return {
+            **self.answer(origin),
+            "Access-Control-Allow-Methods": ",".join(sorted(self.methods)),
+            "Access-Control-Allow-Headers": ",".join(sorted(self.headers)),
+            "Access-Control-Max-Age": str(self.max_age),
+        }
+
+    def answer(self, origin: str | None) -> dict[str, str]:
+        """The headers added to any other answer (the function's own CORS headers are ignored)."""
+        if not self.allows(origin):
+            return {}
+        return {"Access-Control-Allow-Origin": str(origin), "Vary": "Origin"}
 
 
 class LocalApi:
@@ -23,32 +100,56 @@ class LocalApi:
         self.emulator = emulator
         self.routes = template.routes()
         self.authorizer = template.authorizer()
+        self.cors = Cors.from_template(emulator)
+        allow_fec_uploads_from_local_pages(emulator)
 
-    def handle(
-        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
-    ) -> tuple[int, dict[str, str], bytes]:
+    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Answer:
+        """One request, as API Gateway answers it; headers are lower-case."""
+        if method == "OPTIONS" and "access-control-request-method" in headers:
+            return 204, self.cors.preflight(headers), b""
+        status, out_headers, data = self._route(method, raw_path, headers, body)
+        # With a CORS configuration, API Gateway ignores the CORS headers a function returns.
+        own = {name: value for name, value in out_headers.items() if not name.lower().startswith("access-control-")}
+        return status, {**own, **self.cors.answer(headers.get("origin"))}, data
+
+    def _route(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> Answer:
         url = urlsplit(raw_path)
         if (page := docs.serve(method, url.path)) is not None:
             return page
         if method == "GET" and url.path == "/_local/emails":
             to = parse_qs(url.query).get("to", [None])[0]
             return _json(200, {"items": emails.sent(to)})
-        matched = [(route, route.pattern.match(url.path)) for route in self.routes]
-        candidates = [(route, match) for route, match in matched if match]
-        if not candidates:
-            return _json(404, {"message": "Not Found"})
-        allowed = [(route, match) for route, match in candidates if route.method == method]
+        if len(body) > MAX_REQUEST_BYTES:
+            return _json(*PAYLOAD_TOO_LARGE)
+        allowed = [(route, match) for route in self.routes if (match := route.pattern.match(url.path))]
+        allowed = [(route, match) for route, match in allowed if route.method == method]
         if not allowed:
-            return _json(404, {"message": "Not Found"})
+            return not_found()
         # A literal path (/users/import) wins over a parameter (/users/{id}), as in API Gateway.
         route, match = min(allowed, key=lambda pair: pair[0].path.count("{"))
         event = self._event(route, url.path, url.query, headers, body, match.groupdict())
         if not route.public:
             verdict = invoke(self.authorizer.logical_id, self._authorizer_event(event))
             if not verdict.get("isAuthorized"):
-                return _json(403, {"message": "Forbidden"})
+                return _json(*FORBIDDEN)
             event["requestContext"]["authorizer"] = {"lambda": verdict.get("context", {})}
-        response = invoke(route.function.logical_id, event)
+        return self._integrate(route.function.logical_id, event)
+
+    def _integrate(self, logical_id: str, event: dict[str, Any]) -> Answer:
+        """Invoke the function as API Gateway does: it waits 30 s at most, and Lambda's answer is 6 MB at most."""
+        outcome: dict[str, Any] = {}
+        # An exception ends the thread without a response (threading prints it, as Lambda logs it): a 500.
+        worker = threading.Thread(
+            target=lambda: outcome.update(response=invoke(logical_id, event)), daemon=True, name=logical_id
+        )
+        worker.start()
+        worker.join(integration_timeout())
+        if worker.is_alive():
+            # The function runs on, as a Lambda does after API Gateway gave up; the client has its answer.
+            return _json(*SERVICE_UNAVAILABLE)
+        response = outcome.get("response")
+        if not isinstance(response, dict) or len(json.dumps(response)) > MAX_RESPONSE_BYTES:
+            return _json(*INTERNAL_SERVER_ERROR)
         payload = response.get("body") or ""
         data = base64.b64decode(payload) if response.get("isBase64Encoded") else payload.encode()
         out_headers = {key: str(value) for key, value in (response.get("headers") or {}).items()}
@@ -112,6 +213,34 @@ class LocalApi:
         }
 
 
+def not_found() -> Answer:
+    """An unknown path or method: API.md's error body (API Gateway's own would be {"message": "Not Found"})."""
+    return _json(404, {"error": {"code": "not_found", "message": "Cette adresse n'existe pas dans l'API."}})
+
+
+def allow_fec_uploads_from_local_pages(emulator: Emulator) -> None:
+    """Each bucket's CORS rules from the template, also open to the loopback origins as the API is."""
+    for logical_id, resource in template.resources("AWS::S3::Bucket").items():
+        rules = resource["Properties"].get("CorsConfiguration", {}).get("CorsRules", [])
+        if rules:
+            boto3.client("s3").put_bucket_cors(
+                Bucket=emulator.values[logical_id],
+                CORSConfiguration={"CORSRules": [_local_cors_rule(emulator, rule) for rule in rules]},
+            )
+
+
+def _local_cors_rule(emulator: Emulator, rule: dict[str, Any]) -> "CORSRuleTypeDef":
+    """A CloudFormation CorsRule in the S3 API's spelling, plus the loopback origins."""
+    origins = [emulator.resolve(origin) for origin in rule["AllowedOrigins"]]
+    return {
+        "AllowedOrigins": [*origins, "http://localhost:*", "http://127.0.0.1:*"],
+        "AllowedMethods": rule["AllowedMethods"],
+        "AllowedHeaders": rule.get("AllowedHeaders", []),
+        "ExposeHeaders": rule.get("ExposedHeaders", []),
+        "MaxAgeSeconds": rule.get("MaxAge", 0),
+    }
+
+
 def _is_utf8(body: bytes) -> bool:
     """Bytes that are not UTF-8 (a Windows-1252 CSV) travel base64-encoded, intact, as binary would."""
     try:
@@ -121,7 +250,7 @@ def _is_utf8(body: bytes) -> bool:
     return True
 
 
-def _json(status: int, body: Any) -> tuple[int, dict[str, str], bytes]:
+def _json(status: int, body: Any) -> Answer:
     return status, {"Content-Type": "application/json"}, json.dumps(body, ensure_ascii=False).encode()
 
 
@@ -145,30 +274,57 @@ def start_schedules(stop: threading.Event) -> None:
         threading.Thread(target=tick, daemon=True, name=f"schedule-{function.logical_id}").start()
 
 
+class LocalHttpServer(ThreadingHTTPServer):
+    # The socket's listen backlog: socketserver's default of 5 reset the connections of a front end and
+    # its tests beyond about 10 concurrent clients.
+    request_queue_size = 128
+
+
 def make_server(api: LocalApi, host: str, port: int) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
         def _serve(self) -> None:
             length = int(self.headers.get("content-length") or 0)
-            body = self.rfile.read(length) if length else b""
             headers = {key.lower(): value for key, value in self.headers.items()}
-            status, out_headers, data = api.handle(self.command, self.path, headers, body)
+            if length > MAX_REQUEST_BYTES:
+                # Refused unread, as API Gateway does; the connection closes since the body stays unread.
+                self.close_connection = True
+                self._send(*_json(*PAYLOAD_TOO_LARGE))
+                return
+            body = self.rfile.read(length) if length else b""
+            self._send(*api.handle(self.command, self.path, headers, body))
+
+        def __getattr__(self, name: str) -> Any:
+            # Every method reaches the API (TRACE, PROPFIND…), which answers what API Gateway would,
+            # in JSON: http.server would otherwise answer an unknown method with an HTML 501.
+            if name.startswith("do_"):
+                return self._serve
+            raise AttributeError(name)
+
+        def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+            """http.server's own refusals (malformed request line, header too long…) in API.md's JSON."""
+            self.close_connection = True
+            error = {"code": HTTPStatus(code).phrase.lower().replace(" ", "_"), "message": "Requête HTTP illisible."}
+            self._send(*_json(code, {"error": error}))
+
+        def _send(self, status: int, out_headers: dict[str, str], data: bytes) -> None:
             self.send_response(status)
             for name, value in out_headers.items():
                 if name.lower() != "content-length":
                     self.send_header(name, value)
             self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
-            self.wfile.write(data)
-
-        do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve  # noqa: N815
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
         def log_message(self, format: str, *args: Any) -> None:
             if os.environ.get("LOCAL_ACCESS_LOG", "1") == "1":
                 super().log_message(format, *args)
 
-    return ThreadingHTTPServer((host, port), Handler)
+    return LocalHttpServer((host, port), Handler)
 
 
 def main() -> None:

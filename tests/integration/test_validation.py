@@ -1,10 +1,11 @@
 """Bad input gets a 4xx naming the field, in API.md's error body, and nothing is written."""
 
+import json
 from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, Client, signup, unique_email
+from tests.helpers import PASSWORD, Client, signup, signup_confirmed, unique_email
 
 
 def assert_nothing_written(client: Client, email: str) -> None:
@@ -65,3 +66,171 @@ def test_valid_siren_and_french_phone_are_normalised(client: Client, table: Any)
     key = {"PK": f"ACCOUNT#{reply.body['account_id']}", "SK": f"USER#{reply.body['user_id']}"}
     user = table.get_item(Key=key)["Item"]
     assert (user["siren"], user["phone"]) == ("732829320", "+33612345678")
+
+
+# ------------------------------------------------------------------ bodies that are not what a route reads
+@pytest.fixture(scope="module")
+def owner(api: Any) -> Client:
+    """The owner of a fresh account, logged in."""
+    client = Client(api)
+    _, tokens = signup_confirmed(client)
+    return client.as_user(tokens["access_token"])
+
+
+def account_name(owner: Client) -> str:
+    return str(owner.get("/account").body["name"])
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "text/plain;charset=UTF-8",
+        "application/xml",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/csv",
+    ],
+)
+def test_a_json_route_refuses_other_content_types_with_415(owner: Client, content_type: str) -> None:
+    before = account_name(owner)
+    body = {
+        "application/x-www-form-urlencoded": b"name=Renamed",
+        "multipart/form-data; boundary=x": b'--x\r\nContent-Disposition: form-data; name="name"\r\n\r\nX\r\n--x--',
+    }.get(content_type, b'{"name": "Renamed"}')
+    reply = owner.patch("/account", raw=body, content_type=content_type)
+    assert reply.status == 415, reply.body
+    assert reply.error["code"] == "unsupported_media_type"
+    assert reply.error["message"]
+    assert account_name(owner) == before
+
+
+def test_json_with_a_charset_is_json(owner: Client) -> None:
+    reply = owner.patch("/account", raw=b'{"name": "Cabinet A"}', content_type="application/json; charset=utf-8")
+    assert reply.status == 200, reply.body
+    assert account_name(owner) == "Cabinet A"
+
+
+def test_a_public_route_refuses_text_plain_too(client: Client) -> None:
+    email = unique_email("plain")
+    body = {"email": email, "password": PASSWORD, "first_name": "A", "last_name": "B", "company_name": "C"}
+    reply = client.post("/auth/signup", raw=json.dumps(body).encode(), content_type="text/plain")
+    assert reply.status == 415
+    assert_nothing_written(client, email)
+
+
+def test_unauthenticated_comes_before_the_content_type(client: Client) -> None:
+    assert client.patch("/account", raw=b"<a/>", content_type="application/xml").status == 401
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"name": ' + b"{" * 5000,
+        b'{"name": ' + b"1" * 5000 + b"}",
+        b'{"name": NaN}',
+        b'{"name": -Infinity}',
+    ],
+    ids=["nested-100000", "unclosed-nesting", "5000-digit-integer", "NaN", "-Infinity"],
+)
+def test_json_that_python_cannot_or_should_not_parse_is_400(owner: Client, raw: bytes) -> None:
+    before = account_name(owner)
+    reply = owner.patch("/account", raw=raw)
+    assert reply.status == 400, reply.body
+    assert reply.error["code"] == "invalid_json"
+    assert account_name(owner) == before
+
+
+@pytest.mark.parametrize("depth", [1482, 1500, 10_000])
+def test_deeply_nested_json_is_400_never_500(owner: Client, depth: int) -> None:
+    # Parsed or past the interpreter's recursion limit (which depends on the stack in use): a 400 either way.
+    reply = owner.patch("/account", raw=b'{"name": ' + b"[" * depth + b"]" * depth + b"}")
+    assert reply.status == 400, reply.body
+    assert reply.error["code"] in ("invalid_json", "wrong_type")
+
+
+@pytest.mark.parametrize("raw", [b"", b"null"])
+def test_a_missing_body_is_400(owner: Client, raw: bytes) -> None:
+    reply = owner.patch("/account", raw=raw)
+    assert reply.status == 400, reply.body
+    assert reply.error["code"] == "invalid_body"
+
+
+# ------------------------------------------------------------------ control characters in text fields
+def test_crlf_in_the_account_name_is_refused_and_nothing_written(owner: Client, table: Any) -> None:
+    before = account_name(owner)
+    reply = owner.patch("/account", {"name": "Cabinet\r\nBcc: x@y.fr"})
+    assert reply.status == 422, reply.body
+    assert reply.error["field"] == "name"
+    assert reply.error["code"] == "invalid_name"
+    assert "contrôle" in reply.error["message"]
+    assert account_name(owner) == before
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["Cl\x00aire", "Claire\n", "\rClaire", "Cl\taire", "Cl\x1baire", "Cl\x7faire", "Cl\x85aire", "Cl\u2028aire"],
+    ids=["NUL", "trailing-LF", "leading-CR", "TAB", "ESC", "DEL", "C1-NEL", "LINE-SEPARATOR"],
+)
+def test_control_characters_in_the_profile_are_refused(owner: Client, value: str) -> None:
+    before = owner.get("/me").body
+    reply = owner.patch("/me", {"last_name": "Durand", "first_name": value})
+    assert reply.status == 422, reply.body
+    assert reply.error["field"] == "first_name"
+    assert owner.get("/me").body == before
+
+
+def test_text_without_control_characters_is_kept_as_written(owner: Client) -> None:
+    name = "Cabinet Lefèvre & Fils — Lyon 2ᵉ (SARL) 🧾"
+    assert owner.patch("/account", {"name": name}).status == 200
+    assert account_name(owner) == name
+
+
+def test_nul_in_a_group_name_is_refused(owner: Client, table: Any) -> None:
+    reply = owner.post("/groups", {"name": "Audit\x00", "member_ids": []})
+    assert reply.status == 422, reply.body
+    assert reply.error["field"] == "name"
+    assert owner.get("/groups").body["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("PATCH", "/cabinet", {"fields": {"city": "Lyon\r\nX"}}, "fields.city"),
+        (
+            "PUT",
+            "/billing/address",
+            {"company_name": "A", "line1": "1 rue\x00", "postal_code": "75001", "city": "Paris", "country": "FR"},
+            "line1",
+        ),
+        ("POST", "/groups", {"name": "Audit", "member_ids": ["a\nb"]}, "member_ids"),
+        (
+            "POST",
+            "/me/password",
+            {
+                "current_password": PASSWORD,
+                "new_password": "Nouveau\x00Secret 2027 !",
+                "new_password_confirmation": "Nouveau\x00Secret 2027 !",
+            },
+            "new_password",
+        ),
+    ],
+)
+def test_every_edge_model_refuses_control_characters(
+    owner: Client, method: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    reply = owner.call(method, path, body)
+    assert reply.status == 422, reply.body
+    assert reply.error["field"] == field
+
+
+def test_an_invited_row_with_a_control_character_is_reported_on_its_own(owner: Client) -> None:
+    good, bad = unique_email("row"), unique_email("row")
+    reply = owner.post("/users", {"users": [{"email": bad, "first_name": "Zo\x00é"}, {"email": good}]})
+    assert reply.status == 207, reply.body
+    [refused, invited] = reply.body["results"]
+    assert (refused["status"], refused["error"]["field"]) == ("error", "first_name")
+    assert invited["status"] == "invited"
+    emails_listed = {user["email"] for user in owner.get("/users").body["items"]}
+    assert good in emails_listed and bad not in emails_listed

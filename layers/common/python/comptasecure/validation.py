@@ -1,13 +1,43 @@
-"""Field types shared by every edge model: bounded names, SIREN with its Luhn key, phone numbers."""
+"""Field types shared by every edge model: single-line text, bounded names, SIREN, phone numbers."""
 
 import re
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, EmailStr, StringConstraints
+from pydantic_core import PydanticCustomError
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+# Every text field of the API is one line typed in a form: a control character in it is never meant,
+# and some are harmful where the text goes next. CR and LF split email headers (an account name is
+# in the invitation's subject), NUL truncates C strings, ESC drives terminals that show logs, and
+# TAB (like CR) is a prefix spreadsheets execute in CSV exports; a browser's input cannot even hold
+# one (TAB moves the focus), so refusing TAB costs nobody anything. Hence all C0 and C1 controls
+# (Unicode category Cc, DEL included) and Unicode's line and paragraph separators.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+CONTROL_CHARACTER = "control_character"
+
+
+def single_line(value: str) -> str:
+    """The text as given, or a validation error (422 naming the field) when it holds a control character."""
+    if CONTROL_CHARACTERS.search(value):
+        raise PydanticCustomError(CONTROL_CHARACTER, "text holds a control character")
+    return value
+
+
+def refuse_control_characters(value: Any) -> Any:
+    """single_line() for any field's raw input: a string, or each string of a list; other values pass."""
+    if isinstance(value, str):
+        return single_line(value)
+    if isinstance(value, list | tuple):
+        for item in value:
+            if isinstance(item, str):
+                single_line(item)
+    return value
+
+
+SingleLine = AfterValidator(single_line)
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
+CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(str.lower)]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]

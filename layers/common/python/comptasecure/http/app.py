@@ -1,17 +1,19 @@
 """One resolver factory for every handler: validation, error mapping and observability applied once."""
 
-import json
 from collections.abc import Callable
 from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.api_gateway import Router
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.errors import DomainError, Unauthorized
-from comptasecure.http import errors
+from comptasecure.http import body, errors
 from comptasecure.http.caller import is_authenticated
 from comptasecure.observability import logger, metrics
 
@@ -23,7 +25,7 @@ def api_router() -> Router:
 
 
 def build_app(*routers: Router) -> APIGatewayHttpResolver:
-    app = APIGatewayHttpResolver(enable_validation=True)
+    app = APIGatewayHttpResolver(enable_validation=True, json_body_deserializer=body.parse_json)
     for router in routers:
         app.include_router(router)
 
@@ -34,6 +36,11 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[Any]:
         return errors.from_validation(error)
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def not_json(error: RequestUnsupportedContentType) -> Response[Any]:
+        # A route that reads a model was sent an accepted file type (text/csv) instead of JSON.
+        return errors.error_response(*errors.UNSUPPORTED_MEDIA_TYPE)
 
     @app.exception_handler(UnicodeDecodeError)
     def not_utf8(error: UnicodeDecodeError) -> Response[Any]:
@@ -61,15 +68,12 @@ def lambda_handler(router: Router, *, public: bool = False) -> Handler:
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         if not public and not is_authenticated(event):
             return UNAUTHENTICATED
+        if event.get("body") and not body.is_accepted(body.media_type(event.get("headers") or {})):
+            return errors.proxy_response(errors.UNSUPPORTED_MEDIA_TYPE)
         return app.resolve(event, context)
 
     # Powertools' decorators are untyped: the wrapped function keeps the handler's signature.
     return cast(Handler, handler)
 
 
-UNAUTHENTICATED: dict[str, Any] = {
-    "statusCode": Unauthorized.status,
-    "headers": {"Content-Type": "application/json"},
-    "body": json.dumps({"error": {"code": Unauthorized.code, "message": Unauthorized.message}}),
-    "isBase64Encoded": False,
-}
+UNAUTHENTICATED = errors.proxy_response((Unauthorized.status, Unauthorized.code, Unauthorized.message))

@@ -1,11 +1,13 @@
 """Every error leaves as API.md's body: {"error": {"code", "message", "field"}}, mapped here once."""
 
+import json
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
 from comptasecure.errors import DomainError
+from comptasecure.validation import CONTROL_CHARACTER
 
 # Wrong JSON or wrong types are a malformed request (400); anything else is a well-formed but
 # invalid value (422), per API.md.
@@ -27,11 +29,35 @@ MALFORMED_TYPES = {
 }
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response[Any]:
+UNSUPPORTED_MEDIA_TYPE = (
+    415,
+    "unsupported_media_type",
+    "Le corps de la requête doit être envoyé en JSON (Content-Type: application/json).",
+)
+
+
+def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
     error: dict[str, Any] = {"code": code, "message": message}
     if field:
         error["field"] = field
-    return Response(status_code=status, content_type=content_types.APPLICATION_JSON, body={"error": error})
+    return {"error": error}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None) -> Response[Any]:
+    return Response(
+        status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message, field)
+    )
+
+
+def proxy_response(error: tuple[int, str, str]) -> dict[str, Any]:
+    """The error as the Lambda proxy answer itself, for refusals made before the resolver runs."""
+    status, code, message = error
+    return {
+        "statusCode": status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON},
+        "body": json.dumps(error_body(code, message)),
+        "isBase64Encoded": False,
+    }
 
 
 def from_domain(error: DomainError) -> Response[Any]:
@@ -44,6 +70,8 @@ def from_validation(error: RequestValidationError) -> Response[Any]:
     field = _field_name(first.get("loc", ()))
     if kind == "json_invalid":
         return error_response(400, "invalid_json", "Le corps de la requête n'est pas un JSON valide.")
+    if kind == "missing" and not field:
+        return error_response(400, "invalid_body", "Le corps de la requête doit être un objet JSON.")
     if kind in MALFORMED_TYPES:
         if not field:
             return error_response(400, "invalid_body", "Le corps de la requête doit être un objet JSON.")
@@ -77,6 +105,8 @@ def _message_for(kind: str, field: str | None, detail: dict[str, Any]) -> str:
         return f"Le champ {name} dépasse {context.get('max_length')} caractères."
     if kind == "string_too_short":
         return f"Le champ {name} ne peut pas être vide."
+    if kind == CONTROL_CHARACTER:
+        return f"Le champ {name} ne peut pas contenir de caractère de contrôle (retour à la ligne, tabulation, NUL…)."
     if kind == "value_error" and context.get("error"):
         return f"Le champ {name} n'est pas valide : {context['error']}"
     return f"Le champ {name} n'est pas valide."

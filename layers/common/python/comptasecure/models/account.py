@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import StringConstraints, model_validator
 
 from comptasecure.models import Request
 from comptasecure.validation import CompanyName
@@ -27,10 +27,8 @@ class TransferOwnershipRequest(Request):
     user_id: Identifier
 
 
-class SetAccountTypeEvent(BaseModel):
+class SetAccountTypeEvent(Request):
     """What support sends to the set-account-type function (never reachable over HTTP)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     account_id: Identifier
     type_id: Identifier

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
-from comptasecure.models import Request
+from comptasecure.models import Request, Row
 from comptasecure.validation import Name, Password
 
 MAX_ROWS = 1000
@@ -16,7 +16,7 @@ Loose = Annotated[str, StringConstraints(max_length=MAX_CELL_LENGTH)]
 GroupIds = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=100)]
 
 
-class NewUserRow(Request):
+class NewUserRow(Row):
     email: Loose
     first_name: Loose | None = None
     last_name: Loose | None = None
