@@ -175,7 +175,11 @@ class LocalApi:
             "rawPath": path,
             "rawQueryString": query,
             "headers": headers,
-            "queryStringParameters": {key: ",".join(values) for key, values in parse_qs(query).items()} or None,
+            # API Gateway passes `?to=` on as an empty value; it does not drop it.
+            "queryStringParameters": {
+                key: ",".join(values) for key, values in parse_qs(query, keep_blank_values=True).items()
+            }
+            or None,
             "pathParameters": path_parameters or None,
             "requestContext": {
                 "accountId": ACCOUNT,

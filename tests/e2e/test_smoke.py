@@ -9,7 +9,7 @@ from tests.e2e.conftest import Http
 
 
 def test_smoke_journey_passes_against_the_local_run(local_run: Http) -> None:
-    environment = {**os.environ, "BASE_URL": local_run.base, "SMOKE_ORIGIN": ""}
+    environment = {**os.environ, "BASE_URL": local_run.base, "SMOKE_ORIGIN": "http://localhost:5173"}
     result = subprocess.run(
         [sys.executable, str(ROOT / "scripts/smoke.py")],
         env=environment,

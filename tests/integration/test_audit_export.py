@@ -184,6 +184,9 @@ def test_an_expired_export_is_not_found(client: Client, owner: Member, table: An
         ("to=2026-01-01T00:00:00", "to"),
         ("from=0001-01-01T00:00:00%2B14:00", "from"),  # valid, but before year 1 in UTC
         ("to=9999-12-31T23:59:59-14:00", "to"),  # after year 9999 in UTC
+        ("to=0.5", "to"),  # seconds since 1970 are no ISO 8601 time
+        ("from=1764316800", "from"),
+        ("to=", "to"),  # API Gateway passes an empty value on
     ],
 )
 def test_time_filters_need_a_time_zone_and_a_time_utc_can_hold(

@@ -280,3 +280,11 @@ def test_answers_carrying_a_secret_are_never_cached(client: Client) -> None:
     for reply in (started, confirmed, challenge, tokens):
         assert reply.status == 200, reply.body
         assert (reply.headers["Cache-Control"], reply.headers["Pragma"]) == ("no-store", "no-cache")
+
+
+@pytest.mark.parametrize("value", ["true", 1, "yes", None])
+def test_require_mfa_takes_a_json_boolean_only(client: Client, value: Any) -> None:
+    owner = owner_of_new_account(client)
+    reply = client.patch("/account", {"require_mfa": value}, token=owner.token)
+    assert reply.status in (400, 422), reply.body
+    assert client.get("/account", token=owner.token).body["require_mfa"] is False

@@ -157,6 +157,27 @@ SHARE_FORBIDDEN = Failure(
 )
 FEC_NOT_FOUND = Failure(404, "fec_not_found", "Fichier FEC introuvable.")
 INVALID_RANGE = Failure(422, "invalid_range", "La date de début doit précéder la date de fin.", "from")
+INVALID_MFA_TOKEN = Failure(
+    401,
+    "invalid_mfa_token",
+    "Cette étape de connexion a expiré ou n'est pas valide. Reconnectez-vous.",
+    "mfa_token",
+)
+MFA_NOT_ENABLED = Failure(409, "mfa_not_enabled", "La double authentification n'est pas activée.")
+MFA_REQUIRED_BY_ACCOUNT = Failure(
+    409,
+    "mfa_required_by_account",
+    "Votre compte exige la double authentification : elle ne peut pas être désactivée.",
+)
+MFA_ENROLLMENT_NOT_STARTED = Failure(
+    422, "mfa_enrollment_not_started", "Commencez par activer la double authentification.", "code"
+)
+SESSION_NOT_FOUND = Failure(404, "session_not_found", "Session introuvable.")
+NEW_EMAIL_TAKEN = Failure(409, "email_taken", "Cette adresse email est déjà utilisée.", "new_email")
+SAME_EMAIL = Failure(422, "same_email", "C'est déjà l'adresse de votre compte.", "new_email")
+NOT_A_GROUP_MEMBER = Failure(
+    422, "not_a_group_member", "Un des utilisateurs indiqués n'est pas membre du groupe.", "user_ids"
+)
 
 
 @dataclass(frozen=True)
@@ -222,6 +243,18 @@ ROUTES: dict[str, Notes] = {
     "DELETE /groups/{group_id}": Notes((GROUP_NOT_FOUND,)),
     "POST /fecs/{fec_id}/shares": Notes((FEC_NOT_FOUND, SHARE_FORBIDDEN, USER_NOT_FOUND, GROUP_NOT_FOUND)),
     "GET /audit": Notes((INVALID_RANGE,)),
+    "GET /audit/exports/{export_id}": Notes((NOT_FOUND,)),
+    "POST /auth/mfa": Notes((INVALID_MFA_TOKEN, INVALID_CODE, TOO_MANY_ATTEMPTS)),
+    "POST /auth/mfa/enroll": Notes((INVALID_MFA_TOKEN,)),
+    "POST /auth/mfa/enroll/confirm": Notes((INVALID_MFA_TOKEN, INVALID_CODE, TOO_MANY_ATTEMPTS)),
+    "POST /me/mfa/totp/confirm": Notes((MFA_ENROLLMENT_NOT_STARTED, INVALID_CODE, TOO_MANY_ATTEMPTS)),
+    "DELETE /me/mfa": Notes(
+        (MFA_NOT_ENABLED, MFA_REQUIRED_BY_ACCOUNT, WRONG_CURRENT_PASSWORD, INVALID_CODE, TOO_MANY_ATTEMPTS)
+    ),
+    "DELETE /me/sessions/{session_id}": Notes((SESSION_NOT_FOUND,)),
+    "POST /me/email": Notes((NEW_EMAIL_TAKEN, SAME_EMAIL, WRONG_CURRENT_PASSWORD, TOO_MANY_ATTEMPTS)),
+    "POST /me/email/confirm": Notes((INVALID_CODE, EXPIRED_CODE, NEW_EMAIL_TAKEN, TOO_MANY_ATTEMPTS)),
+    "POST /groups/{group_id}/reshare": Notes((GROUP_NOT_FOUND, NOT_A_GROUP_MEMBER)),
     "GET /audit/export": Notes(
         (INVALID_RANGE,),
         also={

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import StringConstraints, model_validator
+from pydantic import StrictBool, StringConstraints, model_validator
 
 from comptasecure.models import Request
 from comptasecure.validation import CompanyName
@@ -14,7 +14,7 @@ class UpdateAccountRequest(Request):
     """Any of: the name (R-ACC-2), whether every user must use MFA (R-MFA-2)."""
 
     name: CompanyName | None = None
-    require_mfa: bool | None = None
+    require_mfa: StrictBool | None = None
 
     @model_validator(mode="after")
     def _something_to_change(self) -> "UpdateAccountRequest":

@@ -1,10 +1,11 @@
 """The audit trail as the owner and admins read it."""
 
+import re
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from pydantic import AfterValidator, AwareDatetime, BaseModel
+from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator
 
 
 class AuditEvent(BaseModel):
@@ -41,8 +42,15 @@ def _in_utc(moment: datetime) -> datetime:
         raise ValueError("date hors de la plage représentable") from error
 
 
-# A time filter must say its time zone (a local time is ambiguous) and fit in UTC.
-UtcTime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
+def _iso_8601(value: Any) -> Any:
+    # pydantic would also read "0.5" as seconds since 1970: API.md's timestamps are ISO 8601 only.
+    if not isinstance(value, str) or not re.match(r"\d{4}-\d{2}-\d{2}T", value):
+        raise ValueError("date au format ISO 8601 attendue, par exemple 2026-11-28T08:00:00Z")
+    return value
+
+
+# A time filter is an ISO 8601 time that says its time zone (a local time is ambiguous) and fits in UTC.
+UtcTime = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_in_utc)]
 
 # The filters both audit routes take, as query parameters (API.md: ?from=&to=&actor_id=&action=).
 Since = Annotated[UtcTime | None, Query(alias="from")]
