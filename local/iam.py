@@ -369,6 +369,11 @@ def install(enforcer: Enforcer) -> None:
     _caches_per_function()
 
 
+def current_function() -> str | None:
+    """The function whose code is running (None: the test or the emulator itself)."""
+    return _function.get()
+
+
 @contextmanager
 def running_as(logical_id: str) -> Iterator[None]:
     token = _function.set(logical_id)

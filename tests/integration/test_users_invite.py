@@ -143,19 +143,18 @@ def test_control_characters_in_a_row_are_refused_on_that_row(client: Client, tab
 def test_a_batch_costs_a_transaction_per_33_rows_and_the_workflow_reads_nothing(client: Client, table: Any) -> None:
     """70 rows: one read of the inviter and the account, three transactions (33 + 33 + 4 rows), 70
     workflow starts; each invitation task writes its link and sends its email, reading nothing."""
-    import threading
-
     from comptasecure import aws
+    from local import iam
     from tests.helpers import wait_for_email
     from tests.users_helpers import upgrade
 
     owner = owner_of_new_account(client)
     upgrade(owner.account_id, "entreprise")
-    route_thread = threading.get_ident()
-    calls: Counter[tuple[str, bool]] = Counter()
+    calls: Counter[tuple[str | None, str]] = Counter()
 
     def count(model: Any, **_: Any) -> None:
-        calls[(model.name, threading.get_ident() == route_thread)] += 1
+        # Each call is the function's whose code makes it (its threads included), as IAM sees it.
+        calls[(iam.current_function(), model.name)] += 1
 
     events = [aws.dynamodb_client().meta.events, aws.sfn().meta.events]
     for emitter in events:
@@ -169,10 +168,16 @@ def test_a_batch_costs_a_transaction_per_33_rows_and_the_workflow_reads_nothing(
         for emitter in events:
             emitter.unregister("before-call", count)
     assert [result["status"] for result in results] == ["invited"] * 70
-    on_route = {name: n for (name, route), n in calls.items() if route}
-    # The authorizer's read, then the inviter with the account; a transaction per 33 rows.
-    assert on_route == {"BatchGetItem": 2, "TransactWriteItems": 3}
-    elsewhere = {name: n for (name, route), n in calls.items() if not route}
-    # The starts (10 threads), and each task's one transaction: no GetItem of the user or the account.
-    assert elsewhere == {"StartExecution": 70, "TransactWriteItems": 70}
+    # The authorizer's one read.
+    assert {name: n for (function, name), n in calls.items() if function == "AuthorizerFunction"} == {"BatchGetItem": 1}
+    # The inviter with the account in one read, a transaction per 33 rows, the starts (10 threads).
+    assert {name: n for (function, name), n in calls.items() if function == "InviteUsersFunction"} == {
+        "BatchGetItem": 1,
+        "TransactWriteItems": 3,
+        "StartExecution": 70,
+    }
+    # Each task's one transaction: no GetItem of the user or the account.
+    assert {name: n for (function, name), n in calls.items() if function == "SendInvitationFunction"} == {
+        "TransactWriteItems": 70
+    }
     assert "Prénom7" in wait_for_email(rows[7]["email"])["text"]

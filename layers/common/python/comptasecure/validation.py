@@ -3,7 +3,7 @@
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, EmailStr, StringConstraints
+from pydantic import AfterValidator, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 # Every text field of the API is one line typed in a form: a control character in it is never meant,
@@ -39,7 +39,28 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
 Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
-Email = Annotated[EmailStr, StringConstraints(max_length=254), AfterValidator(str.lower)]
+
+
+def _email(value: str) -> str:
+    """An address as email-validator reads it (syntax only, no DNS), lower-cased.
+
+    pydantic's EmailStr imports email-validator when a model is defined, which cost every handler
+    that merely shares a module with an email field ~80 ms of cold start; here it loads on first use.
+    """
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValueError("adresse email invalide.") from error
+
+
+Email = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=254),
+    AfterValidator(_email),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 
 

@@ -10,8 +10,6 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Final, Literal
 
-import jwt
-
 from comptasecure import clock
 from comptasecure.domain import tokens
 from comptasecure.errors import Unauthorized
@@ -62,11 +60,15 @@ def issue(account_id: str, user_id: str, purpose: Purpose) -> str:
         "iat": clock.epoch(moment),
         "exp": clock.epoch(moment) + TOKEN_SECONDS,
     }
+    import jwt  # on first use: PyJWT loads cryptography, which most routes never need
+
     return jwt.encode(payload, signing_key(), algorithm=tokens.ALGORITHM)
 
 
 def verify(mfa_token: str, purpose: Purpose) -> Pending:
     """The login this token continues, or 401: bad signature, expired, an access token, or another purpose."""
+    import jwt
+
     try:
         payload = jwt.decode(
             mfa_token,

@@ -3,11 +3,12 @@
 import re
 from functools import cache
 from pathlib import Path
-
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from typing import TYPE_CHECKING
 
 from comptasecure.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -35,7 +36,10 @@ _SEPARATORS = re.compile(r"[\s._-]+")
 
 
 @cache
-def _hasher() -> PasswordHasher:
+def _hasher() -> "PasswordHasher":
+    # Imported on first use: only the routes that take a password load argon2 at all.
+    from argon2 import PasswordHasher
+
     return PasswordHasher(
         time_cost=_parameters["time_cost"],
         memory_cost=_parameters["memory_cost"],
@@ -116,6 +120,8 @@ def hash_password(password: str) -> str:
 
 def verify(password_hash: str | None, password: str) -> bool:
     """Check a password; without a hash (no such user), verify against a stand-in all the same."""
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
         return _hasher().verify(password_hash or _unknown_user_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):

@@ -10,9 +10,6 @@ import hashlib
 import hmac
 import secrets
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from comptasecure.secrets import signing_key
 
 VERSION = "v1"
@@ -30,6 +27,8 @@ def _key() -> bytes:
 
 
 def seal(plaintext: str, owner: str) -> str:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # on first use: only MFA routes seal
+
     nonce = secrets.token_bytes(NONCE_BYTES)
     sealed = AESGCM(_key()).encrypt(nonce, plaintext.encode(), owner.encode())
     return f"{VERSION}:{base64.b64encode(nonce + sealed).decode()}"
@@ -40,6 +39,9 @@ def unseal(value: str, owner: str) -> str:
     if version != VERSION:
         raise SealError("unknown sealed value version")
     raw = base64.b64decode(payload)
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         return AESGCM(_key()).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], owner.encode()).decode()
     except InvalidTag as error:

@@ -5,8 +5,6 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-import jwt
-
 from comptasecure import clock
 from comptasecure.errors import Unauthorized
 from comptasecure.secrets import signing_key
@@ -69,11 +67,15 @@ def issue_access(claims: AccessClaims) -> str:
         "iat": clock.epoch(moment),
         "exp": clock.epoch(moment) + settings().access_token_seconds,
     }
+    import jwt  # on first use: PyJWT loads cryptography, which most routes never need
+
     return jwt.encode(payload, signing_key(), algorithm=ALGORITHM)
 
 
 def verify_access(token: str) -> AccessClaims:
     """Signature, algorithm (no ``none``), issuer, audience and expiry, or 401."""
+    import jwt
+
     try:
         payload = jwt.decode(
             token,
