@@ -19,7 +19,9 @@ PaymentMethodType = Literal["card", "sepa_debit"]
 ADDRESS_FIELDS = ("company_name", "line1", "line2", "postal_code", "city", "country", "vat_number")
 EU_VAT = "eu_vat"
 
-PAYMENT_METHOD_NOT_FOUND = NotFound("Moyen de paiement introuvable.", code="payment_method_not_found")
+
+def payment_method_not_found() -> NotFound:
+    return NotFound("Moyen de paiement introuvable.", code="payment_method_not_found")
 
 
 class _AlreadyLinked(Conflict):
@@ -199,7 +201,7 @@ def display(method: dict[str, Any]) -> dict[str, Any]:
 def remove_payment_method(account_id: str, actor: audit.Actor, method_id: str) -> None:
     """Detach a method from the account's customer; a method of another customer is not found."""
     _, method = _own_method(account_id, method_id)
-    with stripe_api.calls(not_found=PAYMENT_METHOD_NOT_FOUND):
+    with stripe_api.calls(not_found=payment_method_not_found()):
         stripe_api.client().v1.payment_methods.detach(method_id)
     tx = Transaction()
     audit.record(
@@ -239,9 +241,9 @@ def set_default_payment_method(account_id: str, actor: audit.Actor, method_id: s
 def _own_method(account_id: str, method_id: str) -> tuple[str, dict[str, Any]]:
     customer_id = customer_of(account_id)
     if customer_id is None:
-        raise PAYMENT_METHOD_NOT_FOUND
-    with stripe_api.calls(not_found=PAYMENT_METHOD_NOT_FOUND):
+        raise payment_method_not_found()
+    with stripe_api.calls(not_found=payment_method_not_found()):
         method = stripe_api.client().v1.payment_methods.retrieve(method_id).to_dict()
     if method.get("customer") != customer_id:
-        raise PAYMENT_METHOD_NOT_FOUND
+        raise payment_method_not_found()
     return customer_id, method

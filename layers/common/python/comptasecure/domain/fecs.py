@@ -88,7 +88,7 @@ def share(caller: Caller, fec_id: str, user_ids: list[str], group_ids: list[str]
     fec = fec_store.get(caller.account_id, fec_id)
     if not caller.is_manager:
         if not fec_store.has_grant(caller.account_id, caller.user_id, fec_id):
-            raise fec_store.FEC_NOT_FOUND
+            raise fec_store.fec_not_found()
         if fec["imported_by"] != caller.user_id:
             raise Forbidden("Seuls l'importateur du fichier et les administrateurs peuvent le partager.")
     members.users_of_account(caller.account_id, user_ids, "user_ids")

@@ -18,13 +18,15 @@ from comptasecure.store import invitations as invitation_store
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
+
 # One answer for a link that expired, was replaced by a newer one, or was already used: the
 # person needs a new invitation in every case, and the answer tells nothing more.
-EXPIRED = Gone(
-    "Ce lien d'invitation n'est plus valide. Demandez à un administrateur de vous renvoyer l'invitation.",
-    field="token",
-    code="invitation_expired",
-)
+def expired() -> Gone:
+    return Gone(
+        "Ce lien d'invitation n'est plus valide. Demandez à un administrateur de vous renvoyer l'invitation.",
+        field="token",
+        code="invitation_expired",
+    )
 
 
 @dataclass(frozen=True)
@@ -96,15 +98,15 @@ def accept(token_value: str, password: str) -> dict[str, Any]:
         or not hmac.compare_digest(token.secret_hash, str(stored["token_hash"]))
         or stored["expires_at"] <= now
     ):
-        raise EXPIRED
+        raise expired()
     try:
         user = user_store.get(token.account_id, token.user_id)
     except NotFound as error:
-        raise EXPIRED from error
+        raise expired() from error
     passwords.check_policy(password, email=user["email"])
     tx = Transaction()
-    invitation_store.consume(tx, token.account_id, token.user_id, token.secret_hash, now, EXPIRED)
-    user_store.accept_invitation(tx, token.account_id, token.user_id, passwords.hash_password(password), EXPIRED)
+    invitation_store.consume(tx, token.account_id, token.user_id, token.secret_hash, now, expired())
+    user_store.accept_invitation(tx, token.account_id, token.user_id, passwords.hash_password(password), expired())
     audit.record(
         tx,
         token.account_id,

@@ -28,17 +28,25 @@ OWNER = "owner"
 ASSIGNABLE_ROLES = ("admin", "member")
 DEFAULT_ROLE = "member"
 
-OWNER_CANNOT_LEAVE = Conflict(
-    "Le propriétaire du compte ne peut pas être supprimé. Transférez d'abord la propriété du compte.",
-    code="owner_cannot_leave",
-)
-OWNER_ROLE_FIXED = Conflict(
-    "Le rôle du propriétaire ne change que par un transfert de propriété.", field="role", code="owner_role_fixed"
-)
 
-CHANGED_MEANWHILE = Conflict(
-    "Cet utilisateur vient d'être modifié ou supprimé par ailleurs. Rechargez la page.", code="changed_meanwhile"
-)
+def owner_cannot_leave() -> Conflict:
+    return Conflict(
+        "Le propriétaire du compte ne peut pas être supprimé. Transférez d'abord la propriété du compte.",
+        code="owner_cannot_leave",
+    )
+
+
+def owner_role_fixed() -> Conflict:
+    return Conflict(
+        "Le rôle du propriétaire ne change que par un transfert de propriété.", field="role", code="owner_role_fixed"
+    )
+
+
+def changed_meanwhile() -> Conflict:
+    return Conflict(
+        "Cet utilisateur vient d'être modifié ou supprimé par ailleurs. Rechargez la page.", code="changed_meanwhile"
+    )
+
 
 # Each invited row writes its email claim, the user and its audit event; each batch transaction adds
 # the account's user counter and one update per group its rows join.
@@ -250,7 +258,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
     role = changes.get("role")
     if role is not None and role != user["role"]:
         if user["role"] == OWNER:
-            raise OWNER_ROLE_FIXED
+            raise owner_role_fixed()
         fields["role"] = _assignable(role)
     before = set(user.get("group_ids") or ())
     after = before if changes.get("group_ids") is None else set(changes["group_ids"])
@@ -275,7 +283,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
         fields,
         expected_role=user["role"],
         group_ids=(before, after) if after != before else None,
-        on_condition_failed=CHANGED_MEANWHILE,
+        on_condition_failed=changed_meanwhile(),
     )
     for group in changed_groups:
         members = set(group.get("member_ids") or ())
@@ -292,7 +300,7 @@ def promote(account_id: str, actor_id: str, user_id: str) -> dict[str, Any]:
     """Make the user an administrator (already one: nothing changes)."""
     actor, user = _actor_and_target(account_id, actor_id, user_id)
     if user["role"] == OWNER:
-        raise OWNER_ROLE_FIXED
+        raise owner_role_fixed()
     group_ids = sorted(user.get("group_ids") or ())
     shown = {**user, "role": "admin", "groups": groups.named(account_id, group_ids) if group_ids else []}
     if user["role"] != "admin":
@@ -303,7 +311,7 @@ def promote(account_id: str, actor_id: str, user_id: str) -> dict[str, Any]:
             user_id,
             {"role": "admin"},
             expected_role=user["role"],
-            on_condition_failed=CHANGED_MEANWHILE,
+            on_condition_failed=changed_meanwhile(),
         )
         audit.record(
             tx,
@@ -372,7 +380,7 @@ def remove_user(user: dict[str, Any], actor: audit.Actor) -> None:
     tx = Transaction()
     # Order matters: the first failed condition names the error, and "alone" says more than "owner".
     account_store.count_removed_user(tx, account_id)
-    user_store.delete(tx, user, on_owner=OWNER_CANNOT_LEAVE)
+    user_store.delete(tx, user, on_owner=owner_cannot_leave())
     invitation_store.delete(tx, account_id, user_id)
     for purpose in (codes.CONFIRMATION, codes.PASSWORD_CHANGE):
         code_store.delete_in(tx, account_id, user_id, purpose)

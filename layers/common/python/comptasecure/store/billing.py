@@ -10,7 +10,9 @@ from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.values import plain
 
-ACCOUNT_NOT_FOUND = NotFound("Compte introuvable.", code="account_not_found")
+
+def account_not_found() -> NotFound:
+    return NotFound("Compte introuvable.", code="account_not_found")
 
 
 def link_customer(tx: Transaction, account_id: str, customer_id: str, *, on_already_linked: DomainError) -> None:
@@ -59,7 +61,7 @@ def set_address(tx: Transaction, account_id: str, address: dict[str, Any]) -> No
         "SET billing_address = :address",
         condition="attribute_exists(PK)",
         values={":address": address},
-        on_condition_failed=ACCOUNT_NOT_FOUND,
+        on_condition_failed=account_not_found(),
     )
 
 

@@ -7,7 +7,7 @@ from boto3.dynamodb.conditions import Key
 from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys
-from comptasecure.store.billing import ACCOUNT_NOT_FOUND, newest_first
+from comptasecure.store.billing import account_not_found, newest_first
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.values import plain
 
@@ -19,7 +19,7 @@ def require_account(tx: Transaction, account_id: str) -> None:
     tx.check(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
         "attribute_exists(PK)",
-        on_condition_failed=ACCOUNT_NOT_FOUND,
+        on_condition_failed=account_not_found(),
     )
 
 

@@ -11,7 +11,9 @@ from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.values import plain
 
-FEC_NOT_FOUND = NotFound("Fichier FEC introuvable.", code="fec_not_found")
+
+def fec_not_found() -> NotFound:
+    return NotFound("Fichier FEC introuvable.", code="fec_not_found")
 
 
 def put_new(tx: Transaction, fec: dict[str, Any]) -> None:
@@ -24,7 +26,7 @@ def put_new(tx: Transaction, fec: dict[str, Any]) -> None:
 def get(account_id: str, fec_id: str) -> dict[str, Any]:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.fec_sk(fec_id))).get("Item")
     if item is None:
-        raise FEC_NOT_FOUND
+        raise fec_not_found()
     return dict(plain(item))
 
 

@@ -10,8 +10,15 @@ from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
 
-EMAIL_TAKEN = Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
-USER_NOT_FOUND = NotFound("Utilisateur introuvable.", code="user_not_found")
+
+def email_taken() -> Conflict:
+    return Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
+
+
+def user_not_found() -> NotFound:
+    return NotFound("Utilisateur introuvable.", code="user_not_found")
+
+
 # What the users table shows: never the password hash, never the login counters.
 TABLE_FIELDS = (
     "id",
@@ -30,7 +37,7 @@ TABLE_FIELDS = (
 def get(account_id: str, user_id: str) -> dict[str, Any]:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id))).get("Item")
     if item is None:
-        raise USER_NOT_FOUND
+        raise user_not_found()
     return item
 
 
@@ -197,7 +204,7 @@ def put_new(tx: Transaction, user: dict[str, Any]) -> None:
             "user_id": user["id"],
         },
         condition="attribute_not_exists(PK)",
-        on_condition_failed=EMAIL_TAKEN,
+        on_condition_failed=email_taken(),
     )
     item = {**keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])), "kind": "user", **user}
     # A string set, as groups' join and leave update it; DynamoDB stores no empty set.
@@ -258,7 +265,7 @@ def set_fields(
         condition=condition,
         names=names or None,
         values=values,
-        on_condition_failed=on_condition_failed or USER_NOT_FOUND,
+        on_condition_failed=on_condition_failed or user_not_found(),
     )
 
 
