@@ -160,7 +160,15 @@ def check_imports(
 def lambda_environment(document: dict[str, Any]) -> dict[str, str]:
     """The variables every function gets (a stand-in where the value is a deployed resource's name)."""
     variables = document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
-    environment = {name: value if isinstance(value, str) else "check-build" for name, value in variables.items()}
+    parameters = document.get("Parameters", {})
+
+    def stand_in(value: Any) -> str:
+        # A parameter's default (a number where the setting is one), else a resource's stand-in name.
+        if isinstance(value, dict) and value.get("Ref") in parameters:
+            return str(parameters[value["Ref"]].get("Default", "check-build"))
+        return value if isinstance(value, str) else "check-build"
+
+    environment = {name: stand_in(value) for name, value in variables.items()}
     environment.update({"AWS_DEFAULT_REGION": "eu-west-3", "AWS_REGION": "eu-west-3", "LANG": "C.UTF-8"})
     return environment
 

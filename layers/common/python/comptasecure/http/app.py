@@ -16,6 +16,7 @@ from comptasecure.errors import DomainError, Unauthorized
 from comptasecure.http import body, errors
 from comptasecure.http.caller import is_authenticated
 from comptasecure.observability import logger, metrics
+from comptasecure.settings import settings
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -60,7 +61,9 @@ def lambda_handler(router: Router, *, public: bool = False) -> Handler:
 
     Default deny: unless its function says it is public, a route answers 401 to an unauthenticated
     request before anything else, body validation included (nothing about the route leaks).
+    A missing or malformed setting fails here, at the cold start, naming the variable.
     """
+    settings()
     app = build_app(router)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
