@@ -10,9 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, codes, passwords, profiles
+from comptasecure.domain import audit, codes, profiles, reauthentication
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Conflict, InvalidInput, TooManyAttempts
+from comptasecure.errors import Conflict, InvalidInput
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
@@ -21,8 +21,6 @@ from comptasecure.store.transaction import Transaction
 
 PENDING_CONFIRMATION = "pending_confirmation"
 # Wrong current passwords allowed per window (shared with the password change: one counter).
-MAX_CURRENT_PASSWORD_ATTEMPTS = 5
-ATTEMPTS_WINDOW_SECONDS = 15 * 60
 
 
 def request(account_id: str, actor: audit.Actor, new_email: str, current_password: str) -> str:
@@ -30,18 +28,7 @@ def request(account_id: str, actor: audit.Actor, new_email: str, current_passwor
     user = user_store.get(account_id, actor.id)
     if new_email == user["email"]:
         raise InvalidInput("C'est déjà l'adresse de votre compte.", field="new_email", code="same_email")
-    if not user_store.reserve_password_attempt(
-        account_id,
-        actor.id,
-        max_attempts=MAX_CURRENT_PASSWORD_ATTEMPTS,
-        now=clock.iso(clock.now()),
-        window_end=clock.iso(clock.later(ATTEMPTS_WINDOW_SECONDS)),
-    ):
-        raise TooManyAttempts("Trop de tentatives avec un mot de passe erroné. Réessayez dans quelques minutes.")
-    if not passwords.verify(user.get("password_hash"), current_password):
-        raise InvalidInput(
-            "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
-        )
+    reauthentication.check_password(account_id, user, current_password)
     if user_store.find_by_email(new_email) is not None:
         raise _email_taken()
     previous = code_store.get(account_id, actor.id, codes.EMAIL_CHANGE)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, identity, mfa_challenge, passwords, sealed, totp
+from comptasecure.domain import audit, identity, mfa_challenge, reauthentication, sealed, totp
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from comptasecure.secrets import signing_key
@@ -30,7 +30,6 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read fro
 RECOVERY_HALF_LENGTH = 5  # "xxxxx-xxxxx": 10 characters of 31, about 49 bits
 MAX_CODE_ATTEMPTS = 5
 ATTEMPTS_WINDOW_SECONDS = 15 * 60
-MAX_PASSWORD_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -108,11 +107,7 @@ def disable(account_id: str, actor: audit.Actor, session_id: str, current_passwo
         raise Conflict("La double authentification n'est pas activée.", code="mfa_not_enabled")
     if account_store.get(account_id).get("require_mfa"):
         raise mfa_store.required_by_account()
-    _reserve(account_id, actor.id, "password", MAX_PASSWORD_ATTEMPTS)
-    if not passwords.verify(user.get("password_hash"), current_password):
-        raise InvalidInput(
-            "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
-        )
+    reauthentication.check_password(account_id, user, current_password)
     _reserve(account_id, actor.id, "mfa", MAX_CODE_ATTEMPTS)
     use = _check_code(user, code)
     tx = Transaction()

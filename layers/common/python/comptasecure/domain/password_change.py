@@ -3,19 +3,15 @@
 Until the code is entered the old password keeps working; the new one waits as a pending hash.
 """
 
-from comptasecure import clock
-from comptasecure.domain import audit, codes, passwords, workflow
+from comptasecure.domain import audit, codes, passwords, reauthentication, workflow
 from comptasecure.emails import sender, templates
-from comptasecure.errors import InvalidInput, TooManyAttempts
+from comptasecure.errors import InvalidInput
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
 PENDING_CONFIRMATION = "pending_confirmation"
-# Wrong current passwords allowed per window, so a stolen session cannot guess the password.
-MAX_CURRENT_PASSWORD_ATTEMPTS = 5
-ATTEMPTS_WINDOW_SECONDS = 15 * 60
 
 
 def request(account_id: str, actor: audit.Actor, current_password: str, new_password: str, confirmation: str) -> str:
@@ -32,18 +28,7 @@ def request(account_id: str, actor: audit.Actor, current_password: str, new_pass
         raise InvalidInput(
             "Le nouveau mot de passe doit être différent de l'actuel.", field="new_password", code="same_password"
         )
-    if not user_store.reserve_password_attempt(
-        account_id,
-        actor.id,
-        max_attempts=MAX_CURRENT_PASSWORD_ATTEMPTS,
-        now=clock.iso(clock.now()),
-        window_end=clock.iso(clock.later(ATTEMPTS_WINDOW_SECONDS)),
-    ):
-        raise TooManyAttempts("Trop de tentatives avec un mot de passe erroné. Réessayez dans quelques minutes.")
-    if not passwords.verify(user.get("password_hash"), current_password):
-        raise InvalidInput(
-            "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
-        )
+    reauthentication.check_password(account_id, user, current_password)
     tx = Transaction()
     user_store.set_pending_password(tx, account_id, actor.id, passwords.hash_password(new_password))
     audit.record(tx, account_id, actor, "user.password_change_requested", target_type="user", target_id=actor.id)
