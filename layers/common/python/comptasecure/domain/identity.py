@@ -243,9 +243,9 @@ def logout(refresh_token: str) -> None:
         presented = tokens.RefreshToken.parse(refresh_token)
     except Unauthorized:
         return
-    session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
-    if session is not None and session["refresh_hash"] == presented.secret_hash:
-        session_store.delete(presented.account_id, presented.user_id, presented.session_id)
+    session_store.delete_if_current(
+        presented.account_id, presented.user_id, presented.session_id, presented.secret_hash
+    )
 
 
 def _invalid_credentials() -> Unauthorized:
