@@ -47,7 +47,7 @@ from tests.users_helpers import invitation_token
 BUDGET: dict[str, tuple[int, int]] = {
     "POST /auth/signup": (3, 3),  # account types parameter, one transaction, the code workflow
     "POST /auth/resend-code": (1, 1),  # the counter update refuses within the resend interval
-    "POST /auth/confirm": (6, 5),  # user and code are two GetItems: one BatchGet
+    "POST /auth/confirm": (6, 6),  # the code's key comes from the email's link: two reads in sequence
     "POST /auth/login": (5, 4),  # email Query + user GetItem (same reads for any email) + one more GetItem
     "POST /auth/refresh": (3, 3),  # was 4: the session and its user in one BatchGet
     "GET /me": (1, 1),
@@ -65,7 +65,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "POST /users/import": (4, 4),
     "PATCH /users/{id}": (2, 2),
     "POST /users/{id}/resend-invitation": (6, 4),  # BatchGet then two GetItems: one BatchGet
-    "POST /invitations/accept": (4, 3),  # invitation and user are two GetItems: one BatchGet
+    "POST /invitations/accept": (3, 3),  # was 4: the invitation and its user in one BatchGet
     "POST /groups": (4, 4),  # "="
     "GET /groups": (1, 1),
     "GET /groups/{group_id}": (2, 2),

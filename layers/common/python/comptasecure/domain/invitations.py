@@ -10,7 +10,7 @@ from comptasecure import clock
 from comptasecure.domain import audit, passwords, workflow
 from comptasecure.domain.identity import PENDING_CONFIRMATION, actor_of
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Gone, InvalidInput, NotFound
+from comptasecure.errors import Gone, InvalidInput
 from comptasecure.settings import settings
 from comptasecure.store import expiry, keys
 from comptasecure.store import invitations as invitation_store
@@ -88,18 +88,15 @@ def send(account_id: str, user_id: str, task_token: str, execution_arn: str, mes
 def accept(token_value: str, password: str) -> dict[str, Any]:
     """The invited user chooses a password: the link is used up and the workflow emails the code."""
     token = InvitationToken.parse(token_value)
-    stored = invitation_store.get(token.account_id, token.user_id)
+    stored, user = invitation_store.get_with_user(token.account_id, token.user_id)
     now = clock.iso(clock.now())
     if (
         stored is None
+        or user is None
         or not hmac.compare_digest(token.secret_hash, str(stored["token_hash"]))
         or stored["expires_at"] <= now
     ):
         raise EXPIRED
-    try:
-        user = user_store.get(token.account_id, token.user_id)
-    except NotFound as error:
-        raise EXPIRED from error
     passwords.check_policy(password, email=user["email"])
     tx = Transaction()
     invitation_store.consume(tx, token.account_id, token.user_id, token.secret_hash, now, EXPIRED)
