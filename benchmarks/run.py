@@ -7,6 +7,7 @@ codes (the full run seeds 10,000 of each and takes about a quarter of an hour on
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +27,12 @@ RESULTS = ROOT / "benchmarks" / "RESULTS.md"
 LISTS = {"/users": "ListUsersFunction", "/groups": "ListGroupsFunction", "/fecs": "ListFecsFunction"}
 
 
+def progress(step: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {step}", file=sys.stderr, flush=True)
+
+
 def cold_starts(rounds: int) -> list[str]:
+    progress(f"cold imports, {rounds} rounds")
     floor, results = cold_start.measure(rounds)
     lines = [
         f"## Cold import per handler (CPU time, median of {rounds}; floor {floor:.0f} ms)",
@@ -43,6 +49,7 @@ def cold_starts(rounds: int) -> list[str]:
 
 
 def calls_per_route(client: Client) -> list[str]:
+    progress("calls per route")
     measured = Scenario(client).run()
     lines = [
         "## AWS calls per route (the scenario of tests/integration/test_call_budget.py)",
@@ -73,6 +80,7 @@ def pages(client: Client, sizes: list[int]) -> list[str]:
         "|---|---:|---|---:|---:|---:|---:|",
     ]
     for size in sizes:
+        progress(f"list pages at {size:,} items")
         _, tokens = signup_confirmed(client)
         owner = client.as_user(tokens["access_token"])
         me = owner.get("/me").body
@@ -93,6 +101,7 @@ def pages(client: Client, sizes: list[int]) -> list[str]:
 
 
 def cleanup(live: int) -> list[str]:
+    progress(f"cleanup among {live:,} live codes")
     lines = [
         f"## Cleanup job among {live:,} live codes (goal: reads proportional to the expired only)",
         "",
