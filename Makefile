@@ -82,8 +82,9 @@ smoke: $(VENV)/.installed
 	@test -n "$(BASE_URL)" || { echo "usage: make smoke BASE_URL=https://<api>.execute-api.<region>.amazonaws.com/<stage>"; exit 2; }
 	BASE_URL="$(BASE_URL)" $(PY) scripts/smoke.py
 
+# `make benchmark QUICK=1`: fewer rounds and at most 1,000 items (benchmarks/run.py --quick).
 benchmark: $(VENV)/.installed
-	$(PY) benchmarks/run.py
+	$(PY) benchmarks/run.py $(if $(QUICK),--quick)
 	$(PY) benchmarks/csv_import.py
 
 clean:

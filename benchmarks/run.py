@@ -1,60 +1,165 @@
-"""Prints figures, not a test: per-route latency (p50/p95) on the in-process emulation, and each
-handler's cold import time (what a Lambda cold start pays before the first request)."""
+"""`make benchmark`: measures issue 13's figures and writes them, each beside its goal, to RESULTS.md.
 
-import os
-import statistics
-import subprocess
+Usage: python benchmarks/run.py [--quick]
+--quick: 3 cold-start rounds instead of 7, lists at 10 and 1,000 items, cleanup among 1,000 live
+codes (the full run seeds 10,000 of each and takes about a quarter of an hour on a loaded machine).
+"""
+
+import argparse
 import sys
 import time
-from collections.abc import Callable
+from pathlib import Path
 
-from local import template
-from local.emulator import Emulator
-from local.server import LocalApi
-from tests.helpers import PASSWORD, Client, signup_confirmed
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "layers" / "common" / "python")]
 
-ROUNDS = 30
+from argon2 import PasswordHasher  # noqa: E402
+
+from benchmarks import cold_start, measures, scale  # noqa: E402
+from benchmarks.call_budget import BUDGET, Scenario  # noqa: E402
+from benchmarks.password_hashing import median_ms  # noqa: E402
+from comptasecure.domain import passwords  # noqa: E402
+from local.emulator import Emulator  # noqa: E402
+from local.server import LocalApi  # noqa: E402
+from tests.helpers import Client, signup_confirmed  # noqa: E402
+
+RESULTS = ROOT / "benchmarks" / "RESULTS.md"
+LISTS = {"/users": "ListUsersFunction", "/groups": "ListGroupsFunction", "/fecs": "ListFecsFunction"}
 
 
-def measure(name: str, call: Callable[[], object]) -> None:
-    timings = []
-    for _ in range(ROUNDS):
-        start = time.perf_counter()
-        call()
-        timings.append((time.perf_counter() - start) * 1000)
-    timings.sort()
-    p95 = timings[int(len(timings) * 0.95) - 1]
-    print(f"{name:<28} p50 {statistics.median(timings):7.1f} ms   p95 {p95:7.1f} ms   ({ROUNDS} calls)")
+def progress(step: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {step}", file=sys.stderr, flush=True)
+
+
+def cold_starts(rounds: int) -> list[str]:
+    progress(f"cold imports, {rounds} rounds")
+    floor, results = cold_start.measure(rounds)
+    lines = [
+        f"## Cold import per handler (CPU time, median of {rounds}; floor {floor:.0f} ms)",
+        "",
+        "| handler | ms | ratio to floor | goal | |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for result in sorted(results, key=lambda r: -r.ratio):
+        verdict = "ok" if result.within_budget else "over"
+        lines.append(
+            f"| {result.name} | {result.milliseconds:.0f} | {result.ratio:.2f}x | ≤ {result.budget}x | {verdict} |"
+        )
+    return lines
+
+
+def calls_per_route(client: Client) -> list[str]:
+    progress("calls per route")
+    measured = Scenario(client).run()
+    lines = [
+        "## AWS calls per route (the scenario of tests/integration/test_call_budget.py)",
+        "",
+        "| route | status | calls | budget | minimum | authorizer | calls made |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    total = minimum_total = 0
+    for route, m in measured.items():
+        budget, minimum = BUDGET[route]
+        total, minimum_total = total + m.total, minimum_total + minimum
+        made = ", ".join(f"{operation} {count}" for operation, count in sorted(m.calls.items()))
+        lines.append(f"| `{route}` | {m.status} | {m.total} | {budget} | {minimum} | {m.authorizer_calls} | {made} |")
+    lines += ["", f"Total: {total} calls against a minimum of {minimum_total}."]
+    authorized = {m.authorizer_calls for m in measured.values() if m.authorizer_calls}
+    lines += ["", f"Authorizer: {', '.join(map(str, sorted(authorized)))} call(s) per request (goal: 1)."]
+    return lines
+
+
+def pages(client: Client, sizes: list[int]) -> list[str]:
+    lines = [
+        "## List pages at scale (goal: flat calls and items read, only the page's items)",
+        "",
+        "CPU is this thread's time (our handler and botocore's client side); total is the wall clock,",
+        "which adds the emulator (moto, in its own threads) and the loaded machine.",
+        "",
+        "| route | items | page | calls | items read | handler CPU ms | total ms |",
+        "|---|---:|---|---:|---:|---:|---:|",
+    ]
+    for size in sizes:
+        progress(f"list pages at {size:,} items")
+        _, tokens = signup_confirmed(client)
+        owner = client.as_user(tokens["access_token"])
+        me = owner.get("/me").body
+        measures.seed_users(me["account_id"], size)
+        measures.seed_groups(me["account_id"], size)
+        measures.seed_fecs(me["account_id"], me["id"], size)
+        scale.seed_audit_events(me["account_id"], size)
+        for path, function in {**LISTS, "/audit": "ListAuditEventsFunction"}.items():
+            first, middle = measures.page_costs(owner, path, function)
+            for name, cost in (("first", first), ("middle", middle)):
+                if cost is None:
+                    continue
+                lines.append(
+                    f"| `GET {path}` | {size:,} | {name} | {cost.total_calls} | {cost.items_read} "
+                    f"| {cost.handler_cpu_ms:.1f} | {cost.total_ms:.1f} |"
+                )
+    return lines
+
+
+def cleanup(live: int) -> list[str]:
+    progress(f"cleanup among {live:,} live codes")
+    lines = [
+        f"## Cleanup job among {live:,} live codes (goal: reads proportional to the expired only)",
+        "",
+        "| expired | removed | calls | reads (items) | calls made |",
+        "|---:|---:|---:|---:|---|",
+    ]
+    measures.seed_codes(live, 0)
+    for expired in (0, 100, 1_000):
+        measures.seed_codes(0, expired)
+        cost, removed = measures.cleanup_cost()
+        made = ", ".join(f"{operation} {count}" for operation, count in sorted(cost.calls.items()))
+        lines.append(f"| {expired:,} | {removed['code']:,} | {cost.total_calls} | {cost.items_read:,} | {made} |")
+    return lines
+
+
+def argon2() -> list[str]:
+    parameters = passwords.PRODUCTION_PARAMETERS
+    hasher = PasswordHasher(
+        time_cost=parameters["time_cost"], memory_cost=parameters["memory_cost"], parallelism=parameters["parallelism"]
+    )
+    hashing = median_ms(lambda: hasher.hash("Cabinet-Dupont 2026 !"))
+    return [
+        "## argon2id at the production parameters (goal: at least m=19 MiB, t=2, p=1)",
+        "",
+        f"m={parameters['memory_cost'] // 1024} MiB, t={parameters['time_cost']}, p={parameters['parallelism']}: "
+        f"hash {hashing:.0f} ms median on one core here (benchmarks/password_hashing.py for verify and Lambda sizes).",
+    ]
+
+
+def memory() -> list[str]:
+    script = ROOT / "benchmarks" / "local_memory.py"
+    note = "run `python benchmarks/local_memory.py`" if script.exists() else "not on main yet"
+    return [
+        "## Local run's memory after 10,000 requests",
+        "",
+        f"See benchmarks/local_memory.py ({note}); not measured by this script.",
+    ]
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="fewer rounds, 1,000 items at most")
+    quick = parser.parse_args().quick
+    sections = [cold_starts(3 if quick else 7), argon2()]
+    passwords.use_cheap_parameters_for_tests()  # the scenario logs in many times: argon2 is measured above
     emulator = Emulator().start()
-    client = Client(LocalApi(emulator))
-    email, tokens = signup_confirmed(client)
-    authed = client.as_user(tokens["access_token"])
-    measure("GET /me", lambda: authed.get("/me"))
-    measure("GET /account", lambda: authed.get("/account"))
-    measure("GET /account-types", lambda: authed.get("/account-types"))
-    measure("POST /auth/login (argon2id)", lambda: client.post("/auth/login", {"email": email, "password": PASSWORD}))
-    measure("GET /audit", lambda: authed.get("/audit"))
-    emulator.stop()
-    cold_imports()
-
-
-def cold_imports() -> None:
-    """Import each handler in a fresh interpreter, as a new Lambda container does."""
-    environment = {**os.environ, "TABLE_NAME": "bench", "JWT_SECRET_NAME": "bench", "AWS_DEFAULT_REGION": "eu-west-3"}
-    for function in sorted(template.functions().values(), key=lambda f: f.logical_id):
-        path = template.ROOT / function.code_uri / f"{function.handler.split('.')[0]}.py"
-        script = (
-            "import time, runpy; start = time.perf_counter();"
-            f"runpy.run_path({str(path)!r});"
-            "print(round((time.perf_counter() - start) * 1000))"
-        )
-        result = subprocess.run(
-            [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
-        )
-        print(f"cold import {function.logical_id:<28} {result.stdout.strip():>5} ms")
+    try:
+        client = Client(LocalApi(emulator))
+        sections.append(calls_per_route(client))
+        sections.append(pages(client, [10, 1_000] if quick else [10, 1_000, 10_000]))
+        sections.append(cleanup(1_000 if quick else 10_000))
+    finally:
+        emulator.stop()
+    sections.append(memory())
+    title = "# Benchmark results (`make benchmark`" + (" --quick" if quick else "") + ")"
+    text = "\n\n".join([title, *("\n".join(section) for section in sections)]) + "\n"
+    RESULTS.write_text(text)
+    print(text)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 for name, value in {
     "TABLE_NAME": "openapi",
     "JWT_SECRET_NAME": "openapi",
+    "EMAIL_CONFIGURATION_SET": "openapi",
     "AWS_DEFAULT_REGION": "eu-west-3",
 }.items():
     os.environ.setdefault(name, value)

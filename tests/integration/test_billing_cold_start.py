@@ -25,6 +25,7 @@ def test_no_handler_imports_stripe_at_cold_start() -> None:
             "PYTHONPATH": f"{template.ROOT / 'layers/common/python'}:{template.ROOT}",
             "TABLE_NAME": "cold-start",
             "JWT_SECRET_NAME": "cold-start",
+            "EMAIL_CONFIGURATION_SET": "cold-start",
             "AWS_DEFAULT_REGION": "eu-west-3",
         },
         capture_output=True,

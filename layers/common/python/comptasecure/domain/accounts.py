@@ -19,7 +19,10 @@ DELETE_ATTEMPTS = 3
 
 def view(account_id: str, caller_id: str) -> dict[str, Any]:
     """Name, type, limits, usage and whether the caller may delete it (owner and alone)."""
-    account = account_store.get(account_id)
+    return view_of(account_store.get(account_id), caller_id)
+
+
+def view_of(account: dict[str, Any], caller_id: str) -> dict[str, Any]:
     account_type = catalogue().get(account["type_id"])
     user_count = int(account["user_count"])
     return {
@@ -72,7 +75,9 @@ def update(account_id: str, actor: audit.Actor, *, name: str | None, require_mfa
             details={"require_mfa": {"before": required_before, "after": require_mfa}},
         )
     tx.commit()
-    return view(account_id, actor.id)
+    # The account as just written: the read above and this change, not a second read of the item.
+    changed = {"name": name, "require_mfa": require_mfa}
+    return view_of({**account, **{field: value for field, value in changed.items() if value is not None}}, actor.id)
 
 
 def transfer_ownership(account_id: str, actor: audit.Actor, new_owner_id: str) -> dict[str, Any]:

@@ -28,13 +28,14 @@ class _AlreadyLinked(Conflict):
     """Another request linked the account's customer first."""
 
 
-def ensure_customer(account_id: str, actor: audit.Actor) -> str:
+def ensure_customer(account_id: str, actor: audit.Actor, account: dict[str, Any] | None = None) -> str:
     """The account's Stripe customer, created on first need; concurrent first calls keep one.
 
+    ``account``: the account item when the caller has just read it (no second read for its link).
     The idempotency key derived from the account makes Stripe answer a retried creation with the
     same customer; the conditional link on the account item settles concurrent first calls.
     """
-    existing = customer_of(account_id)
+    existing = _customer_in(account if account is not None else account_store.get(account_id))
     if existing:
         return existing
     with stripe_api.calls():
@@ -84,21 +85,30 @@ def delete_customer(customer_id: str, account_id: str) -> None:
 
 
 def customer_of(account_id: str) -> str | None:
-    customer_id = account_store.get(account_id).get("stripe_customer_id")
+    return _customer_in(account_store.get(account_id))
+
+
+def _customer_in(account: dict[str, Any]) -> str | None:
+    customer_id = account.get("stripe_customer_id")
     return str(customer_id) if customer_id else None
 
 
 def address(account_id: str) -> dict[str, Any]:
     """The billing address kept on the account; every field null until it is first filled."""
-    stored = account_store.get(account_id).get("billing_address") or {}
+    return _address_in(account_store.get(account_id))
+
+
+def _address_in(account: dict[str, Any]) -> dict[str, Any]:
+    stored = account.get("billing_address") or {}
     return {name: stored.get(name) for name in ADDRESS_FIELDS}
 
 
 def update_address(account_id: str, actor: audit.Actor, new: dict[str, Any]) -> dict[str, Any]:
     """Push the address to the Stripe customer (name, address, EU VAT id), then keep it on the account."""
     after = {name: new.get(name) for name in ADDRESS_FIELDS}
-    before = address(account_id)
-    customer_id = ensure_customer(account_id, actor)
+    account = account_store.get(account_id)  # one read: the address before and the customer link
+    before = _address_in(account)
+    customer_id = ensure_customer(account_id, actor, account)
     client = stripe_api.client()
     with stripe_api.calls():
         _replace_vat_number(customer_id, after["vat_number"])

@@ -14,9 +14,7 @@ from comptasecure.store import invitations as invitation_store
 def purge_expired() -> dict[str, int]:
     now = clock.iso(clock.now())
     return {
-        code_store.EXPIRY_KIND: sum(
-            1 for item in expiry.expired(code_store.EXPIRY_KIND, now) if expiry.delete_if_expired(item, now)
-        ),
+        code_store.EXPIRY_KIND: expiry.delete_if_expired(list(expiry.expired(code_store.EXPIRY_KIND, now)), now),
         # Invited users whose link expired are marked ``invitation_expired`` as their link goes.
         invitation_store.EXPIRY_KIND: invitations.expire_overdue(now),
     }

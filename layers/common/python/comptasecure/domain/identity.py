@@ -216,7 +216,8 @@ def open_session(user: dict[str, Any], device: Device) -> Session:
 def refresh(refresh_token: str, device: Device) -> Session:
     """Rotate the refresh token. A token already rotated away means theft: the session ends."""
     presented = tokens.RefreshToken.parse(refresh_token)
-    session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
+    # The session and its user in one BatchGetItem (the authorizer's read), not two GetItems.
+    user, session = session_store.get_with_user(presented.account_id, presented.user_id, presented.session_id)
     if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
         raise tokens.invalid_token()
     rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
@@ -229,8 +230,7 @@ def refresh(refresh_token: str, device: Device) -> Session:
     ):
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
         raise tokens.invalid_token()
-    user = user_store.get(presented.account_id, presented.user_id)
-    if user["status"] != ACTIVE:
+    if user is None or user["status"] != ACTIVE:
         raise tokens.invalid_token()
     access = tokens.issue_access(
         tokens.AccessClaims(user["account_id"], user["id"], presented.session_id, user["role"])
@@ -243,9 +243,9 @@ def logout(refresh_token: str) -> None:
         presented = tokens.RefreshToken.parse(refresh_token)
     except Unauthorized:
         return
-    session = session_store.get(presented.account_id, presented.user_id, presented.session_id)
-    if session is not None and session["refresh_hash"] == presented.secret_hash:
-        session_store.delete(presented.account_id, presented.user_id, presented.session_id)
+    session_store.delete_if_current(
+        presented.account_id, presented.user_id, presented.session_id, presented.secret_hash
+    )
 
 
 def _invalid_credentials() -> Unauthorized:

@@ -4,10 +4,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
-from botocore.exceptions import ClientError
 
 from comptasecure import aws
 from comptasecure.store import keys
+from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 
 
 def expired(kind: str, now: str) -> Iterator[dict[str, Any]]:
@@ -24,16 +24,27 @@ def expired(kind: str, now: str) -> Iterator[dict[str, Any]]:
         query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
-def delete_if_expired(item_key: dict[str, Any], now: str) -> bool:
-    """Delete only if still expired: a code replaced since the index was read survives."""
-    try:
-        aws.table().delete_item(
-            Key={"PK": item_key["PK"], "SK": item_key["SK"]},
-            ConditionExpression="expires_at < :now",
-            ExpressionAttributeValues={":now": now},
-        )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+def delete_if_expired(items: list[dict[str, Any]], now: str) -> int:
+    """Delete those still expired, 100 conditional deletes per transaction; returns how many went.
+
+    Conditional, not a BatchWriteItem: a code replaced since the index was read survives. A failed
+    condition cancels its whole transaction, so the items that failed are dropped and the rest tried
+    again: one call per 100 expired items, plus one per batch where something was replaced meanwhile.
+    """
+    removed = 0
+    for start in range(0, len(items), MAX_TRANSACTION_ITEMS):
+        batch = items[start : start + MAX_TRANSACTION_ITEMS]
+        while batch:
+            tx = Transaction()
+            for item in batch:
+                tx.delete(
+                    {"PK": item["PK"], "SK": item["SK"]},
+                    condition="expires_at < :now",
+                    values={":now": now},
+                )
+            failed = tx.commit_or_failed()
+            if not failed:
+                removed += len(batch)
+                break
+            batch = [item for position, item in enumerate(batch) if position not in failed]
+    return removed

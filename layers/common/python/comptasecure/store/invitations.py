@@ -5,6 +5,7 @@ from typing import Any
 from comptasecure import aws
 from comptasecure.errors import Gone
 from comptasecure.store import keys
+from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
 
 EXPIRY_KIND = "invitation"
@@ -12,6 +13,18 @@ EXPIRY_KIND = "invitation"
 
 def get(account_id: str, user_id: str) -> dict[str, Any] | None:
     return aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.invitation_sk(user_id))).get("Item")
+
+
+def get_with_user(account_id: str, user_id: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The invitation link and its user in one BatchGetItem: accepting needs both."""
+    pk = keys.account_pk(account_id)
+    invitation = user = None
+    for item in get_many([keys.key(pk, keys.invitation_sk(user_id)), keys.key(pk, keys.user_sk(user_id))]):
+        if item["SK"] == keys.user_sk(user_id):
+            user = item
+        else:
+            invitation = item
+    return invitation, user
 
 
 def replace(tx: Transaction, account_id: str, user_id: str, fields: dict[str, Any]) -> None:

@@ -73,6 +73,21 @@ def delete(account_id: str, user_id: str, session_id: str) -> None:
     aws.table().delete_item(Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))
 
 
+def delete_if_current(account_id: str, user_id: str, session_id: str, refresh_hash: str) -> None:
+    """End the session only if this refresh token is its current one (one conditional delete, no read)."""
+    from botocore.exceptions import ClientError
+
+    try:
+        aws.table().delete_item(
+            Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),
+            ConditionExpression="refresh_hash = :presented",
+            ExpressionAttributeValues={":presented": refresh_hash},
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            raise
+
+
 def session_ids(account_id: str, user_id: str) -> list[str]:
     ids: list[str] = []
     query: dict[str, Any] = {
