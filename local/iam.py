@@ -399,10 +399,10 @@ def _context_follows_threads() -> None:
     original_submit = ThreadPoolExecutor.submit
 
     def start(self: threading.Thread) -> None:
+        # Always: the local run's worker thread for a route carries the test's expectations too.
         context = contextvars.copy_context()
-        if context.get(_function) is not None:
-            run = self.run
-            self.run = lambda: context.run(run)  # type: ignore[method-assign]
+        run = self.run
+        self.run = lambda: context.run(run)  # type: ignore[method-assign]
         original_start(self)
 
     def submit(self: ThreadPoolExecutor, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:

@@ -218,3 +218,22 @@ def test_an_export_whose_worker_never_ended_reads_failed_past_its_deadline(clien
     assert reply.status == 200
     assert reply.body["status"] == "failed"
     assert reply.body.get("download_url") is None
+
+
+def test_a_failed_export_leaves_no_partial_upload(emulator: Any) -> None:
+    """The worker's upload is aborted when writing fails: no stored parts, no object (and its role may abort)."""
+    from comptasecure.store import bucket
+    from local import iam
+
+    key = "exports/acc-test/failed.csv"
+    with (
+        iam.running_as("AuditExportWorkerFunction"),
+        pytest.raises(RuntimeError),
+        bucket.streamed_upload(key, "text/csv; charset=utf-8") as upload,
+    ):
+        upload.write(b"date;acteur_id\r\n")
+        raise RuntimeError("the query failed half-way")
+    s3 = boto3.client("s3")
+    name = emulator.values["FecBucket"]
+    assert s3.list_multipart_uploads(Bucket=name).get("Uploads", []) == []
+    assert s3.list_objects_v2(Bucket=name, Prefix=key).get("KeyCount") == 0
