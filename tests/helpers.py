@@ -166,18 +166,26 @@ def set_account_type(account_id: str, type_id: str) -> None:
 
 
 class CallCounter:
-    """Counts the DynamoDB API calls our code makes (botocore's own event hooks, no mock)."""
+    """Counts the DynamoDB API calls our code makes (botocore's own event hooks, no mock).
 
-    def __init__(self) -> None:
+    With ``function``, only the calls that function's code makes (its threads included, as IAM sees
+    them): an asynchronous worker it started runs beside it and is not counted.
+    """
+
+    def __init__(self, function: str | None = None) -> None:
         from collections import Counter
 
         from comptasecure import aws
 
         self.calls: Counter[str] = Counter()
+        self.function = function
         self._events = aws.dynamodb_client().meta.events
 
     def _count(self, model: Any, **_: Any) -> None:
-        self.calls[model.name] += 1
+        from local import iam
+
+        if self.function is None or iam.current_function() == self.function:
+            self.calls[model.name] += 1
 
     def __enter__(self) -> "CallCounter":
         self._events.register("before-call.dynamodb", self._count)

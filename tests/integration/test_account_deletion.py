@@ -103,7 +103,7 @@ def test_stripe_events_for_a_deleted_account_are_acknowledged(client: Client, ta
 def test_a_large_account_is_deleted_by_a_bounded_route_and_purged_in_batches(client: Client, table: Any) -> None:
     account = owner(client)
     seed_items(account.account_id, 3000, table)
-    with CallCounter() as route_calls:
+    with CallCounter(function="DeleteAccountFunction") as route_calls:
         assert account.client.delete("/account").status == 204
     # The route's work does not grow with the account: reads of two items and one transaction.
     assert route_calls.calls["TransactWriteItems"] == 1
