@@ -9,6 +9,7 @@ API Gateway gives the route 29 s (issue 10); the workflow runs after the answer.
 """
 
 import json
+import os
 import sys
 import threading
 import time
@@ -35,6 +36,9 @@ AWS_SECONDS = {
     "ssm.GetParameter": 0.015,
 }
 API_GATEWAY_LIMIT_SECONDS = 29
+# The emulator is far slower than DynamoDB (see AWS_SECONDS): its own 30 s gateway cut would stop the
+# measurement itself. The figure to hold against the limit is the projection from the calls.
+os.environ.setdefault("LOCAL_INTEGRATION_TIMEOUT_SECONDS", "3600")
 WORKFLOW_TIMEOUT_SECONDS = 900
 STALL_SECONDS = 90
 # A type that lets one account hold the whole file (the catalogue's largest allows 200 users).
