@@ -153,7 +153,7 @@ def _roll_back_only_touched_items() -> None:
         touched = [_touched_item(self, item) for item in transact_items]
         try:
             transact(self, transact_items)
-        except Exception:
+        except BaseException:  # whatever stops moto half-way, its partial writes are undone, then it propagates
             for table, hash_key, range_key, previous in touched:
                 _put_back(table, hash_key, range_key, previous)
             raise
