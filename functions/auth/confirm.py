@@ -1,4 +1,5 @@
 from comptasecure.domain import identity
+from comptasecure.domain.membership import UserStatus
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.models.identity import ConfirmRequest, StatusResponse
 
@@ -8,7 +9,7 @@ router = api_router()
 @router.post("/auth/confirm")
 def confirm(body: ConfirmRequest) -> StatusResponse:
     identity.confirm(body.email, body.code)
-    return StatusResponse(status=identity.ACTIVE)
+    return StatusResponse(status=UserStatus.ACTIVE)
 
 
 handler = lambda_handler(router, public=True)

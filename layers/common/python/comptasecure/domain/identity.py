@@ -7,6 +7,7 @@ from typing import Any
 from comptasecure import clock
 from comptasecure.domain import audit, codes, mfa_challenge, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
+from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Forbidden, TooManyAttempts, Unauthorized
@@ -18,12 +19,6 @@ from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
-# A user's status: invited (link sent, password not chosen), invitation_expired (link not used in
-# time), pending_confirmation (password chosen, code not entered yet), active.
-INVITED = "invited"
-INVITATION_EXPIRED = "invitation_expired"
-PENDING_CONFIRMATION = "pending_confirmation"
-ACTIVE = "active"
 LOGIN_MAX_FAILURES = 10
 LOGIN_LOCK_SECONDS = 15 * 60
 # A run of failures is forgotten a day after the last one (the counter item's TTL).
@@ -65,7 +60,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
         "phone": request.phone,
         "siren": request.siren,
         "role": "owner",
-        "status": PENDING_CONFIRMATION,
+        "status": UserStatus.PENDING_CONFIRMATION,
         "groups": {},
         "password_hash": passwords.hash_password(request.password),
         "created_at": created_at,
@@ -85,7 +80,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
     )
     tx.commit()
     workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
-    return {"user_id": user_id, "account_id": account_id, "status": PENDING_CONFIRMATION}
+    return {"user_id": user_id, "account_id": account_id, "status": UserStatus.PENDING_CONFIRMATION}
 
 
 def send_code(account_id: str, user_id: str, purpose: str, task_token: str, execution_arn: str) -> str:
@@ -124,8 +119,8 @@ def confirm(email: str, code: str) -> None:
         tx,
         account_id,
         user_id,
-        {"status": ACTIVE},
-        expected_status=PENDING_CONFIRMATION,
+        {"status": UserStatus.ACTIVE},
+        expected_status=UserStatus.PENDING_CONFIRMATION,
         on_condition_failed=codes.invalid_code(),
     )
     codes.forget_confirmation_tries(tx, email)
@@ -136,7 +131,7 @@ def confirm(email: str, code: str) -> None:
         "user.confirmed",
         target_type="user",
         target_id=user_id,
-        details={"status": {"before": PENDING_CONFIRMATION, "after": ACTIVE}},
+        details={"status": {"before": UserStatus.PENDING_CONFIRMATION, "after": UserStatus.ACTIVE}},
     )
     tx.commit()
     if stored.get("task_token"):
@@ -154,7 +149,7 @@ def resend_code(email: str) -> None:
         return
     account_id, user_id = user_store.email_owner(email)
     user, previous = code_store.with_user(account_id, user_id, codes.CONFIRMATION)
-    if user is None or user["status"] != PENDING_CONFIRMATION:
+    if user is None or user["status"] != UserStatus.PENDING_CONFIRMATION:
         return
     if previous is not None:
         workflow.withdraw(previous.get("task_token"), "Superseded")
@@ -177,7 +172,7 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     if user is None or password_hash is None or not matches:
         _count_login_failure(email, user, now)
         raise _invalid_credentials()
-    if user["status"] != ACTIVE:
+    if user["status"] != UserStatus.ACTIVE:
         raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
     if failures.get("failed_logins"):
         user_store.clear_login_failures(email, now)
@@ -230,7 +225,7 @@ def refresh(refresh_token: str, device: Device) -> Session:
     ):
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
         raise tokens.invalid_token()
-    if user is None or user["status"] != ACTIVE:
+    if user is None or user["status"] != UserStatus.ACTIVE:
         raise tokens.invalid_token()
     access = tokens.issue_access(
         tokens.AccessClaims(user["account_id"], user["id"], presented.session_id, user["role"])

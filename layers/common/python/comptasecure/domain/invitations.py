@@ -8,7 +8,8 @@ from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit, passwords, workflow
-from comptasecure.domain.identity import PENDING_CONFIRMATION, actor_of
+from comptasecure.domain.identity import actor_of
+from comptasecure.domain.membership import UserStatus
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Gone, InvalidInput
 from comptasecure.settings import settings
@@ -110,11 +111,11 @@ def accept(token_value: str, password: str) -> dict[str, Any]:
         "user.invitation_accepted",
         target_type="user",
         target_id=user["id"],
-        details={"status": {"before": user["status"], "after": PENDING_CONFIRMATION}},
+        details={"status": {"before": user["status"], "after": UserStatus.PENDING_CONFIRMATION}},
     )
     tx.commit()
     workflow.resume(str(stored["task_token"]), {"password_set": True})
-    return {"email": user["email"], "status": PENDING_CONFIRMATION}
+    return {"email": user["email"], "status": UserStatus.PENDING_CONFIRMATION}
 
 
 def expire_overdue(now: str) -> int:

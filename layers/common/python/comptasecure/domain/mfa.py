@@ -15,6 +15,7 @@ from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit, identity, mfa_challenge, reauthentication, sealed, totp
+from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
 from comptasecure.secrets import signing_key
@@ -170,7 +171,7 @@ def _login_user(pending: mfa_challenge.Pending) -> dict[str, Any]:
         user = user_store.get(pending.account_id, pending.user_id)
     except NotFound as error:
         raise mfa_challenge.invalid_mfa_token() from error
-    if user.get("status") != identity.ACTIVE:
+    if user.get("status") != UserStatus.ACTIVE:
         raise mfa_challenge.invalid_mfa_token()
     return user
 

@@ -11,7 +11,8 @@ from pydantic import TypeAdapter, ValidationError
 from comptasecure import clock
 from comptasecure.domain import audit, codes, fecs, groups, workflow
 from comptasecure.domain.catalogue import catalogue
-from comptasecure.domain.identity import INVITATION_EXPIRED, INVITED, actor_of
+from comptasecure.domain.identity import actor_of
+from comptasecure.domain.membership import UserStatus
 from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
 from comptasecure.models.users import NewUserRow
 from comptasecure.store import accounts as account_store
@@ -409,8 +410,8 @@ def view(user: dict[str, Any]) -> dict[str, Any]:
 def _view(user: dict[str, Any], now: str) -> dict[str, Any]:
     status = user["status"]
     # The link's expiry is on the user item, so the table is right before the cleanup job has run.
-    if status == INVITED and user.get("invitation_expires_at") and user["invitation_expires_at"] <= now:
-        status = INVITATION_EXPIRED
+    if status == UserStatus.INVITED and user.get("invitation_expires_at") and user["invitation_expires_at"] <= now:
+        status = UserStatus.INVITATION_EXPIRED
     return {
         "id": user["id"],
         "email": user["email"],
@@ -455,7 +456,7 @@ def _new_user(
         "last_name": _optional_name(row.last_name, "last_name"),
         "role": _assignable(row.role or DEFAULT_ROLE),
         "group_ids": _groups_of_account(row.group_ids, known_groups),
-        "status": INVITED,
+        "status": UserStatus.INVITED,
         "invited_by": inviter["id"],
         "invited_by_name": inviter_name or inviter["email"],
         "created_at": clock.iso(clock.now()),

@@ -1,19 +1,10 @@
 """Who is calling: the identity the authorizer put in the request context, and role checks."""
 
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from comptasecure.domain.membership import MANAGERS, Role
 from comptasecure.errors import Forbidden, Unauthorized
-
-
-class Role(StrEnum):
-    OWNER = "owner"
-    ADMIN = "admin"
-    MEMBER = "member"
-
-
-MANAGERS = (Role.OWNER, Role.ADMIN)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,26 @@
+"""Who a user is on an account: a role (what they may do) and a status (where their access stands).
+
+One definition for the whole code base: the store writes these values, the domain decides on them,
+the HTTP edge checks roles and shows statuses.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    OWNER = "owner"
+    ADMIN = "admin"
+    MEMBER = "member"
+
+
+MANAGERS = (Role.OWNER, Role.ADMIN)
+
+
+class UserStatus(StrEnum):
+    INVITED = "invited"
+    """The invitation link is sent; no password chosen yet."""
+    INVITATION_EXPIRED = "invitation_expired"
+    """The link was not used in time; a manager may send a new one."""
+    PENDING_CONFIRMATION = "pending_confirmation"
+    """A password is chosen; the emailed code is not entered yet."""
+    ACTIVE = "active"
