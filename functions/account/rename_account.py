@@ -1,4 +1,4 @@
-from comptasecure.domain import accounts, audit
+from comptasecure.domain import accounts, audit_log
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.account import UpdateAccountRequest
 from comptasecure.models.identity import AccountView
@@ -10,7 +10,7 @@ router = api_router()
 def update_account(body: UpdateAccountRequest) -> AccountView:
     caller = current_caller(router)
     caller.require(Role.OWNER)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return AccountView(**accounts.update(caller.account_id, actor, name=body.name, require_mfa=body.require_mfa))
 
 

@@ -1,4 +1,4 @@
-from comptasecure.domain import accounts, audit
+from comptasecure.domain import accounts, audit_log
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.account import TransferOwnershipRequest
 from comptasecure.models.identity import AccountView
@@ -10,7 +10,7 @@ router = api_router()
 def transfer_ownership(body: TransferOwnershipRequest) -> AccountView:
     caller = current_caller(router)
     caller.require(Role.OWNER)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return AccountView(**accounts.transfer_ownership(caller.account_id, actor, body.user_id))
 
 

@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit_trail
+from comptasecure.domain import audit_search
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.audit import Action, ActorId, ExportStarted, Since, Until
 
@@ -16,7 +16,9 @@ def export_events(
 ) -> Response[str]:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    export = audit_trail.export(caller.account_id, caller.user_id, audit_trail.Filters(since, until, actor_id, action))
+    export = audit_search.export(
+        caller.account_id, caller.user_id, audit_search.Filters(since, until, actor_id, action)
+    )
     if export.csv is None:
         # Too large for one answer: the export worker writes it; GET /audit/exports/{id} gives the link.
         return Response(202, "application/json", ExportStarted(export_id=str(export.export_id)).model_dump_json())
@@ -24,7 +26,7 @@ def export_events(
         200,
         "text/csv; charset=utf-8",
         export.csv,
-        headers={"Content-Disposition": f'attachment; filename="{audit_trail.EXPORT_FILE_NAME}"'},
+        headers={"Content-Disposition": f'attachment; filename="{audit_search.EXPORT_FILE_NAME}"'},
     )
 
 

@@ -5,7 +5,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from comptasecure.domain import audit_trail
+from comptasecure.domain import audit_search
 from comptasecure.observability import logger
 
 
@@ -17,4 +17,4 @@ class ExportRequest(BaseModel):
 @logger.inject_lambda_context
 @event_parser(model=ExportRequest)
 def handler(event: ExportRequest, context: LambdaContext) -> dict[str, Any]:
-    return audit_trail.write_export(event.account_id, event.export_id)
+    return audit_search.write_export(event.account_id, event.export_id)

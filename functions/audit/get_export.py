@@ -1,4 +1,4 @@
-from comptasecure.domain import audit_trail
+from comptasecure.domain import audit_search
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.audit import ExportId, ExportStatus
 
@@ -9,7 +9,7 @@ router = api_router()
 def get_export(export_id: ExportId) -> ExportStatus:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    state = audit_trail.export_state(caller.account_id, export_id)
+    state = audit_search.export_state(caller.account_id, export_id)
     return ExportStatus(status=state.status, download_url=state.download_url, expires_at=state.expires_at)
 
 

@@ -1,4 +1,4 @@
-from comptasecure.domain import audit_trail
+from comptasecure.domain import audit_search
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
 from comptasecure.models.audit import Action, ActorId, AuditEvent, AuditPage, Since, Until
@@ -17,8 +17,8 @@ def list_events(
 ) -> AuditPage:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    filters = audit_trail.Filters(since, until, actor_id, action)
-    events, next_cursor = audit_trail.page(caller.account_id, filters, limit, cursor)
+    filters = audit_search.Filters(since, until, actor_id, action)
+    events, next_cursor = audit_search.page(caller.account_id, filters, limit, cursor)
     return AuditPage(items=[AuditEvent(**event) for event in events], next_cursor=next_cursor)
 
 

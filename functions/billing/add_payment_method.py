@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from comptasecure.domain import audit, billing
+from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.billing import NewPaymentMethod, SetupIntentView
 
@@ -11,7 +11,7 @@ router = api_router()
 def add_payment_method(body: NewPaymentMethod) -> Response[SetupIntentView]:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     intent = billing.start_adding_payment_method(caller.account_id, actor, body.type)
     return Response(201, content_types.APPLICATION_JSON, SetupIntentView(**intent))
 

@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit, billing
+from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.billing import PaymentMethodId
 
@@ -11,7 +11,7 @@ router = api_router()
 def delete_payment_method(method_id: PaymentMethodId) -> Response[None]:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    billing.remove_payment_method(caller.account_id, audit.Actor(caller.user_id, caller.email), method_id)
+    billing.remove_payment_method(caller.account_id, audit_log.Actor(caller.user_id, caller.email), method_id)
     return Response(204)
 
 

@@ -1,4 +1,4 @@
-from comptasecure.domain import audit, billing
+from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.billing import BillingAddress, BillingAddressView
 
@@ -9,7 +9,7 @@ router = api_router()
 def put_address(body: BillingAddress) -> BillingAddressView:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return BillingAddressView(**billing.update_address(caller.account_id, actor, body.model_dump()))
 
 

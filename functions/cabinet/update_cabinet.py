@@ -1,4 +1,4 @@
-from comptasecure.domain import audit, cabinet
+from comptasecure.domain import audit_log, cabinet
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.cabinet import CabinetView, FirmFieldsUpdate
 
@@ -9,7 +9,7 @@ router = api_router()
 def update_cabinet(body: FirmFieldsUpdate) -> CabinetView:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return CabinetView(fields=cabinet.update(caller.account_id, actor, body.fields.changes()))
 
 

@@ -1,4 +1,4 @@
-from comptasecure.domain import audit, cabinet
+from comptasecure.domain import audit_log, cabinet
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.cabinet import CrmView, FirmFieldsUpdate
 
@@ -10,7 +10,7 @@ router = api_router()
 @router.patch("/analyses/<analysis_id>/crm")
 def update_crm(analysis_id: str, body: FirmFieldsUpdate) -> CrmView:
     caller = current_caller(router)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     saved = cabinet.save_crm(
         caller.account_id, analysis_id, actor, body.fields.changes(), may_edit_firm=caller.is_manager
     )

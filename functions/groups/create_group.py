@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from comptasecure.domain import audit, groups
+from comptasecure.domain import audit_log, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
 from comptasecure.models.groups import GroupCreate, GroupView
 
@@ -11,7 +11,7 @@ router = api_router()
 def create_group(body: GroupCreate) -> Response[GroupView]:
     caller = current_caller(router)
     caller.require(*MANAGERS)
-    group = groups.create(caller.account_id, audit.Actor(caller.user_id, caller.email), body.name, body.member_ids)
+    group = groups.create(caller.account_id, audit_log.Actor(caller.user_id, caller.email), body.name, body.member_ids)
     return Response(201, content_types.APPLICATION_JSON, GroupView(**group))
 
 

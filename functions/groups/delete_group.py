@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit, groups
+from comptasecure.domain import audit_log, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
 
 router = api_router()
@@ -10,7 +10,7 @@ router = api_router()
 def delete_group(group_id: str) -> Response[None]:
     caller = current_caller(router)
     caller.require(*MANAGERS)
-    groups.delete(caller.account_id, audit.Actor(caller.user_id, caller.email), group_id)
+    groups.delete(caller.account_id, audit_log.Actor(caller.user_id, caller.email), group_id)
     return Response(204)
 
 

@@ -1,4 +1,4 @@
-from comptasecure.domain import audit, groups
+from comptasecure.domain import audit_log, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
 from comptasecure.models.groups import ReshareRequest, ReshareResult
 
@@ -10,7 +10,7 @@ def reshare_group(group_id: str, body: ReshareRequest) -> ReshareResult:
     """Grant the files shared with the group so far to its current members (R-GRP-3), once."""
     caller = current_caller(router)
     caller.require(*MANAGERS)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return ReshareResult(granted=groups.reshare(caller.account_id, actor, group_id, body.user_ids))
 
 

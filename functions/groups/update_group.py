@@ -1,4 +1,4 @@
-from comptasecure.domain import audit, groups
+from comptasecure.domain import audit_log, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
 from comptasecure.models.groups import GroupPatch, GroupUpdated
 
@@ -9,7 +9,7 @@ router = api_router()
 def update_group(group_id: str, body: GroupPatch) -> GroupUpdated:
     caller = current_caller(router)
     caller.require(*MANAGERS)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return GroupUpdated(**groups.update(caller.account_id, actor, group_id, body.name, body.member_ids))
 
 

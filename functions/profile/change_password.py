@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from comptasecure.domain import audit, password_change
+from comptasecure.domain import audit_log, password_change
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.profile import PasswordChangeRequest, PasswordChangeResponse
 
@@ -12,7 +12,7 @@ def change_password(body: PasswordChangeRequest) -> Response[PasswordChangeRespo
     caller = current_caller(router)
     status = password_change.request(
         caller.account_id,
-        audit.Actor(caller.user_id, caller.email),
+        audit_log.Actor(caller.user_id, caller.email),
         body.current_password,
         body.new_password,
         body.new_password_confirmation,

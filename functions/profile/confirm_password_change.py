@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit, password_change
+from comptasecure.domain import audit_log, password_change
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.profile import PasswordConfirmRequest
 
@@ -10,7 +10,7 @@ router = api_router()
 @router.post("/me/password/confirm")
 def confirm_password_change(body: PasswordConfirmRequest) -> Response[None]:
     caller = current_caller(router)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     password_change.confirm(caller.account_id, actor, caller.session_id, body.code)
     return Response(204)
 

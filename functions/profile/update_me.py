@@ -1,4 +1,4 @@
-from comptasecure.domain import audit, profiles
+from comptasecure.domain import audit_log, profiles
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.identity import Profile
 from comptasecure.models.profile import ProfileUpdate
@@ -9,7 +9,7 @@ router = api_router()
 @router.patch("/me")
 def update_me(body: ProfileUpdate) -> Profile:
     caller = current_caller(router)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return Profile(**profiles.update(caller.account_id, actor, body.changes()))
 
 

@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from comptasecure.domain import audit, email_change
+from comptasecure.domain import audit_log, email_change
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.security import EmailChangeRequest, EmailChangeResponse
 
@@ -10,7 +10,7 @@ router = api_router()
 @router.post("/me/email")
 def change_email(body: EmailChangeRequest) -> Response[EmailChangeResponse]:
     caller = current_caller(router)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     status = email_change.request(caller.account_id, actor, body.new_email, body.current_password)
     return Response(202, content_types.APPLICATION_JSON, EmailChangeResponse(status=status))
 

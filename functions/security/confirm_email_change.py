@@ -1,4 +1,4 @@
-from comptasecure.domain import audit, email_change
+from comptasecure.domain import audit_log, email_change
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.identity import Profile
 from comptasecure.models.security import EmailChangeConfirmRequest
@@ -9,7 +9,7 @@ router = api_router()
 @router.post("/me/email/confirm")
 def confirm_email_change(body: EmailChangeConfirmRequest) -> Profile:
     caller = current_caller(router)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return Profile(**email_change.confirm(caller.account_id, actor, caller.session_id, body.code))
 
 

@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit, mfa
+from comptasecure.domain import audit_log, mfa
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.http.secrets import no_store
 from comptasecure.models.security import RecoveryCodes, TotpConfirmRequest
@@ -11,7 +11,7 @@ router = api_router()
 @router.post("/me/mfa/totp/confirm")
 def confirm_totp(body: TotpConfirmRequest) -> Response[RecoveryCodes]:
     caller = current_caller(router)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     return no_store(
         RecoveryCodes(recovery_codes=mfa.confirm_enrollment(caller.account_id, actor, body.code, caller.session_id))
     )

@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit, mfa
+from comptasecure.domain import audit_log, mfa
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.security import DisableMfaRequest
 
@@ -10,7 +10,7 @@ router = api_router()
 @router.delete("/me/mfa")
 def disable_mfa(body: DisableMfaRequest) -> Response[None]:
     caller = current_caller(router)
-    actor = audit.Actor(caller.user_id, caller.email)
+    actor = audit_log.Actor(caller.user_id, caller.email)
     mfa.disable(caller.account_id, actor, caller.session_id, body.current_password, body.code)
     return Response(204)
 

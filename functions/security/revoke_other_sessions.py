@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit, user_sessions
+from comptasecure.domain import audit_log, user_sessions
 from comptasecure.http import api_router, current_caller, lambda_handler
 
 router = api_router()
@@ -9,7 +9,7 @@ router = api_router()
 @router.post("/me/sessions/revoke-others")
 def revoke_other_sessions() -> Response[None]:
     caller = current_caller(router)
-    user_sessions.revoke_others(caller.account_id, audit.Actor(caller.user_id, caller.email), caller.session_id)
+    user_sessions.revoke_others(caller.account_id, audit_log.Actor(caller.user_id, caller.email), caller.session_id)
     return Response(204)
 
 

@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response
 
-from comptasecure.domain import audit, mfa
+from comptasecure.domain import audit_log, mfa
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.http.secrets import no_store
 from comptasecure.models.security import TotpEnrollment
@@ -11,7 +11,7 @@ router = api_router()
 @router.post("/me/mfa/totp")
 def start_totp() -> Response[TotpEnrollment]:
     caller = current_caller(router)
-    enrollment = mfa.start_enrollment(caller.account_id, audit.Actor(caller.user_id, caller.email))
+    enrollment = mfa.start_enrollment(caller.account_id, audit_log.Actor(caller.user_id, caller.email))
     return no_store(TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri))
 
 

@@ -4,7 +4,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from comptasecure.domain import audit, credits
+from comptasecure.domain import audit_log, credits
 from comptasecure.models.billing import CreditGrant
 from comptasecure.observability import logger
 
@@ -12,6 +12,6 @@ from comptasecure.observability import logger
 @logger.inject_lambda_context
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     grant = CreditGrant.model_validate(event)
-    balance = credits.grant_now(grant.account_id, audit.SUPPORT, grant.type, grant.amount, grant.reason)
+    balance = credits.grant_now(grant.account_id, audit_log.SUPPORT, grant.type, grant.amount, grant.reason)
     logger.info("credits granted by support", extra={"account_id": grant.account_id, "type": grant.type})
     return balance

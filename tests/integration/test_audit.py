@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from boto3.dynamodb.conditions import Attr, Key
 
-from comptasecure.domain import audit
+from comptasecure.domain import audit_log
 from comptasecure.errors import Conflict
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
@@ -126,8 +126,8 @@ def test_a_rejected_operation_writes_no_event(client: Client, owner: dict[str, A
 
 def test_a_failed_change_leaves_no_orphan_event(owner: dict[str, Any], table: Any) -> None:
     tx = Transaction()
-    audit.record(
-        tx, owner["account_id"], audit.SYSTEM, "test.orphan", target_type="account", target_id=owner["account_id"]
+    audit_log.record(
+        tx, owner["account_id"], audit_log.SYSTEM, "test.orphan", target_type="account", target_id=owner["account_id"]
     )
     # The change itself fails its condition (the account already exists): the event must not land.
     tx.put(
@@ -176,5 +176,5 @@ def test_no_secret_ever_appears_in_an_event(client: Client, table: Any) -> None:
     assert len(events) > 20
     for secret in secrets:
         assert secret not in text
-    for forbidden in audit.SECRET_FIELDS:
+    for forbidden in audit_log.SECRET_FIELDS:
         assert f'"{forbidden}"' not in text

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from comptasecure.domain import audit, credits
+from comptasecure.domain import audit_log, credits
 from comptasecure.errors import InvalidInput, NotFound
 from local import template
 from local.emulator import invoke
@@ -72,7 +72,7 @@ def test_support_grants_credits_shown_per_type_with_history(client: Client, tabl
     assert all(item["at"].endswith("Z") for item in history["items"])
 
     granted = audit_events(table, alice.account_id, "billing.credits_granted")
-    assert {event["actor_id"] for event in granted} == {audit.SUPPORT.id}
+    assert {event["actor_id"] for event in granted} == {audit_log.SUPPORT.id}
     [consumed] = audit_events(table, alice.account_id, "billing.credits_consumed")
     assert consumed["actor_id"] == credits.ANALYSIS_SERVICE.id
     assert consumed["details"] == {

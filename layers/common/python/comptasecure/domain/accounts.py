@@ -3,7 +3,7 @@
 from typing import Any
 
 from comptasecure import workers
-from comptasecure.domain import audit
+from comptasecure.domain import audit_log
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.errors import Conflict, InvalidInput
 from comptasecure.observability import logger
@@ -44,7 +44,7 @@ def types_for(account_id: str) -> list[dict[str, Any]]:
     ]
 
 
-def update(account_id: str, actor: audit.Actor, *, name: str | None, require_mfa: bool | None) -> dict[str, Any]:
+def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require_mfa: bool | None) -> dict[str, Any]:
     """R-ACC-2 rename, R-MFA-2 require MFA of every user: the owner's (the role is checked at the edge).
 
     Each field that really changes gets its audit event, all in one transaction.
@@ -53,7 +53,7 @@ def update(account_id: str, actor: audit.Actor, *, name: str | None, require_mfa
     tx = Transaction()
     if name is not None and name != account["name"]:
         account_store.rename(tx, account_id, name)
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
             actor,
@@ -65,7 +65,7 @@ def update(account_id: str, actor: audit.Actor, *, name: str | None, require_mfa
     required_before = bool(account.get("require_mfa"))
     if require_mfa is not None and require_mfa != required_before:
         mfa_store.set_required(tx, account_id, require_mfa)
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
             actor,
@@ -80,7 +80,7 @@ def update(account_id: str, actor: audit.Actor, *, name: str | None, require_mfa
     return view_of({**account, **{field: value for field, value in changed.items() if value is not None}}, actor.id)
 
 
-def transfer_ownership(account_id: str, actor: audit.Actor, new_owner_id: str) -> dict[str, Any]:
+def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: str) -> dict[str, Any]:
     """Hand the account to an active admin; the old owner becomes admin. One transaction, one owner."""
     if new_owner_id == actor.id:
         raise InvalidInput("Vous êtes déjà propriétaire de ce compte.", field="user_id", code="already_owner")
@@ -111,7 +111,7 @@ def transfer_ownership(account_id: str, actor: audit.Actor, new_owner_id: str) -
         expected_role="owner",
         on_condition_failed=Conflict("Vous n'êtes plus propriétaire de ce compte.", code="not_owner"),
     )
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,
@@ -163,10 +163,10 @@ def set_type(account_id: str, type_id: str, reason: str) -> dict[str, str]:
     before = account_store.get(account_id)["type_id"]
     tx = Transaction()
     account_store.set_type(tx, account_id, account_type.id)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
-        audit.SUPPORT,
+        audit_log.SUPPORT,
         "account.type_changed",
         target_type="account",
         target_id=account_id,

@@ -8,7 +8,7 @@ confirms the SetupIntent with Stripe.js.
 from typing import Any, Literal
 
 from comptasecure import clock, stripe_api
-from comptasecure.domain import audit
+from comptasecure.domain import audit_log
 from comptasecure.errors import Conflict, InvalidInput, NotFound
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
@@ -28,7 +28,7 @@ class _AlreadyLinked(Conflict):
     """Another request linked the account's customer first."""
 
 
-def ensure_customer(account_id: str, actor: audit.Actor, account: dict[str, Any] | None = None) -> str:
+def ensure_customer(account_id: str, actor: audit_log.Actor, account: dict[str, Any] | None = None) -> str:
     """The account's Stripe customer, created on first need; concurrent first calls keep one.
 
     ``account``: the account item when the caller has just read it (no second read for its link).
@@ -45,7 +45,7 @@ def ensure_customer(account_id: str, actor: audit.Actor, account: dict[str, Any]
         )
     tx = Transaction()
     billing_store.link_customer(tx, account_id, customer.id, on_already_linked=_AlreadyLinked())
-    audit.record(
+    audit_log.record(
         tx, account_id, actor, "billing.customer_created", target_type="stripe_customer", target_id=customer.id
     )
     try:
@@ -103,7 +103,7 @@ def _address_in(account: dict[str, Any]) -> dict[str, Any]:
     return {name: stored.get(name) for name in ADDRESS_FIELDS}
 
 
-def update_address(account_id: str, actor: audit.Actor, new: dict[str, Any]) -> dict[str, Any]:
+def update_address(account_id: str, actor: audit_log.Actor, new: dict[str, Any]) -> dict[str, Any]:
     """Push the address to the Stripe customer (name, address, EU VAT id), then keep it on the account."""
     after = {name: new.get(name) for name in ADDRESS_FIELDS}
     account = account_store.get(account_id)  # one read: the address before and the customer link
@@ -129,9 +129,9 @@ def update_address(account_id: str, actor: audit.Actor, new: dict[str, Any]) -> 
     billing_store.set_address(tx, account_id, after)
     # What we just sent is the customer's newest state: a late customer.updated must not undo it.
     billing_store.advance_version(tx, account_id, customer_id, clock.epoch(clock.now()), on_stale=None)
-    changes = audit.changes(before, after)
+    changes = audit_log.changes(before, after)
     if changes:
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
             actor,
@@ -162,7 +162,7 @@ def _replace_vat_number(customer_id: str, vat_number: str | None) -> None:
             tax_ids.delete(customer_id, stale.id)
 
 
-def start_adding_payment_method(account_id: str, actor: audit.Actor, kind: PaymentMethodType) -> dict[str, str]:
+def start_adding_payment_method(account_id: str, actor: audit_log.Actor, kind: PaymentMethodType) -> dict[str, str]:
     """A SetupIntent the front end confirms with Stripe.js; Stripe then attaches the method to the customer."""
     customer_id = ensure_customer(account_id, actor)
     with stripe_api.calls():
@@ -208,13 +208,13 @@ def display(method: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def remove_payment_method(account_id: str, actor: audit.Actor, method_id: str) -> None:
+def remove_payment_method(account_id: str, actor: audit_log.Actor, method_id: str) -> None:
     """Detach a method from the account's customer; a method of another customer is not found."""
     _, method = _own_method(account_id, method_id)
     with stripe_api.calls(not_found=payment_method_not_found()):
         stripe_api.client().v1.payment_methods.detach(method_id)
     tx = Transaction()
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,
@@ -226,7 +226,7 @@ def remove_payment_method(account_id: str, actor: audit.Actor, method_id: str) -
     tx.commit()
 
 
-def set_default_payment_method(account_id: str, actor: audit.Actor, method_id: str) -> dict[str, Any]:
+def set_default_payment_method(account_id: str, actor: audit_log.Actor, method_id: str) -> dict[str, Any]:
     """Make this method the one Stripe charges invoices to."""
     customer_id, method = _own_method(account_id, method_id)
     client = stripe_api.client()
@@ -235,7 +235,7 @@ def set_default_payment_method(account_id: str, actor: audit.Actor, method_id: s
         client.v1.customers.update(customer_id, {"invoice_settings": {"default_payment_method": method_id}})
     previous = (customer.get("invoice_settings") or {}).get("default_payment_method")
     tx = Transaction()
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,

@@ -8,7 +8,7 @@ belongs to the account that saves it: two accounts using one analysis id each ha
 import re
 from typing import Any
 
-from comptasecure.domain import audit
+from comptasecure.domain import audit_log
 from comptasecure.errors import Conflict, NotFound
 from comptasecure.store import cabinet as cabinet_store
 from comptasecure.store.transaction import Transaction
@@ -50,11 +50,11 @@ def get(account_id: str) -> dict[str, str | None]:
     return _fields_of(cabinet_store.get_cabinet(account_id))
 
 
-def update(account_id: str, actor: audit.Actor, changes: dict[str, str | None]) -> dict[str, str | None]:
+def update(account_id: str, actor: audit_log.Actor, changes: dict[str, str | None]) -> dict[str, str | None]:
     """Set the given firm fields; null or an empty string empties one."""
     before = get(account_id)
     after = {**before, **{name: value if _filled(value) else None for name, value in changes.items()}}
-    changed = audit.changes(before, after)
+    changed = audit_log.changes(before, after)
     if changed:
         tx = Transaction()
         cabinet_store.update_cabinet(
@@ -63,7 +63,7 @@ def update(account_id: str, actor: audit.Actor, changes: dict[str, str | None]) 
             {name: str(after[name]) for name in changed if after[name] is not None},
             [name for name in changed if after[name] is None],
         )
-        audit.record(
+        audit_log.record(
             tx, account_id, actor, "cabinet.updated", target_type="cabinet", target_id=account_id, details=changed
         )
         tx.commit()
@@ -78,7 +78,7 @@ def crm(account_id: str, analysis_id: str) -> dict[str, Any]:
 
 
 def save_crm(
-    account_id: str, analysis_id: str, actor: audit.Actor, changes: dict[str, str | None], *, may_edit_firm: bool
+    account_id: str, analysis_id: str, actor: audit_log.Actor, changes: dict[str, str | None], *, may_edit_firm: bool
 ) -> dict[str, Any]:
     """Save the CRM's given fields and, for a caller who may edit the firm information, fill each
     empty firm field from what the CRM now holds (R-CAB-3).
@@ -94,7 +94,7 @@ def save_crm(
         own, firm_item = cabinet_store.get_crm_and_cabinet(account_id, analysis_id)
         before, firm = _fields_of(own), _fields_of(firm_item)
         after = {**before, **{name: value if _filled(value) else None for name, value in changes.items()}}
-        changed = audit.changes(before, after)
+        changed = audit_log.changes(before, after)
         backfill = {
             name: value for name, value in after.items() if may_edit_firm and value is not None and firm[name] is None
         }
@@ -107,13 +107,13 @@ def save_crm(
                 {name: str(after[name]) for name in changed if after[name] is not None},
                 [name for name in changed if after[name] is None],
             )
-            audit.record(
+            audit_log.record(
                 tx, account_id, actor, "crm.saved", target_type="analysis", target_id=analysis_id, details=changed
             )
         if backfill:
             cabinet_store.fill_if_empty(tx, account_id, backfill, on_condition_failed=_FilledMeanwhile())
             for name, value in backfill.items():
-                audit.record(
+                audit_log.record(
                     tx,
                     account_id,
                     actor,

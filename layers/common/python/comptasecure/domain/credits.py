@@ -8,7 +8,7 @@ import uuid
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit
+from comptasecure.domain import audit_log
 from comptasecure.domain.catalogue import CreditType, catalogue, credit_catalogue
 from comptasecure.errors import Conflict, InvalidInput, NotFound
 from comptasecure.http import pagination
@@ -17,7 +17,7 @@ from comptasecure.store import credits as credit_store
 from comptasecure.store.transaction import Transaction
 
 # Who consumes credits: the analysis service, through its IAM-invoked function.
-ANALYSIS_SERVICE = audit.Actor("analysis_service")
+ANALYSIS_SERVICE = audit_log.Actor("analysis_service")
 CONSUMPTION_FIELDS = ("analysis_id", "account_id", "credit_type", "amount", "consumed_at")
 
 
@@ -28,7 +28,7 @@ def credit_type(type_id: str, field: str = "type") -> CreditType:
     return found
 
 
-def grant(tx: Transaction, account_id: str, actor: audit.Actor, type_id: str, amount: int, reason: str) -> None:
+def grant(tx: Transaction, account_id: str, actor: audit_log.Actor, type_id: str, amount: int, reason: str) -> None:
     """Add ``amount`` credits of a type to the account, inside the caller's transaction.
 
     The caller's transaction makes sure the account exists (it may already write the account item).
@@ -40,7 +40,7 @@ def grant(tx: Transaction, account_id: str, actor: audit.Actor, type_id: str, am
     _movement(tx, account_id, actor, "billing.credits_granted", type_id, amount, reason)
 
 
-def grant_now(account_id: str, actor: audit.Actor, type_id: str, amount: int, reason: str) -> dict[str, Any]:
+def grant_now(account_id: str, actor: audit_log.Actor, type_id: str, amount: int, reason: str) -> dict[str, Any]:
     """Support's grant (R-ACC-5): committed at once; returns the type's new balance."""
     tx = Transaction()
     credit_store.require_account(tx, account_id)
@@ -155,7 +155,7 @@ def history(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[
 def _movement(
     tx: Transaction,
     account_id: str,
-    actor: audit.Actor,
+    actor: audit_log.Actor,
     action: str,
     type_id: str,
     delta: int,
@@ -168,4 +168,4 @@ def _movement(
         details["analysis_id"] = analysis_id
     movement = {"id": uuid.uuid4().hex, "at": clock.iso(clock.now()), **details}
     credit_store.add_movement(tx, account_id, movement)
-    audit.record(tx, account_id, actor, action, target_type="credit", target_id=type_id, details=details)
+    audit_log.record(tx, account_id, actor, action, target_type="credit", target_id=type_id, details=details)

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, codes, profiles, reauthentication
+from comptasecure.domain import audit_log, codes, profiles, reauthentication
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Conflict, InvalidInput
 from comptasecure.settings import settings
@@ -23,7 +23,7 @@ PENDING_CONFIRMATION = "pending_confirmation"
 # Wrong current passwords allowed per window (shared with the password change: one counter).
 
 
-def request(account_id: str, actor: audit.Actor, new_email: str, current_password: str) -> str:
+def request(account_id: str, actor: audit_log.Actor, new_email: str, current_password: str) -> str:
     """Check the password and the address, keep the new email pending, email its code and the notice."""
     user = user_store.get(account_id, actor.id)
     if new_email == user["email"]:
@@ -36,7 +36,7 @@ def request(account_id: str, actor: audit.Actor, new_email: str, current_passwor
         return PENDING_CONFIRMATION  # asked again at once: the code just sent stands, no second email
     tx = Transaction()
     user_store.set_pending_email(tx, account_id, actor.id, new_email)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,
@@ -54,7 +54,7 @@ def request(account_id: str, actor: audit.Actor, new_email: str, current_passwor
     return PENDING_CONFIRMATION
 
 
-def confirm(account_id: str, actor: audit.Actor, session_id: str, code: str) -> dict[str, Any]:
+def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> dict[str, Any]:
     """The right code moves the login to the new email; returns the profile with it."""
     user = user_store.get(account_id, actor.id)
     new_email = user.get("pending_email")
@@ -63,7 +63,7 @@ def confirm(account_id: str, actor: audit.Actor, session_id: str, code: str) -> 
     tx = Transaction()
     codes.redeem(tx, account_id, actor.id, codes.EMAIL_CHANGE, code)
     user_store.move_email(tx, user, str(new_email), _email_taken())
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,

@@ -1,7 +1,7 @@
 """Bounces and complaints reported by SES: the address is marked on its user, so admins see it."""
 
 from comptasecure import clock
-from comptasecure.domain import audit
+from comptasecure.domain import audit_log
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
@@ -22,10 +22,10 @@ def record(recipients: list[str], kind: str) -> int:
             continue
         tx = Transaction()
         user_store.mark_email_undeliverable(tx, str(user["account_id"]), str(user["id"]), kind, clock.iso(clock.now()))
-        audit.record(
+        audit_log.record(
             tx,
             str(user["account_id"]),
-            audit.SYSTEM,
+            audit_log.SYSTEM,
             "user.email_undeliverable",
             target_type="user",
             target_id=str(user["id"]),

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from comptasecure import aws, clock
-from comptasecure.domain import audit, members
+from comptasecure.domain import account_scope, audit_log
 from comptasecure.errors import Forbidden
 from comptasecure.http import Caller, pagination
 from comptasecure.settings import settings
@@ -54,7 +54,7 @@ def register(caller: Caller, file_name: str, folder: str | None) -> dict[str, An
     fec_store.put_new(tx, fec)
     # The importer's own grant: "what I may open" is always one Query on my grants.
     fec_store.grant(tx, caller.account_id, caller.user_id, fec_id, caller.user_id, now)
-    audit.record(
+    audit_log.record(
         tx,
         caller.account_id,
         _actor(caller),
@@ -91,8 +91,8 @@ def share(caller: Caller, fec_id: str, user_ids: list[str], group_ids: list[str]
             raise fec_store.fec_not_found()
         if fec["imported_by"] != caller.user_id:
             raise Forbidden("Seuls l'importateur du fichier et les administrateurs peuvent le partager.")
-    members.users_of_account(caller.account_id, user_ids, "user_ids")
-    groups = members.groups_of_account(caller.account_id, group_ids, "group_ids")
+    account_scope.users_of_account(caller.account_id, user_ids, "user_ids")
+    groups = account_scope.groups_of_account(caller.account_id, group_ids, "group_ids")
     from_groups = {member for group in groups for member in group.get("member_ids") or []}
     granted = sorted(set(user_ids) | from_groups)
     now = clock.iso(clock.now())
@@ -107,7 +107,7 @@ def share(caller: Caller, fec_id: str, user_ids: list[str], group_ids: list[str]
                 fec_store.grant(tx, caller.account_id, target_id, fec_id, caller.user_id, now)
             else:
                 group_store.record_share(tx, caller.account_id, target_id, fec_id, caller.user_id, now)
-        audit.record(
+        audit_log.record(
             tx,
             caller.account_id,
             _actor(caller),
@@ -139,5 +139,5 @@ def _view(fec: dict[str, Any]) -> dict[str, Any]:
     return {name: fec.get(name) for name in FEC_FIELDS}
 
 
-def _actor(caller: Caller) -> audit.Actor:
-    return audit.Actor(caller.user_id, caller.email)
+def _actor(caller: Caller) -> audit_log.Actor:
+    return audit_log.Actor(caller.user_id, caller.email)

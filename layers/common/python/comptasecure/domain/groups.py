@@ -4,7 +4,7 @@ import uuid
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, members
+from comptasecure.domain import account_scope, audit_log
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.errors import Conflict, InvalidInput
 from comptasecure.http import pagination
@@ -47,12 +47,12 @@ def _detail(account_id: str, group: dict[str, Any]) -> dict[str, Any]:
     return {**view(group), "shared_fec_count": group_store.shared_fec_count(account_id, group["id"])}
 
 
-def create(account_id: str, actor: audit.Actor, name: str, member_ids: list[str]) -> dict[str, Any]:
+def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: list[str]) -> dict[str, Any]:
     """A new group; its name is unique in the account whatever the case, within the type's group limit."""
     wanted = sorted(set(member_ids))
     if len(wanted) > MAX_MEMBERS_CHANGED:
         raise too_many_members()
-    members.users_of_account(account_id, wanted, "member_ids")
+    account_scope.users_of_account(account_id, wanted, "member_ids")
     max_groups = catalogue().get(account_store.get(account_id)["type_id"]).limits.get("max_groups", 0)
     group_id = uuid.uuid4().hex
     group: dict[str, Any] = {
@@ -66,7 +66,7 @@ def create(account_id: str, actor: audit.Actor, name: str, member_ids: list[str]
     group_store.put_new(tx, group, max_groups)
     for user_id in wanted:
         group_store.join(tx, account_id, user_id, group_id)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,
@@ -80,7 +80,7 @@ def create(account_id: str, actor: audit.Actor, name: str, member_ids: list[str]
 
 
 def update(
-    account_id: str, actor: audit.Actor, group_id: str, name: str | None, member_ids: list[str] | None
+    account_id: str, actor: audit_log.Actor, group_id: str, name: str | None, member_ids: list[str] | None
 ) -> dict[str, Any]:
     """Rename and/or replace the members. Adding a member does not share earlier FEC files (R-GRP-2).
 
@@ -93,7 +93,7 @@ def update(
     added, removed = after - before, before - after
     if len(added) + len(removed) > MAX_MEMBERS_CHANGED:
         raise too_many_members()
-    newcomers = members.users_of_account(account_id, sorted(added), "member_ids")
+    newcomers = account_scope.users_of_account(account_id, sorted(added), "member_ids")
     renamed = name is not None and name != group["name"]
     tx = Transaction()
     if renamed and name is not None and name.casefold() != group["name"].casefold():
@@ -105,7 +105,7 @@ def update(
     for user_id in sorted(removed):
         group_store.leave(tx, account_id, user_id, group_id)
     if renamed:
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
             actor,
@@ -115,7 +115,7 @@ def update(
             details={"name": {"before": group["name"], "after": name}},
         )
     if added or removed:
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
             actor,
@@ -150,7 +150,7 @@ def _unseen_by(account_id: str, newcomers: list[dict[str, Any]], shared: list[st
     return {"fec_count": len(unseen), "member_ids": missing_members} if missing_members else None
 
 
-def reshare(account_id: str, actor: audit.Actor, group_id: str, user_ids: list[str] | None) -> int:
+def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: list[str] | None) -> int:
     """Grant the files shared with the group so far to its current members (or those listed), once.
 
     Each grant is written only if it does not exist, in transactions that carry their audit event, so
@@ -175,14 +175,14 @@ def reshare(account_id: str, actor: audit.Actor, group_id: str, user_ids: list[s
     )
 
 
-def _grant_once(account_id: str, actor: audit.Actor, group_id: str, pairs: list[tuple[str, str]]) -> int:
+def _grant_once(account_id: str, actor: audit_log.Actor, group_id: str, pairs: list[tuple[str, str]]) -> int:
     """Write the grants not yet there; a grant made meanwhile by someone else is dropped and the rest retried."""
     now = clock.iso(clock.now())
     while pairs:
         tx = Transaction()
         for user_id, fec_id in pairs:
             fec_store.grant(tx, account_id, user_id, fec_id, actor.id, now, if_new=_AlreadyGranted())
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
             actor,
@@ -210,7 +210,7 @@ class _AlreadyGranted(Conflict):
     """A grant a re-share was about to write exists already (a concurrent re-share or share made it)."""
 
 
-def delete(account_id: str, actor: audit.Actor, group_id: str) -> None:
+def delete(account_id: str, actor: audit_log.Actor, group_id: str) -> None:
     """Delete the group. FEC access already granted through it stays (it was granted to the users).
 
     The delete is conditional on the version read, in the transaction that ends the memberships, so
@@ -226,12 +226,12 @@ def delete(account_id: str, actor: audit.Actor, group_id: str) -> None:
                 raise
 
 
-def _delete_as_read(account_id: str, actor: audit.Actor, group: dict[str, Any]) -> None:
+def _delete_as_read(account_id: str, actor: audit_log.Actor, group: dict[str, Any]) -> None:
     group_id = group["id"]
     member_ids = sorted(group.get("member_ids") or [])
     tx = Transaction()
     group_store.delete(tx, account_id, group)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,

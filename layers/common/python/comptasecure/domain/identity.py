@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, codes, mfa_challenge, passwords, tokens, workflow
+from comptasecure.domain import audit_log, codes, mfa_challenge, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
@@ -32,8 +32,8 @@ class Session:
     expires_in: int
 
 
-def actor_of(user: dict[str, Any]) -> audit.Actor:
-    return audit.Actor(user["id"], user["email"])
+def actor_of(user: dict[str, Any]) -> audit_log.Actor:
+    return audit_log.Actor(user["id"], user["email"])
 
 
 def signup(request: SignupRequest) -> dict[str, Any]:
@@ -69,7 +69,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
     account_store.put_new(tx, account)
     user_store.put_new(tx, user)
     codes.record_first_code(tx, user["email"])
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor_of(user),
@@ -124,10 +124,10 @@ def confirm(email: str, code: str) -> None:
         on_condition_failed=codes.invalid_code(),
     )
     codes.forget_confirmation_tries(tx, email)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
-        audit.Actor(user_id, email.lower()),
+        audit_log.Actor(user_id, email.lower()),
         "user.confirmed",
         target_type="user",
         target_id=user_id,
@@ -268,10 +268,10 @@ def _count_login_failure(email: str, user: dict[str, Any] | None, now: str) -> N
         already=_login_locked(),
     )
     if user is not None:
-        audit.record(
+        audit_log.record(
             tx,
             user["account_id"],
-            audit.SYSTEM,
+            audit_log.SYSTEM,
             "user.login_locked",
             target_type="user",
             target_id=user["id"],

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, passwords, workflow
+from comptasecure.domain import audit_log, passwords, workflow
 from comptasecure.domain.identity import actor_of
 from comptasecure.domain.membership import UserStatus
 from comptasecure.emails import sender, templates
@@ -104,7 +104,7 @@ def accept(token_value: str, password: str) -> dict[str, Any]:
     tx = Transaction()
     invitation_store.consume(tx, token.account_id, token.user_id, token.secret_hash, now, expired())
     user_store.accept_invitation(tx, token.account_id, token.user_id, passwords.hash_password(password), expired())
-    audit.record(
+    audit_log.record(
         tx,
         token.account_id,
         actor_of(user),
@@ -135,10 +135,10 @@ def expire_overdue(now: str) -> int:
                 account_id = keys.account_id_of(item["PK"])
                 user_id = keys.user_id_of_invitation(item["SK"])
                 user_store.mark_invitation_expired(tx, account_id, user_id, now)
-                audit.record(
+                audit_log.record(
                     tx,
                     account_id,
-                    audit.SYSTEM,
+                    audit_log.SYSTEM,
                     "user.invitation_expired",
                     target_type="user",
                     target_id=user_id,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit, identity, mfa_challenge, reauthentication, sealed, totp
+from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentication, sealed, totp
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
@@ -45,7 +45,7 @@ class EnrolledSession:
     recovery_codes: list[str]
 
 
-def start_enrollment(account_id: str, actor: audit.Actor) -> Enrollment:
+def start_enrollment(account_id: str, actor: audit_log.Actor) -> Enrollment:
     """A new secret, pending until its first code; a previous pending one is replaced. 409 when MFA is on."""
     user = user_store.get(account_id, actor.id)
     if user.get("mfa_enabled"):
@@ -53,12 +53,12 @@ def start_enrollment(account_id: str, actor: audit.Actor) -> Enrollment:
     secret = totp.new_secret()
     tx = Transaction()
     mfa_store.set_pending_secret(tx, account_id, actor.id, sealed.seal(secret, _owner(account_id, actor.id)))
-    audit.record(tx, account_id, actor, "user.mfa_enrollment_started", target_type="user", target_id=actor.id)
+    audit_log.record(tx, account_id, actor, "user.mfa_enrollment_started", target_type="user", target_id=actor.id)
     tx.commit()
     return Enrollment(secret, totp.otpauth_uri(secret, str(user["email"]), ISSUER))
 
 
-def confirm_enrollment(account_id: str, actor: audit.Actor, code: str, keep_session_id: str | None) -> list[str]:
+def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_session_id: str | None) -> list[str]:
     """The first right code turns MFA on; returns the recovery codes (in clear, this once).
 
     Every session of the user but ``keep_session_id`` ends (all of them when it is None: a login
@@ -87,7 +87,7 @@ def confirm_enrollment(account_id: str, actor: audit.Actor, code: str, keep_sess
         step,
         {_recovery_hash(account_id, actor.id, recovery) for recovery in recovery_codes},
     )
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,
@@ -101,7 +101,7 @@ def confirm_enrollment(account_id: str, actor: audit.Actor, code: str, keep_sess
     return recovery_codes
 
 
-def disable(account_id: str, actor: audit.Actor, session_id: str, current_password: str, code: str) -> None:
+def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_password: str, code: str) -> None:
     """Turn MFA off with the password and a code; refused while the account requires MFA."""
     user = user_store.get(account_id, actor.id)
     if not user.get("mfa_enabled"):
@@ -114,7 +114,7 @@ def disable(account_id: str, actor: audit.Actor, session_id: str, current_passwo
     tx = Transaction()
     mfa_store.check_not_required(tx, account_id)
     mfa_store.disable(tx, account_id, actor.id, str(user["totp_secret"]), use)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,
@@ -138,7 +138,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
     tx = Transaction()
     mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use)
     if use.recovery_hash is not None:
-        audit.record(
+        audit_log.record(
             tx,
             pending.account_id,
             identity.actor_of(user),

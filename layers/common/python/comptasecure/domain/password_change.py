@@ -3,7 +3,7 @@
 Until the code is entered the old password keeps working; the new one waits as a pending hash.
 """
 
-from comptasecure.domain import audit, codes, passwords, reauthentication, workflow
+from comptasecure.domain import audit_log, codes, passwords, reauthentication, workflow
 from comptasecure.emails import sender, templates
 from comptasecure.errors import InvalidInput
 from comptasecure.store import codes as code_store
@@ -14,7 +14,9 @@ from comptasecure.store.transaction import Transaction
 PENDING_CONFIRMATION = "pending_confirmation"
 
 
-def request(account_id: str, actor: audit.Actor, current_password: str, new_password: str, confirmation: str) -> str:
+def request(
+    account_id: str, actor: audit_log.Actor, current_password: str, new_password: str, confirmation: str
+) -> str:
     """Check the request, keep the new password pending and start the workflow that emails the code."""
     user = user_store.get(account_id, actor.id)
     if new_password != confirmation:
@@ -31,7 +33,7 @@ def request(account_id: str, actor: audit.Actor, current_password: str, new_pass
     reauthentication.check_password(account_id, user, current_password)
     tx = Transaction()
     user_store.set_pending_password(tx, account_id, actor.id, passwords.hash_password(new_password))
-    audit.record(tx, account_id, actor, "user.password_change_requested", target_type="user", target_id=actor.id)
+    audit_log.record(tx, account_id, actor, "user.password_change_requested", target_type="user", target_id=actor.id)
     tx.commit()
     # A request made again replaces the previous one: its code and waiting workflow are withdrawn.
     previous = code_store.get(account_id, actor.id, codes.PASSWORD_CHANGE)
@@ -41,7 +43,7 @@ def request(account_id: str, actor: audit.Actor, current_password: str, new_pass
     return PENDING_CONFIRMATION
 
 
-def confirm(account_id: str, actor: audit.Actor, session_id: str, code: str) -> int:
+def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> int:
     """The right code swaps the password in, ends every other session and emails a notice.
 
     Returns how many other sessions ended. The caller's own session goes on.
@@ -53,7 +55,7 @@ def confirm(account_id: str, actor: audit.Actor, session_id: str, code: str) -> 
     tx = Transaction()
     task_token = codes.redeem(tx, account_id, actor.id, codes.PASSWORD_CHANGE, code)
     user_store.apply_pending_password(tx, account_id, actor.id, str(pending))
-    audit.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
+    audit_log.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
     tx.commit()
     # After the commit: a session opened before it with the old password is listed and ended here;
     # none can be opened with the old password any more.

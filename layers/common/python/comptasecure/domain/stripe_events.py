@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import BaseModel, ValidationError
 
 from comptasecure import clock, stripe_api
-from comptasecure.domain import audit, billing, credits
+from comptasecure.domain import audit_log, billing, credits
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.errors import Conflict, DomainError
 from comptasecure.models.stripe_events import Customer, Invoice, Payment, PaymentMethod, StripeEvent
@@ -184,13 +184,13 @@ def _customer_updated(account_id: str, event: Event, customer: dict[str, Any]) -
             after[name] = value or None
     tx = Transaction()
     _newer_only(tx, account_id, event, customer["id"])
-    changes = audit.changes(before, after)
+    changes = audit_log.changes(before, after)
     if changes:
         billing_store.set_address(tx, account_id, after)
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
-            audit.STRIPE,
+            audit_log.STRIPE,
             "billing.address_updated",
             target_type="account",
             target_id=account_id,
@@ -217,10 +217,10 @@ def _invoice(account_id: str, event: Event, invoice: dict[str, Any]) -> bool:
     tx = Transaction()
     _newer_only(tx, account_id, event, invoice["id"])
     billing_store.put_invoice(tx, account_id, clock.iso(clock.from_epoch(invoice["created"])), record)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
-        audit.STRIPE,
+        audit_log.STRIPE,
         "billing.invoice_recorded",
         target_type="invoice",
         target_id=invoice["id"],
@@ -235,10 +235,10 @@ def _payment_method(action: str) -> Callable[[str, Event, dict[str, Any]], bool]
         tx = Transaction()
         _newer_only(tx, account_id, event, method["id"])
         shown = billing.display(method)
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
-            audit.STRIPE,
+            audit_log.STRIPE,
             action,
             target_type="payment_method",
             target_id=method["id"],
@@ -267,7 +267,7 @@ def _purchase(account_id: str, event: Event, payment: dict[str, Any]) -> bool:
         current_type = account_store.get(account_id)["type_id"]
         tx = Transaction()
         billing_store.claim_once(tx, account_id, payment_id, int(event["created"]), on_repeat=StaleEvent())
-        credits.grant(tx, account_id, audit.STRIPE, credit_type, quantity, f"Achat Stripe {payment_id}")
+        credits.grant(tx, account_id, audit_log.STRIPE, credit_type, quantity, f"Achat Stripe {payment_id}")
         if current_type != signup_type:
             credit_store.require_account(tx, account_id)
         else:
@@ -278,10 +278,10 @@ def _purchase(account_id: str, event: Event, payment: dict[str, Any]) -> bool:
                 expected_type=signup_type,
                 on_unexpected_type=_TypeChangedMeanwhile(),
             )
-            audit.record(
+            audit_log.record(
                 tx,
                 account_id,
-                audit.STRIPE,
+                audit_log.STRIPE,
                 "account.type_changed",
                 target_type="account",
                 target_id=account_id,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit
+from comptasecure.domain import audit_log
 from comptasecure.errors import NotFound
 from comptasecure.store import sessions as session_store
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
@@ -55,17 +55,17 @@ def page(
     return sessions, last_key
 
 
-def revoke(account_id: str, actor: audit.Actor, session_id: str) -> None:
+def revoke(account_id: str, actor: audit_log.Actor, session_id: str) -> None:
     """End one of the caller's sessions (possibly the current one). Another user's id is not found."""
     tx = Transaction()
     session_store.delete_existing(
         tx, account_id, actor.id, session_id, NotFound("Session introuvable.", code="session_not_found")
     )
-    audit.record(tx, account_id, actor, "user.session_revoked", target_type="session", target_id=session_id)
+    audit_log.record(tx, account_id, actor, "user.session_revoked", target_type="session", target_id=session_id)
     tx.commit()
 
 
-def revoke_others(account_id: str, actor: audit.Actor, current_session_id: str) -> int:
+def revoke_others(account_id: str, actor: audit_log.Actor, current_session_id: str) -> int:
     """End every session of the caller but the current one; returns how many ended.
 
     The deletions go in transactions of at most 100 items, the first one with the audit event.
@@ -77,7 +77,7 @@ def revoke_others(account_id: str, actor: audit.Actor, current_session_id: str) 
         for session_id in ended[start : start + chunk]:
             session_store.delete_in(tx, account_id, actor.id, session_id)
         if start == 0:
-            audit.record(
+            audit_log.record(
                 tx,
                 account_id,
                 actor,

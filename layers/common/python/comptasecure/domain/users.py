@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from comptasecure import clock
-from comptasecure.domain import audit, codes, fecs, groups, workflow
+from comptasecure.domain import audit_log, codes, fecs, groups, workflow
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.identity import actor_of
 from comptasecure.domain.membership import UserStatus
@@ -190,7 +190,7 @@ def _creation(
         details = {"email": user["email"], "role": user["role"]}
         if user["group_ids"]:
             details["group_ids"] = user["group_ids"]
-        audit.record(
+        audit_log.record(
             tx, account_id, actor_of(inviter), "user.invited", target_type="user", target_id=user["id"], details=details
         )
     return tx, claims, group_positions
@@ -270,7 +270,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
     changed_groups = [found[group_id] for group_id in sorted((after ^ before) & found.keys())]
     if len(changed_groups) > MAX_GROUPS_CHANGED:
         raise _too_many_groups()
-    details = audit.changes(user, fields)
+    details = audit_log.changes(user, fields)
     if after != before:
         details["group_ids"] = {"before": sorted(before), "after": sorted(after)}
     shown = {**user, **fields, "groups": _group_refs(found, after)}
@@ -290,7 +290,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
         members = set(group.get("member_ids") or ())
         members = members | {user_id} if group["id"] in after else members - {user_id}
         group_store.update(tx, account_id, group, name=None, member_ids=members)
-    audit.record(
+    audit_log.record(
         tx, account_id, actor_of(actor), "user.updated", target_type="user", target_id=user_id, details=details
     )
     tx.commit()
@@ -314,7 +314,7 @@ def promote(account_id: str, actor_id: str, user_id: str) -> dict[str, Any]:
             expected_role=user["role"],
             on_condition_failed=changed_meanwhile(),
         )
-        audit.record(
+        audit_log.record(
             tx,
             account_id,
             actor_of(actor),
@@ -335,7 +335,7 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
     tx = Transaction()
     user_store.reinvite(tx, account_id, user_id)
     invitation_store.delete(tx, account_id, user_id)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor_of(actor),
@@ -367,7 +367,7 @@ def leave(account_id: str, user_id: str) -> None:
     remove_user(user, actor_of(user))
 
 
-def remove_user(user: dict[str, Any], actor: audit.Actor) -> None:
+def remove_user(user: dict[str, Any], actor: audit_log.Actor) -> None:
     """Remove the user's own items only: the user, its email, sessions, codes and invitation.
 
     What the user did on the account (imported FEC files, audit events) stays. The account's user
@@ -386,7 +386,7 @@ def remove_user(user: dict[str, Any], actor: audit.Actor) -> None:
     for purpose in (codes.CONFIRMATION, codes.PASSWORD_CHANGE):
         code_store.delete_in(tx, account_id, user_id, purpose)
     groups.remove_user(tx, account_id, user)
-    audit.record(
+    audit_log.record(
         tx,
         account_id,
         actor,
