@@ -1,0 +1,92 @@
+"""The aggregates as the store hands them to the domain: one typed record per item kind.
+
+DynamoDB gives back plain dicts (numbers as Decimal, string sets as set); these TypedDicts name the
+attributes each kind of item has, so the domain reads ``user["role"]`` with a type, not an Any.
+Attributes that only some items carry are ``NotRequired``: their absence is meaningful (DynamoDB
+stores no empty value). The key design itself is in store/keys.py.
+"""
+
+from decimal import Decimal
+from typing import NotRequired, TypedDict
+
+
+class Account(TypedDict):
+    """``ACCOUNT#<aid>`` / ``META``."""
+
+    id: str
+    name: str
+    type_id: str
+    owner_id: str
+    user_count: int | Decimal
+    created_at: str
+    require_mfa: NotRequired[bool]
+    stripe_customer_id: NotRequired[str]
+    billing_address: NotRequired[dict[str, str]]
+
+
+class User(TypedDict):
+    """``ACCOUNT#<aid>`` / ``USER#<uid>``; its email is claimed by ``EMAIL#<email>`` / ``EMAIL``."""
+
+    id: str
+    account_id: str
+    email: str
+    role: str
+    status: str
+    first_name: NotRequired[str | None]
+    last_name: NotRequired[str | None]
+    company_name: NotRequired[str | None]
+    phone: NotRequired[str | None]
+    siren: NotRequired[str | None]
+    created_at: NotRequired[str]
+    group_ids: NotRequired[set[str]]
+    """The groups the user belongs to (both sides of a membership change in one transaction)."""
+    password_hash: NotRequired[str]
+    pending_password_hash: NotRequired[str]
+    pending_email: NotRequired[str]
+    invited_by: NotRequired[str]
+    invited_by_name: NotRequired[str]
+    invitation_expires_at: NotRequired[str]
+    email_delivery: NotRequired[str]
+    email_delivery_at: NotRequired[str]
+    mfa_enabled: NotRequired[bool]
+    totp_secret: NotRequired[str]
+    totp_pending_secret: NotRequired[str]
+    totp_last_step: NotRequired[int | Decimal]
+    recovery_code_hashes: NotRequired[set[str]]
+
+
+class Group(TypedDict):
+    """``ACCOUNT#<aid>`` / ``GROUP#<gid>``; its name is claimed by ``GROUPNAME#<casefolded name>``."""
+
+    id: str
+    account_id: str
+    name: str
+    member_ids: list[str]
+    member_count: NotRequired[int | Decimal]
+    created_at: NotRequired[str]
+
+
+class FecFile(TypedDict):
+    """``ACCOUNT#<aid>`` / ``FEC#<fid>``: a FEC file imported into the account."""
+
+    id: str
+    account_id: str
+    file_name: str
+    folder: str | None
+    imported_by: str
+    imported_by_email: str
+    imported_at: str
+    naming_warning: NotRequired[str | None]
+
+
+class Session(TypedDict):
+    """``ACCOUNT#<aid>`` / ``SESSION#<uid>#<sid>``: one refresh token's session."""
+
+    user_id: str
+    session_id: str
+    refresh_hash: str
+    created_at: str
+    last_used_at: NotRequired[str]
+    user_agent: NotRequired[str | None]
+    ip: NotRequired[str | None]
+    ttl: NotRequired[int | Decimal]
