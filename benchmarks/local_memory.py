@@ -19,6 +19,7 @@ import urllib.request
 import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -108,30 +109,52 @@ def request_mix(api: Api, email: str, token: str) -> list[Callable[[], Any]]:
     ]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("requests", type=int, nargs="?", default=10_000)
-    parser.add_argument("--clients", type=int, default=4)
-    arguments = parser.parse_args()
+@dataclass(frozen=True)
+class Sample:
+    requests: int
+    rss_mb: int
+    threads: int
+    requests_per_second: float
+
+
+def measure(requests: int, clients: int, on_sample: Callable[[Sample], None] = lambda sample: None) -> list[Sample]:
+    """Start the local run, send the mix from ``clients`` threads, sample RSS and threads ten times."""
     with tempfile.TemporaryDirectory() as folder:
         process, api = start_local_run(Path(folder) / "local-run.log")
         try:
             email, token = owner_token(api)
             mix = request_mix(api, email, token)
             rss, threads = status_of(process.pid)
-            print(f"{'requests':>9} {'RSS MB':>7} {'threads':>8} {'req/s':>6}", flush=True)
-            print(f"{0:>9} {rss:>7} {threads:>8}", flush=True)
-            step = max(arguments.requests // 10, 1)
+            samples = [Sample(0, rss, threads, 0.0)]
+            on_sample(samples[0])
+            step = max(requests // 10, 1)
             started = time.monotonic()
-            with ThreadPoolExecutor(arguments.clients) as pool:
-                for done in range(step, arguments.requests + 1, step):
+            with ThreadPoolExecutor(clients) as pool:
+                for done in range(step, requests + 1, step):
                     list(pool.map(lambda i: mix[i % len(mix)](), range(done - step, done)))
                     rss, threads = status_of(process.pid)
-                    rate = done / (time.monotonic() - started)
-                    print(f"{done:>9} {rss:>7} {threads:>8} {rate:>6.1f}", flush=True)
+                    samples.append(Sample(done, rss, threads, done / (time.monotonic() - started)))
+                    on_sample(samples[-1])
+            return samples
         finally:
             process.terminate()
             process.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("requests", type=int, nargs="?", default=10_000)
+    parser.add_argument("--clients", type=int, default=4)
+    arguments = parser.parse_args()
+    print(f"{'requests':>9} {'RSS MB':>7} {'threads':>8} {'req/s':>6}", flush=True)
+    measure(
+        arguments.requests,
+        arguments.clients,
+        lambda sample: print(
+            f"{sample.requests:>9} {sample.rss_mb:>7} {sample.threads:>8} {sample.requests_per_second:>6.1f}",
+            flush=True,
+        ),
+    )
 
 
 if __name__ == "__main__":
