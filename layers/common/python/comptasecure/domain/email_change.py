@@ -59,10 +59,17 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
     user = user_store.get(account_id, actor.id)
     new_email = user.get("pending_email")
     if not new_email:
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+        raise codes.invalid_code()
     tx = Transaction()
     codes.redeem(tx, account_id, actor.id, codes.EMAIL_CHANGE, code)
-    user_store.move_email(tx, user, str(new_email), _email_taken())
+    user_store.move_email(
+        tx,
+        account_id,
+        actor.id,
+        (str(user["email"]), str(new_email)),
+        on_taken=_email_taken(),
+        on_stale=codes.invalid_code(),
+    )
     audit_log.record(
         tx,
         account_id,

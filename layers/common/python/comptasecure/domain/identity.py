@@ -1,6 +1,7 @@
 """Signup, confirmation codes, login and sessions (SPEC R-USR-5/6, R-SEC)."""
 
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,8 @@ from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
+from comptasecure.store.conditions import ConditionFailed
+from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
 
 LOGIN_MAX_FAILURES = 10
@@ -163,38 +166,42 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     has it), failures are counted per email (an unknown email locks like a known one), and the
     lock is answered only after the verification, so neither the status nor the time tells.
     """
-    user, failures = user_store.login_view(email)
-    password_hash = str(user["password_hash"]) if user and user.get("password_hash") else None
+    view = user_store.login_view(email)
+    user = view.user
+    password_hash = user.get("password_hash") if user else None
     matches = passwords.verify(password_hash, password)
     now = clock.iso(clock.now())
-    if str(failures.get("locked_until", "")) > now:
+    if view.failures.get("locked_until", "") > now:
         raise _login_locked()
     if user is None or password_hash is None or not matches:
         _count_login_failure(email, user, now)
         raise _invalid_credentials()
     if user["status"] != UserStatus.ACTIVE:
         raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
-    if failures.get("failed_logins"):
-        user_store.clear_login_failures(email, now)
+    if view.failures.get("failed_logins"):
+        with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
+            user_store.clear_login_failures(email, now)
     if passwords.needs_rehash(password_hash):
-        user_store.replace_password_hash(
-            user["account_id"], user["id"], password_hash, passwords.hash_password(password)
-        )
+        with suppress(ConditionFailed):  # the password changed meanwhile: its new hash stands
+            user_store.replace_password_hash(
+                user["account_id"], user["id"], password_hash, passwords.hash_password(password)
+            )
     # MFA (R-MFA-1/2): with a second factor on, or required by the account, no token before it.
-    challenge = mfa_challenge.challenge(user)
+    challenge = mfa_challenge.challenge(user, view.account)
     if challenge is not None:
         return challenge
-    return open_session(user, device)
+    return open_session(user["account_id"], user["id"], user["role"], device)
 
 
-def open_session(user: dict[str, Any], device: Device) -> Session:
+def open_session(account_id: str, user_id: str, role: str, device: Device) -> Session:
+    """A new session for this user on this device: its refresh token stored (hashed), an access token."""
     session_id = new_session_id()
     now = clock.iso(clock.now())
-    refresh = tokens.RefreshToken.new(user["account_id"], user["id"], session_id)
+    refresh = tokens.RefreshToken.new(account_id, user_id, session_id)
     config = settings()
     session_store.put(
-        user["account_id"],
-        user["id"],
+        account_id,
+        user_id,
         session_id,
         {
             "refresh_hash": refresh.secret_hash,
@@ -204,7 +211,7 @@ def open_session(user: dict[str, Any], device: Device) -> Session:
             "ttl": clock.epoch(clock.later(config.refresh_token_seconds)),
         },
     )
-    access = tokens.issue_access(tokens.AccessClaims(user["account_id"], user["id"], session_id, user["role"]))
+    access = tokens.issue_access(tokens.AccessClaims(account_id, user_id, session_id, role))
     return Session(access, str(refresh), config.access_token_seconds)
 
 
@@ -251,11 +258,14 @@ def _login_locked() -> TooManyAttempts:
     return TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
 
 
-def _count_login_failure(email: str, user: dict[str, Any] | None, now: str) -> None:
+def _count_login_failure(email: str, user: User | None, now: str) -> None:
     """One more failure for this email; the one that reaches the limit locks it, audited on the account."""
     expires = clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS))
-    if user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires):
+    try:
+        user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires)
         return
+    except ConditionFailed:
+        pass  # this failure reaches the limit, or the login is already locked
     locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
     tx = Transaction()
     user_store.lock_login(

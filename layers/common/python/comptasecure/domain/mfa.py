@@ -109,7 +109,7 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     if account_store.get(account_id).get("require_mfa"):
         raise mfa_store.required_by_account()
     reauthentication.check_password(account_id, user, current_password)
-    _reserve(account_id, actor.id, "mfa", MAX_CODE_ATTEMPTS)
+    _reserve_code_attempt(account_id, user)
     use = _check_code(user, code)
     tx = Transaction()
     mfa_store.check_not_required(tx, account_id)
@@ -133,7 +133,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
     user = _login_user(pending)
     if not user.get("mfa_enabled"):
         raise mfa_challenge.invalid_mfa_token()
-    _reserve(pending.account_id, pending.user_id, "mfa", MAX_CODE_ATTEMPTS)
+    _reserve_code_attempt(pending.account_id, user)
     use = _check_code(user, code)
     tx = Transaction()
     mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use)
@@ -148,7 +148,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
             details={"recovery_codes_left": len(user["recovery_code_hashes"]) - 1},
         )
     tx.commit()
-    return identity.open_session(user, device)
+    return identity.open_session(pending.account_id, pending.user_id, str(user["role"]), device)
 
 
 def start_enrollment_at_login(mfa_token: str) -> Enrollment:
@@ -162,7 +162,9 @@ def confirm_enrollment_at_login(mfa_token: str, code: str, device: Device) -> En
     pending = mfa_challenge.verify(mfa_token, mfa_challenge.ENROLL)
     user = _login_user(pending)
     recovery_codes = confirm_enrollment(pending.account_id, identity.actor_of(user), code, keep_session_id=None)
-    return EnrolledSession(identity.open_session(user, device), recovery_codes)
+    return EnrolledSession(
+        identity.open_session(pending.account_id, pending.user_id, str(user["role"]), device), recovery_codes
+    )
 
 
 def _login_user(pending: mfa_challenge.Pending) -> dict[str, Any]:
@@ -191,14 +193,9 @@ def _check_code(user: dict[str, Any], code: str) -> mfa_store.CodeUse:
     return mfa_store.CodeUse(recovery_hash=code_hash)
 
 
-def _reserve(account_id: str, user_id: str, counter: str, max_attempts: int) -> None:
-    if not user_store.reserve_attempt(
-        account_id,
-        user_id,
-        counter,
-        max_attempts=max_attempts,
-        now=clock.iso(clock.now()),
-        window_end=clock.iso(clock.later(ATTEMPTS_WINDOW_SECONDS)),
+def _reserve_code_attempt(account_id: str, user: dict[str, Any]) -> None:
+    if not reauthentication.reserve_attempt(
+        account_id, user, "mfa", max_attempts=MAX_CODE_ATTEMPTS, window_seconds=ATTEMPTS_WINDOW_SECONDS
     ):
         raise TooManyAttempts("Trop de tentatives. Réessayez dans quelques minutes.")
 
