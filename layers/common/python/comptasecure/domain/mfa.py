@@ -17,7 +17,15 @@ from comptasecure import clock
 from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentication, sealed, totp
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
-from comptasecure.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from comptasecure.errors import (
+    Conflict,
+    InvalidCode,
+    InvalidInput,
+    MfaAlreadyEnabled,
+    MfaRequiredByAccount,
+    NotFound,
+    TooManyAttempts,
+)
 from comptasecure.secrets import signing_key
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
@@ -49,7 +57,7 @@ def start_enrollment(account_id: str, actor: audit_log.Actor) -> Enrollment:
     """A new secret, pending until its first code; a previous pending one is replaced. 409 when MFA is on."""
     user = user_store.get(account_id, actor.id)
     if user.get("mfa_enabled"):
-        raise mfa_store.already_enabled()
+        raise MfaAlreadyEnabled()
     secret = totp.new_secret()
     tx = Transaction()
     mfa_store.set_pending_secret(tx, account_id, actor.id, sealed.seal(secret, _owner(account_id, actor.id)))
@@ -66,7 +74,7 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
     """
     user = user_store.get(account_id, actor.id)
     if user.get("mfa_enabled"):
-        raise mfa_store.already_enabled()
+        raise MfaAlreadyEnabled()
     pending = user.get("totp_pending_secret")
     if not pending:
         raise InvalidInput(
@@ -76,7 +84,7 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
         )
     step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
     if step is None:
-        raise mfa_store.code_refused()
+        raise InvalidCode()
     recovery_codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     tx = Transaction()
     mfa_store.enable(
@@ -107,7 +115,7 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     if not user.get("mfa_enabled"):
         raise Conflict("La double authentification n'est pas activée.", code="mfa_not_enabled")
     if account_store.get(account_id).get("require_mfa"):
-        raise mfa_store.required_by_account()
+        raise MfaRequiredByAccount()
     reauthentication.check_password(account_id, user, current_password)
     _reserve_code_attempt(account_id, user)
     use = _check_code(user, code)
@@ -185,11 +193,11 @@ def _check_code(user: dict[str, Any], code: str) -> mfa_store.CodeUse:
         secret = sealed.unseal(str(user["totp_secret"]), _owner(account_id, user_id))
         step = totp.matching_step(secret, code, _now())
         if step is None:
-            raise mfa_store.code_refused()
+            raise InvalidCode()
         return mfa_store.CodeUse(step=step)
     code_hash = _recovery_hash(account_id, user_id, code)
     if code_hash not in (user.get("recovery_code_hashes") or set()):
-        raise mfa_store.code_refused()
+        raise InvalidCode()
     return mfa_store.CodeUse(recovery_hash=code_hash)
 
 

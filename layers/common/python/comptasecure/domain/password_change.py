@@ -5,7 +5,7 @@ Until the code is entered the old password keeps working; the new one waits as a
 
 from comptasecure.domain import audit_log, codes, passwords, reauthentication, workflow
 from comptasecure.emails import sender, templates
-from comptasecure.errors import InvalidInput
+from comptasecure.errors import InvalidCode, InvalidInput
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
@@ -53,10 +53,10 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
     user = user_store.get(account_id, actor.id)
     pending = user.get("pending_password_hash")
     if not pending:
-        raise codes.invalid_code()
+        raise InvalidCode()
     tx = Transaction()
     task_token = codes.redeem(tx, account_id, actor.id, codes.PASSWORD_CHANGE, code)
-    user_store.apply_pending_password(tx, account_id, actor.id, str(pending), on_stale=codes.invalid_code())
+    user_store.apply_pending_password(tx, account_id, actor.id, str(pending), on_stale=InvalidCode())
     audit_log.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
     tx.commit()
     # After the commit: a session opened before it with the old password is listed and ended here;
