@@ -1,6 +1,7 @@
 """Signup, confirmation codes, login and sessions (SPEC R-USR-5/6, R-SEC)."""
 
 import uuid
+from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -8,18 +9,17 @@ from typing import Any
 from comptasecure import clock
 from comptasecure.domain import audit_log, codes, mfa_challenge, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
-from comptasecure.domain.membership import UserStatus
+from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Forbidden, TooManyAttempts, Unauthorized
-from comptasecure.models.identity import SignupRequest
+from comptasecure.errors import Forbidden, InvalidCode, TooManyAttempts, Unauthorized
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.conditions import ConditionFailed
-from comptasecure.store.records import User
+from comptasecure.store.records import Account, User
 from comptasecure.store.transaction import Transaction
 
 LOGIN_MAX_FAILURES = 10
@@ -35,17 +35,37 @@ class Session:
     expires_in: int
 
 
-def actor_of(user: dict[str, Any]) -> audit_log.Actor:
+def actor_of(user: Mapping[str, Any]) -> audit_log.Actor:
     return audit_log.Actor(user["id"], user["email"])
 
 
-def signup(request: SignupRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Signup:
+    """What a future owner gives to open an account (checked for shape at the edge)."""
+
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    company_name: str
+    phone: str | None = None
+    siren: str | None = None
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    account_id: str
+    user_id: str
+    status: UserStatus
+
+
+def signup(request: Signup) -> SignedUp:
     """Create a Freemium account, its pending owner, and start the workflow that emails the code."""
     passwords.check_policy(request.password, email=request.email)
     account_id, user_id = uuid.uuid4().hex, uuid.uuid4().hex
     created_at = clock.iso(clock.now())
     freemium = catalogue().obtained_by("signup")
-    account = {
+    account: Account = {
         "id": account_id,
         "name": request.company_name,
         "type_id": freemium.id,
@@ -53,7 +73,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
         "user_count": 1,
         "created_at": created_at,
     }
-    user: dict[str, Any] = {
+    user: User = {
         "id": user_id,
         "account_id": account_id,
         "email": request.email.lower(),
@@ -62,9 +82,8 @@ def signup(request: SignupRequest) -> dict[str, Any]:
         "company_name": request.company_name,
         "phone": request.phone,
         "siren": request.siren,
-        "role": "owner",
+        "role": Role.OWNER,
         "status": UserStatus.PENDING_CONFIRMATION,
-        "groups": {},
         "password_hash": passwords.hash_password(request.password),
         "created_at": created_at,
     }
@@ -83,7 +102,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
     )
     tx.commit()
     workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
-    return {"user_id": user_id, "account_id": account_id, "status": UserStatus.PENDING_CONFIRMATION}
+    return SignedUp(account_id, user_id, UserStatus.PENDING_CONFIRMATION)
 
 
 def send_code(account_id: str, user_id: str, purpose: str, task_token: str, execution_arn: str) -> str:
@@ -124,7 +143,7 @@ def confirm(email: str, code: str) -> None:
         user_id,
         {"status": UserStatus.ACTIVE},
         expected_status=UserStatus.PENDING_CONFIRMATION,
-        on_condition_failed=codes.invalid_code(),
+        on_condition_failed=InvalidCode(),
     )
     codes.forget_confirmation_tries(tx, email)
     audit_log.record(
@@ -201,13 +220,14 @@ def open_session(account_id: str, user_id: str, role: str, device: Device) -> Se
     config = settings()
     session_store.put(
         account_id,
-        user_id,
-        session_id,
         {
+            "user_id": user_id,
+            "session_id": session_id,
             "refresh_hash": refresh.secret_hash,
             "created_at": now,
             "last_used_at": now,
-            **device.fields(),
+            "user_agent": device.stored_user_agent,
+            "ip": device.ip,
             "ttl": clock.epoch(clock.later(config.refresh_token_seconds)),
         },
     )
@@ -223,15 +243,18 @@ def refresh(refresh_token: str, device: Device) -> Session:
     if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
         raise tokens.invalid_token()
     rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
-    if not session_store.rotate(
-        presented.account_id,
-        presented.user_id,
-        presented.session_id,
-        presented.secret_hash,
-        {"refresh_hash": rotated.secret_hash, "last_used_at": clock.iso(clock.now()), **device.fields()},
-    ):
+    try:
+        session_store.rotate(
+            presented.account_id,
+            presented.user_id,
+            presented.session_id,
+            presented.secret_hash,
+            {"refresh_hash": rotated.secret_hash, "last_used_at": clock.iso(clock.now()), **device.fields()},
+        )
+    except ConditionFailed:
+        # A refresh token already rotated away: theft, or a replay. The whole session ends.
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
-        raise tokens.invalid_token()
+        raise tokens.invalid_token() from None
     if user is None or user["status"] != UserStatus.ACTIVE:
         raise tokens.invalid_token()
     access = tokens.issue_access(
@@ -245,9 +268,10 @@ def logout(refresh_token: str) -> None:
         presented = tokens.RefreshToken.parse(refresh_token)
     except Unauthorized:
         return
-    session_store.delete_if_current(
-        presented.account_id, presented.user_id, presented.session_id, presented.secret_hash
-    )
+    with suppress(ConditionFailed):  # not the current token: the session (if any) is not this caller's to end
+        session_store.delete_if_current(
+            presented.account_id, presented.user_id, presented.session_id, presented.secret_hash
+        )
 
 
 def _invalid_credentials() -> Unauthorized:
