@@ -3,7 +3,7 @@
 import unicodedata
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -437,7 +437,7 @@ def _error_result(email: str, error: DomainError) -> dict[str, Any]:
     }
 
 
-def _max_users(account: dict[str, Any]) -> int:
+def _max_users(account: Mapping[str, Any]) -> int:
     return int(catalogue().get(account["type_id"]).limits["max_users"])
 
 

@@ -1,5 +1,6 @@
 """Users, stored in their account's partition, and the email index that makes an email unique."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict, cast
@@ -201,7 +202,7 @@ def replace_password_hash(account_id: str, user_id: str, current_hash: str, new_
         )
 
 
-def put_new(tx: Transaction, user: dict[str, Any]) -> None:
+def put_new(tx: Transaction, user: Mapping[str, Any]) -> None:
     """Create the user and claim its email; a taken email cancels the whole transaction.
 
     The email claim is the first item added: ``commit_or_failed`` reports a taken email at that position.
