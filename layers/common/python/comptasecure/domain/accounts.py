@@ -6,7 +6,7 @@ from comptasecure import workers
 from comptasecure.domain import audit_log
 from comptasecure.domain.catalogue import Obtention, catalogue
 from comptasecure.domain.membership import Role, UserStatus
-from comptasecure.errors import Conflict, InvalidInput, NotOwner
+from comptasecure.errors import AccountNotEmpty, Conflict, InvalidInput, NotOwner
 from comptasecure.observability import logger
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
@@ -175,7 +175,7 @@ def delete(account_id: str, owner_id: str) -> None:
         user_store.delete_with_email(tx, account_id, owner["id"], owner["email"])
         try:
             tx.commit()
-        except Conflict:
+        except AccountNotEmpty:
             if int(account_store.get(account_id)["user_count"]) != 1:
                 raise
             continue  # a Stripe customer was linked between the read and the deletion
