@@ -48,7 +48,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "POST /auth/signup": (3, 3),  # account types parameter, one transaction, the code workflow
     "POST /auth/resend-code": (1, 1),  # the counter update refuses within the resend interval
     "POST /auth/confirm": (6, 6),  # the code's key comes from the email's link: two reads in sequence
-    "POST /auth/login": (5, 4),  # email Query + user GetItem (same reads for any email) + one more GetItem
+    "POST /auth/login": (4, 4),  # was 5: the email's Query, then its user and account in one BatchGet
     "POST /auth/refresh": (3, 3),  # was 4: the session and its user in one BatchGet
     "GET /me": (1, 1),
     "PATCH /me": (2, 2),
@@ -92,9 +92,9 @@ BUDGET: dict[str, tuple[int, int]] = {
     "POST /me/sessions/revoke-others": (2, 2),
     "POST /me/mfa/totp": (3, 3),
     "POST /me/mfa/totp/confirm": (4, 4),  # "="
-    "POST /auth/mfa": (6, 6),  # "="
-    "DELETE /me/mfa": (10, 10),  # "=": four UpdateItems deserve a look
-    "POST /me/password": (6, 4),  # two GetItems and two UpdateItems before the transaction
+    "POST /auth/mfa": (5, 5),  # "=", was 6: one attempt counted with one UpdateItem (the user read says which)
+    "DELETE /me/mfa": (8, 8),  # "=", was 10: each of the two attempt counters in one UpdateItem
+    "POST /me/password": (4, 4),  # was 6: user and previous code in one BatchGet; one attempt counted
     "POST /me/password/confirm": (7, 7),  # "="
     "POST /me/email": (10, 10),  # "="
     "POST /me/email/confirm": (8, 8),  # "="
@@ -102,8 +102,8 @@ BUDGET: dict[str, tuple[int, int]] = {
     "POST /auth/mfa/enroll/confirm": (1, 1),
     "DELETE /groups/{group_id}": (4, 4),  # "="
     "POST /users/{id}/promote": (2, 2),
-    "DELETE /users/{id}": (8, 4),  # three GetItems and two Queries beside the BatchGet
-    "DELETE /me": (9, 6),  # four GetItems, two Queries, two transactions
+    "DELETE /users/{id}": (6, 4),  # was 8: what waits on the user in one BatchGet; two Queries beside
+    "DELETE /me": (6, 6),  # was 9: the user and what waits on it in one BatchGet; sessions; FEC grants
     "POST /account/transfer-ownership": (4, 4),
     "POST /auth/logout": (1, 1),  # was 2: one conditional delete, no read first
     "DELETE /account": (4, 4),  # "="

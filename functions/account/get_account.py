@@ -8,7 +8,7 @@ router = api_router()
 @router.get("/account")
 def get_account() -> AccountView:
     caller = current_caller(router)
-    return AccountView(**accounts.view(caller.account_id, caller.user_id))
+    return AccountView.model_validate(accounts.view(caller.account_id, caller.user_id), from_attributes=True)
 
 
 handler = lambda_handler(router)

@@ -8,7 +8,8 @@ router = api_router()
 @router.get("/account-types")
 def list_account_types() -> AccountTypeList:
     caller = current_caller(router)
-    return AccountTypeList(items=[AccountTypeView(**item) for item in accounts.types_for(caller.account_id)])
+    types = accounts.types_for(caller.account_id)
+    return AccountTypeList(items=[AccountTypeView.model_validate(choice, from_attributes=True) for choice in types])
 
 
 handler = lambda_handler(router)

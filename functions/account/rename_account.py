@@ -11,7 +11,8 @@ def update_account(body: UpdateAccountRequest) -> AccountView:
     caller = current_caller(router)
     caller.require(Role.OWNER)
     actor = audit_log.Actor(caller.user_id, caller.email)
-    return AccountView(**accounts.update(caller.account_id, actor, name=body.name, require_mfa=body.require_mfa))
+    updated = accounts.update(caller.account_id, actor, name=body.name, require_mfa=body.require_mfa)
+    return AccountView.model_validate(updated, from_attributes=True)
 
 
 handler = lambda_handler(router)

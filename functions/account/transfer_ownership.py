@@ -11,7 +11,8 @@ def transfer_ownership(body: TransferOwnershipRequest) -> AccountView:
     caller = current_caller(router)
     caller.require(Role.OWNER)
     actor = audit_log.Actor(caller.user_id, caller.email)
-    return AccountView(**accounts.transfer_ownership(caller.account_id, actor, body.user_id))
+    transferred = accounts.transfer_ownership(caller.account_id, actor, body.user_id)
+    return AccountView.model_validate(transferred, from_attributes=True)
 
 
 handler = lambda_handler(router)

@@ -6,6 +6,7 @@ marked unauthenticated: every non-public route refuses it with API.md's 401 body
 itself could only answer 403).
 """
 
+from dataclasses import asdict
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -27,4 +28,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         identity = sessions.authorize(token.strip())
     except Unauthorized:
         return UNAUTHENTICATED
-    return {"isAuthorized": True, "context": {"authenticated": True, **identity}}
+    return {"isAuthorized": True, "context": {"authenticated": True, **asdict(identity)}}

@@ -9,8 +9,8 @@ router = api_router()
 
 @router.post("/auth/signup")
 def signup(body: SignupRequest) -> Response[SignupResponse]:
-    created = identity.signup(body)
-    return Response(201, content_types.APPLICATION_JSON, SignupResponse(**created))
+    created = identity.signup(identity.Signup(**body.model_dump()))
+    return Response(201, content_types.APPLICATION_JSON, SignupResponse.model_validate(created, from_attributes=True))
 
 
 handler = lambda_handler(router, public=True)

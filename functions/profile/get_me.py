@@ -8,7 +8,7 @@ router = api_router()
 @router.get("/me")
 def get_me() -> Profile:
     caller = current_caller(router)
-    return Profile(**profiles.get(caller.account_id, caller.user_id))
+    return Profile.model_validate(profiles.get(caller.account_id, caller.user_id), from_attributes=True)
 
 
 handler = lambda_handler(router)

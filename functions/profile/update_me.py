@@ -10,7 +10,7 @@ router = api_router()
 def update_me(body: ProfileUpdate) -> Profile:
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
-    return Profile(**profiles.update(caller.account_id, actor, body.changes()))
+    return Profile.model_validate(profiles.update(caller.account_id, actor, body.changes()), from_attributes=True)
 
 
 handler = lambda_handler(router)

@@ -10,7 +10,8 @@ router = api_router()
 def confirm_email_change(body: EmailChangeConfirmRequest) -> Profile:
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
-    return Profile(**email_change.confirm(caller.account_id, actor, caller.session_id, body.code))
+    profile = email_change.confirm(caller.account_id, actor, caller.session_id, body.code)
+    return Profile.model_validate(profile, from_attributes=True)
 
 
 handler = lambda_handler(router)

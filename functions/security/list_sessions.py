@@ -13,7 +13,8 @@ def list_sessions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Sessio
     items, last_key = user_sessions.page(
         caller.account_id, caller.user_id, caller.session_id, limit, pagination.decode(cursor, scope)
     )
-    return SessionPage(items=items, next_cursor=pagination.encode(last_key, scope))
+    next_cursor = pagination.encode(last_key, scope)
+    return SessionPage.model_validate({"items": items, "next_cursor": next_cursor}, from_attributes=True)
 
 
 handler = lambda_handler(router)

@@ -30,6 +30,16 @@ class InvalidCursor(InvalidInput):
         super().__init__(field="cursor")
 
 
+class InvalidCode(InvalidInput):
+    """A one-time code (emailed, TOTP or recovery) that is not the expected one, or no longer is."""
+
+    code = "invalid_code"
+    message = "Ce code n'est pas valide."
+
+    def __init__(self) -> None:
+        super().__init__(field="code")
+
+
 class Unauthorized(DomainError):
     status = 401
     code = "unauthorized"
@@ -48,10 +58,54 @@ class NotFound(DomainError):
     message = "Élément introuvable."
 
 
+class AccountNotFound(NotFound):
+    code = "account_not_found"
+    message = "Compte introuvable."
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"
     message = "L'état actuel ne permet pas cette action."
+
+
+# The conflicts the account item's conditions guard (store/accounts.py, store/mfa.py), one class each:
+# whichever request loses the race gets a fresh one.
+
+
+class AccountExists(Conflict):
+    code = "account_exists"
+    message = "Ce compte existe déjà."
+
+
+class QuotaExceeded(Conflict):
+    code = "quota_exceeded"
+    message = "Le nombre maximal d'utilisateurs de votre type de compte est atteint."
+
+
+class AloneOnAccount(Conflict):
+    code = "alone_on_account"
+    message = "Vous êtes seul sur le compte : votre profil ne peut pas être supprimé."
+
+
+class NotOwner(Conflict):
+    code = "not_owner"
+    message = "Vous n'êtes plus propriétaire de ce compte."
+
+
+class AccountNotEmpty(Conflict):
+    code = "account_not_empty"
+    message = "Le compte compte d'autres utilisateurs (y compris invités) : supprimez-les avant de supprimer le compte."
+
+
+class MfaAlreadyEnabled(Conflict):
+    code = "mfa_already_enabled"
+    message = "La double authentification est déjà activée."
+
+
+class MfaRequiredByAccount(Conflict):
+    code = "mfa_required_by_account"
+    message = "Votre compte exige la double authentification : elle ne peut pas être désactivée."
 
 
 class Gone(DomainError):

@@ -1,50 +1,81 @@
 """The account (SPEC R-ACC): its view, rename, ownership transfer, deletion, and support's type change."""
 
-from typing import Any
+from dataclasses import dataclass
 
 from comptasecure import workers
 from comptasecure.domain import audit_log
-from comptasecure.domain.catalogue import catalogue
-from comptasecure.errors import Conflict, InvalidInput
+from comptasecure.domain.catalogue import Obtention, catalogue
+from comptasecure.domain.membership import Role, UserStatus
+from comptasecure.errors import AccountNotEmpty, Conflict, InvalidInput, NotOwner
 from comptasecure.observability import logger
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
 from comptasecure.store import users as user_store
+from comptasecure.store.records import Account
 from comptasecure.store.transaction import Transaction
 
 # A deletion retried when a Stripe customer gets linked at the same instant.
 DELETE_ATTEMPTS = 3
 
 
-def view(account_id: str, caller_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TypeRef:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class AccountOverview:
+    """The account as its users see it: name, type, limits, usage and who may delete it."""
+
+    id: str
+    name: str
+    type: TypeRef
+    limits: dict[str, int]
+    usage: dict[str, int]
+    owner_id: str
+    can_delete: bool
+    require_mfa: bool
+
+
+@dataclass(frozen=True)
+class TypeChoice:
+    """A type of the catalogue, and whether it is the account's."""
+
+    id: str
+    label: str
+    limits: dict[str, int]
+    obtained_by: Obtention
+    is_current: bool
+
+
+def view(account_id: str, caller_id: str) -> AccountOverview:
     """Name, type, limits, usage and whether the caller may delete it (owner and alone)."""
     return view_of(account_store.get(account_id), caller_id)
 
 
-def view_of(account: dict[str, Any], caller_id: str) -> dict[str, Any]:
+def view_of(account: Account, caller_id: str) -> AccountOverview:
     account_type = catalogue().get(account["type_id"])
     user_count = int(account["user_count"])
-    return {
-        "id": account["id"],
-        "name": account["name"],
-        "type": {"id": account_type.id, "label": account_type.label},
-        "limits": account_type.limits,
-        "usage": {"users": user_count, "groups": int(account.get("group_count", 0))},
-        "owner_id": account["owner_id"],
-        "can_delete": account["owner_id"] == caller_id and user_count == 1,
-        "require_mfa": bool(account.get("require_mfa")),
-    }
+    return AccountOverview(
+        id=account["id"],
+        name=account["name"],
+        type=TypeRef(account_type.id, account_type.label),
+        limits=account_type.limits,
+        usage={"users": user_count, "groups": int(account.get("group_count", 0))},
+        owner_id=account["owner_id"],
+        can_delete=account["owner_id"] == caller_id and user_count == 1,
+        require_mfa=bool(account.get("require_mfa")),
+    )
 
 
-def types_for(account_id: str) -> list[dict[str, Any]]:
+def types_for(account_id: str) -> list[TypeChoice]:
     current = account_store.get(account_id)["type_id"]
-    return [
-        {**account_type.model_dump(), "is_current": account_type.id == current} for account_type in catalogue().types
-    ]
+    return [TypeChoice(t.id, t.label, t.limits, t.obtained_by, is_current=t.id == current) for t in catalogue().types]
 
 
-def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require_mfa: bool | None) -> dict[str, Any]:
+def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require_mfa: bool | None) -> AccountOverview:
     """R-ACC-2 rename, R-MFA-2 require MFA of every user: the owner's (the role is checked at the edge).
 
     Each field that really changes gets its audit event, all in one transaction.
@@ -76,41 +107,33 @@ def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require
         )
     tx.commit()
     # The account as just written: the read above and this change, not a second read of the item.
-    changed = {"name": name, "require_mfa": require_mfa}
-    return view_of({**account, **{field: value for field, value in changed.items() if value is not None}}, actor.id)
+    written = account.copy()
+    if name is not None:
+        written["name"] = name
+    if require_mfa is not None:
+        written["require_mfa"] = require_mfa
+    return view_of(written, actor.id)
 
 
-def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: str) -> dict[str, Any]:
+def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: str) -> AccountOverview:
     """Hand the account to an active admin; the old owner becomes admin. One transaction, one owner."""
     if new_owner_id == actor.id:
         raise InvalidInput("Vous êtes déjà propriétaire de ce compte.", field="user_id", code="already_owner")
     target = user_store.get(account_id, new_owner_id)
-    not_active_admin = Conflict(
-        "Seul un administrateur actif peut devenir propriétaire du compte.",
-        field="user_id",
-        code="not_an_active_admin",
-    )
-    if target["role"] != "admin" or target["status"] != "active":
-        raise not_active_admin
+    if target["role"] != Role.ADMIN or target["status"] != UserStatus.ACTIVE:
+        raise _not_an_active_admin()
     tx = Transaction()
     account_store.set_owner(tx, account_id, new_owner_id, expected_owner_id=actor.id)
     user_store.set_role(
         tx,
         account_id,
         new_owner_id,
-        "owner",
-        expected_role="admin",
-        expected_status="active",
-        on_condition_failed=not_active_admin,
+        Role.OWNER,
+        expected_role=Role.ADMIN,
+        expected_status=UserStatus.ACTIVE,
+        on_condition_failed=_not_an_active_admin(),
     )
-    user_store.set_role(
-        tx,
-        account_id,
-        actor.id,
-        "admin",
-        expected_role="owner",
-        on_condition_failed=Conflict("Vous n'êtes plus propriétaire de ce compte.", code="not_owner"),
-    )
+    user_store.set_role(tx, account_id, actor.id, Role.ADMIN, expected_role=Role.OWNER, on_condition_failed=NotOwner())
     audit_log.record(
         tx,
         account_id,
@@ -122,6 +145,14 @@ def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: st
     )
     tx.commit()
     return view(account_id, actor.id)
+
+
+def _not_an_active_admin() -> Conflict:
+    return Conflict(
+        "Seul un administrateur actif peut devenir propriétaire du compte.",
+        field="user_id",
+        code="not_an_active_admin",
+    )
 
 
 def delete(account_id: str, owner_id: str) -> None:
@@ -144,7 +175,7 @@ def delete(account_id: str, owner_id: str) -> None:
         user_store.delete_with_email(tx, account_id, owner["id"], owner["email"])
         try:
             tx.commit()
-        except Conflict:
+        except AccountNotEmpty:
             if int(account_store.get(account_id)["user_count"]) != 1:
                 raise
             continue  # a Stripe customer was linked between the read and the deletion

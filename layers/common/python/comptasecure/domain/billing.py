@@ -13,6 +13,7 @@ from comptasecure.errors import Conflict, InvalidInput, NotFound
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
+from comptasecure.store.records import Account
 from comptasecure.store.transaction import Transaction
 
 PaymentMethodType = Literal["card", "sepa_debit"]
@@ -28,7 +29,7 @@ class _AlreadyLinked(Conflict):
     """Another request linked the account's customer first."""
 
 
-def ensure_customer(account_id: str, actor: audit_log.Actor, account: dict[str, Any] | None = None) -> str:
+def ensure_customer(account_id: str, actor: audit_log.Actor, account: Account | None = None) -> str:
     """The account's Stripe customer, created on first need; concurrent first calls keep one.
 
     ``account``: the account item when the caller has just read it (no second read for its link).
@@ -88,7 +89,7 @@ def customer_of(account_id: str) -> str | None:
     return _customer_in(account_store.get(account_id))
 
 
-def _customer_in(account: dict[str, Any]) -> str | None:
+def _customer_in(account: Account) -> str | None:
     customer_id = account.get("stripe_customer_id")
     return str(customer_id) if customer_id else None
 
@@ -98,7 +99,7 @@ def address(account_id: str) -> dict[str, Any]:
     return _address_in(account_store.get(account_id))
 
 
-def _address_in(account: dict[str, Any]) -> dict[str, Any]:
+def _address_in(account: Account) -> dict[str, Any]:
     stored = account.get("billing_address") or {}
     return {name: stored.get(name) for name in ADDRESS_FIELDS}
 

@@ -5,13 +5,13 @@ import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 from hashlib import sha256
-from typing import Any
 
 from comptasecure import clock
-from comptasecure.errors import InvalidInput, TooManyAttempts
+from comptasecure.errors import InvalidCode, InvalidInput, TooManyAttempts
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
+from comptasecure.store.conditions import ConditionFailed
 from comptasecure.store.transaction import Transaction
 
 CONFIRMATION = "confirmation"
@@ -76,19 +76,22 @@ def redeem(tx: Transaction, account_id: str, user_id: str, purpose: str, code: s
     """
     stored = code_store.get(account_id, user_id, purpose)
     if stored is None:
-        raise invalid_code()
+        raise InvalidCode()
     max_attempts = settings().code_max_attempts
     if int(stored.get("attempts", 0)) >= max_attempts:
         raise TooManyAttempts()
     if not _unexpired_match(stored, account_id, user_id, purpose, code):
-        code_store.count_failed_attempt(account_id, user_id, purpose, stored["code_hash"], max_attempts)
-        raise invalid_code()
+        try:
+            code_store.count_failed_attempt(account_id, user_id, purpose, stored["code_hash"], max_attempts)
+        except ConditionFailed:
+            raise TooManyAttempts() from None  # the tries ran out meanwhile (or a new code replaced it)
+        raise InvalidCode()
     code_store.consume(tx, account_id, user_id, purpose, stored["code_hash"], max_attempts, clock.iso(clock.now()))
     token = stored.get("task_token")
     return str(token) if token else None
 
 
-def _unexpired_match(stored: dict[str, Any], account_id: str, user_id: str, purpose: str, code: str) -> bool:
+def _unexpired_match(stored: code_store.StoredCode, account_id: str, user_id: str, purpose: str, code: str) -> bool:
     """Whether the presented code is the stored one; an expired code is a 422 of its own."""
     if stored["expires_at"] <= clock.iso(clock.now()):
         raise InvalidInput(
@@ -104,14 +107,16 @@ def take_confirmation_try(email: str) -> None:
     The tries per code are counted per email too, so an unknown email answers as a known one.
     """
     now = clock.epoch(clock.now())
-    if not code_store.take_confirmation_try(
-        email,
-        now // DAY,
-        per_code=settings().code_max_attempts,
-        per_day=CONFIRMATION_TRIES_PER_DAY,
-        ttl=(now // DAY + 2) * DAY,
-    ):
-        raise TooManyAttempts()
+    try:
+        code_store.take_confirmation_try(
+            email,
+            now // DAY,
+            per_code=settings().code_max_attempts,
+            per_day=CONFIRMATION_TRIES_PER_DAY,
+            ttl=(now // DAY + 2) * DAY,
+        )
+    except ConditionFailed:
+        raise TooManyAttempts() from None
 
 
 def forget_confirmation_tries(tx: Transaction, email: str) -> None:
@@ -125,14 +130,16 @@ def take_code_request(email: str) -> bool:
     moment = clock.now()
     now = clock.epoch(moment)
     resend_after = clock.iso(moment - timedelta(seconds=settings().code_resend_interval_seconds))
-    if not code_store.take_code_request(
-        email,
-        now // HOUR,
-        per_hour=CODE_REQUESTS_PER_HOUR,
-        now=clock.iso(moment),
-        resend_after=resend_after,
-        ttl=(now // HOUR + 2) * HOUR,
-    ):
+    try:
+        code_store.take_code_request(
+            email,
+            now // HOUR,
+            per_hour=CODE_REQUESTS_PER_HOUR,
+            now=clock.iso(moment),
+            resend_after=resend_after,
+            ttl=(now // HOUR + 2) * HOUR,
+        )
+    except ConditionFailed:
         return False
     code_store.reset_tries_per_code(email, now // DAY, ttl=(now // DAY + 2) * DAY)
     return True
@@ -145,16 +152,12 @@ def record_first_code(tx: Transaction, email: str) -> None:
     code_store.record_code_request(tx, email, hour, now=clock.iso(moment), ttl=(hour + 2) * HOUR)
 
 
-def check_confirmation(account_id: str, user_id: str, code: str) -> dict[str, Any]:
+def check_confirmation(account_id: str, user_id: str, code: str) -> code_store.StoredCode:
     """The stored confirmation code if this is it (the try was counted by email beforehand), else 422.
 
     An email without a user comes with ids no item has: the same read, the same answer.
     """
     stored = code_store.get(account_id, user_id, CONFIRMATION)
     if stored is None or not _unexpired_match(stored, account_id, user_id, CONFIRMATION, code):
-        raise invalid_code()
+        raise InvalidCode()
     return stored
-
-
-def invalid_code() -> InvalidInput:
-    return InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")

@@ -7,12 +7,11 @@ only. The caller's session goes on, every other one ends.
 """
 
 from datetime import timedelta
-from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, codes, profiles, reauthentication
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Conflict, InvalidInput
+from comptasecure.errors import Conflict, InvalidCode, InvalidInput
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
@@ -54,15 +53,22 @@ def request(account_id: str, actor: audit_log.Actor, new_email: str, current_pas
     return PENDING_CONFIRMATION
 
 
-def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> dict[str, Any]:
+def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> profiles.ProfileView:
     """The right code moves the login to the new email; returns the profile with it."""
     user = user_store.get(account_id, actor.id)
     new_email = user.get("pending_email")
     if not new_email:
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+        raise InvalidCode()
     tx = Transaction()
     codes.redeem(tx, account_id, actor.id, codes.EMAIL_CHANGE, code)
-    user_store.move_email(tx, user, str(new_email), _email_taken())
+    user_store.move_email(
+        tx,
+        account_id,
+        actor.id,
+        (str(user["email"]), str(new_email)),
+        on_taken=_email_taken(),
+        on_stale=InvalidCode(),
+    )
     audit_log.record(
         tx,
         account_id,
@@ -82,7 +88,7 @@ def _email_taken() -> Conflict:
     return Conflict("Cette adresse email est déjà utilisée.", field="new_email", code="email_taken")
 
 
-def _recently_issued(stored: dict[str, Any] | None) -> bool:
+def _recently_issued(stored: code_store.StoredCode | None) -> bool:
     """True while a new code would only flood the new address's inbox (a resend right after a send)."""
     interval = settings().code_resend_interval_seconds
     if stored is None or not interval or "issued_at" not in stored:

@@ -1,22 +1,25 @@
 """Signup, confirmation codes, login and sessions (SPEC R-USR-5/6, R-SEC)."""
 
 import uuid
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, codes, mfa_challenge, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
-from comptasecure.domain.membership import UserStatus
+from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Forbidden, TooManyAttempts, Unauthorized
-from comptasecure.models.identity import SignupRequest
+from comptasecure.errors import Forbidden, InvalidCode, TooManyAttempts, Unauthorized
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
+from comptasecure.store.conditions import ConditionFailed
+from comptasecure.store.records import Account, User
 from comptasecure.store.transaction import Transaction
 
 LOGIN_MAX_FAILURES = 10
@@ -32,17 +35,37 @@ class Session:
     expires_in: int
 
 
-def actor_of(user: dict[str, Any]) -> audit_log.Actor:
+def actor_of(user: Mapping[str, Any]) -> audit_log.Actor:
     return audit_log.Actor(user["id"], user["email"])
 
 
-def signup(request: SignupRequest) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Signup:
+    """What a future owner gives to open an account (checked for shape at the edge)."""
+
+    email: str
+    password: str
+    first_name: str
+    last_name: str
+    company_name: str
+    phone: str | None = None
+    siren: str | None = None
+
+
+@dataclass(frozen=True)
+class SignedUp:
+    account_id: str
+    user_id: str
+    status: UserStatus
+
+
+def signup(request: Signup) -> SignedUp:
     """Create a Freemium account, its pending owner, and start the workflow that emails the code."""
     passwords.check_policy(request.password, email=request.email)
     account_id, user_id = uuid.uuid4().hex, uuid.uuid4().hex
     created_at = clock.iso(clock.now())
     freemium = catalogue().obtained_by("signup")
-    account = {
+    account: Account = {
         "id": account_id,
         "name": request.company_name,
         "type_id": freemium.id,
@@ -50,7 +73,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
         "user_count": 1,
         "created_at": created_at,
     }
-    user: dict[str, Any] = {
+    user: User = {
         "id": user_id,
         "account_id": account_id,
         "email": request.email.lower(),
@@ -59,9 +82,8 @@ def signup(request: SignupRequest) -> dict[str, Any]:
         "company_name": request.company_name,
         "phone": request.phone,
         "siren": request.siren,
-        "role": "owner",
+        "role": Role.OWNER,
         "status": UserStatus.PENDING_CONFIRMATION,
-        "groups": {},
         "password_hash": passwords.hash_password(request.password),
         "created_at": created_at,
     }
@@ -80,7 +102,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
     )
     tx.commit()
     workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
-    return {"user_id": user_id, "account_id": account_id, "status": UserStatus.PENDING_CONFIRMATION}
+    return SignedUp(account_id, user_id, UserStatus.PENDING_CONFIRMATION)
 
 
 def send_code(account_id: str, user_id: str, purpose: str, task_token: str, execution_arn: str) -> str:
@@ -121,7 +143,7 @@ def confirm(email: str, code: str) -> None:
         user_id,
         {"status": UserStatus.ACTIVE},
         expected_status=UserStatus.PENDING_CONFIRMATION,
-        on_condition_failed=codes.invalid_code(),
+        on_condition_failed=InvalidCode(),
     )
     codes.forget_confirmation_tries(tx, email)
     audit_log.record(
@@ -163,48 +185,53 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     has it), failures are counted per email (an unknown email locks like a known one), and the
     lock is answered only after the verification, so neither the status nor the time tells.
     """
-    user, failures = user_store.login_view(email)
-    password_hash = str(user["password_hash"]) if user and user.get("password_hash") else None
+    view = user_store.login_view(email)
+    user = view.user
+    password_hash = user.get("password_hash") if user else None
     matches = passwords.verify(password_hash, password)
     now = clock.iso(clock.now())
-    if str(failures.get("locked_until", "")) > now:
+    if view.failures.get("locked_until", "") > now:
         raise _login_locked()
     if user is None or password_hash is None or not matches:
         _count_login_failure(email, user, now)
         raise _invalid_credentials()
     if user["status"] != UserStatus.ACTIVE:
         raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
-    if failures.get("failed_logins"):
-        user_store.clear_login_failures(email, now)
+    if view.failures.get("failed_logins"):
+        with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
+            user_store.clear_login_failures(email, now)
     if passwords.needs_rehash(password_hash):
-        user_store.replace_password_hash(
-            user["account_id"], user["id"], password_hash, passwords.hash_password(password)
-        )
+        with suppress(ConditionFailed):  # the password changed meanwhile: its new hash stands
+            user_store.replace_password_hash(
+                user["account_id"], user["id"], password_hash, passwords.hash_password(password)
+            )
     # MFA (R-MFA-1/2): with a second factor on, or required by the account, no token before it.
-    challenge = mfa_challenge.challenge(user)
+    challenge = mfa_challenge.challenge(user, view.account)
     if challenge is not None:
         return challenge
-    return open_session(user, device)
+    return open_session(user["account_id"], user["id"], user["role"], device)
 
 
-def open_session(user: dict[str, Any], device: Device) -> Session:
+def open_session(account_id: str, user_id: str, role: str, device: Device) -> Session:
+    """A new session for this user on this device: its refresh token stored (hashed), an access token."""
     session_id = new_session_id()
     now = clock.iso(clock.now())
-    refresh = tokens.RefreshToken.new(user["account_id"], user["id"], session_id)
+    refresh = tokens.RefreshToken.new(account_id, user_id, session_id)
     config = settings()
     session_store.put(
-        user["account_id"],
-        user["id"],
-        session_id,
+        account_id,
         {
+            "user_id": user_id,
+            "session_id": session_id,
             "refresh_hash": refresh.secret_hash,
             "created_at": now,
             "last_used_at": now,
-            **device.fields(),
+            "user_agent": device.stored_user_agent,
+            "ip": device.ip,
             "ttl": clock.epoch(clock.later(config.refresh_token_seconds)),
         },
     )
-    access = tokens.issue_access(tokens.AccessClaims(user["account_id"], user["id"], session_id, user["role"]))
+    access = tokens.issue_access(tokens.AccessClaims(account_id, user_id, session_id, role))
     return Session(access, str(refresh), config.access_token_seconds)
 
 
@@ -216,15 +243,18 @@ def refresh(refresh_token: str, device: Device) -> Session:
     if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
         raise tokens.invalid_token()
     rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
-    if not session_store.rotate(
-        presented.account_id,
-        presented.user_id,
-        presented.session_id,
-        presented.secret_hash,
-        {"refresh_hash": rotated.secret_hash, "last_used_at": clock.iso(clock.now()), **device.fields()},
-    ):
+    try:
+        session_store.rotate(
+            presented.account_id,
+            presented.user_id,
+            presented.session_id,
+            presented.secret_hash,
+            {"refresh_hash": rotated.secret_hash, "last_used_at": clock.iso(clock.now()), **device.fields()},
+        )
+    except ConditionFailed:
+        # A refresh token already rotated away: theft, or a replay. The whole session ends.
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
-        raise tokens.invalid_token()
+        raise tokens.invalid_token() from None
     if user is None or user["status"] != UserStatus.ACTIVE:
         raise tokens.invalid_token()
     access = tokens.issue_access(
@@ -238,9 +268,10 @@ def logout(refresh_token: str) -> None:
         presented = tokens.RefreshToken.parse(refresh_token)
     except Unauthorized:
         return
-    session_store.delete_if_current(
-        presented.account_id, presented.user_id, presented.session_id, presented.secret_hash
-    )
+    with suppress(ConditionFailed):  # not the current token: the session (if any) is not this caller's to end
+        session_store.delete_if_current(
+            presented.account_id, presented.user_id, presented.session_id, presented.secret_hash
+        )
 
 
 def _invalid_credentials() -> Unauthorized:
@@ -251,11 +282,14 @@ def _login_locked() -> TooManyAttempts:
     return TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
 
 
-def _count_login_failure(email: str, user: dict[str, Any] | None, now: str) -> None:
+def _count_login_failure(email: str, user: User | None, now: str) -> None:
     """One more failure for this email; the one that reaches the limit locks it, audited on the account."""
     expires = clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS))
-    if user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires):
+    try:
+        user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires)
         return
+    except ConditionFailed:
+        pass  # this failure reaches the limit, or the login is already locked
     locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
     tx = Transaction()
     user_store.lock_login(

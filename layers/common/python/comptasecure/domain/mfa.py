@@ -17,7 +17,15 @@ from comptasecure import clock
 from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentication, sealed, totp
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
-from comptasecure.errors import Conflict, InvalidInput, NotFound, TooManyAttempts
+from comptasecure.errors import (
+    Conflict,
+    InvalidCode,
+    InvalidInput,
+    MfaAlreadyEnabled,
+    MfaRequiredByAccount,
+    NotFound,
+    TooManyAttempts,
+)
 from comptasecure.secrets import signing_key
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
@@ -49,7 +57,7 @@ def start_enrollment(account_id: str, actor: audit_log.Actor) -> Enrollment:
     """A new secret, pending until its first code; a previous pending one is replaced. 409 when MFA is on."""
     user = user_store.get(account_id, actor.id)
     if user.get("mfa_enabled"):
-        raise mfa_store.already_enabled()
+        raise MfaAlreadyEnabled()
     secret = totp.new_secret()
     tx = Transaction()
     mfa_store.set_pending_secret(tx, account_id, actor.id, sealed.seal(secret, _owner(account_id, actor.id)))
@@ -66,7 +74,7 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
     """
     user = user_store.get(account_id, actor.id)
     if user.get("mfa_enabled"):
-        raise mfa_store.already_enabled()
+        raise MfaAlreadyEnabled()
     pending = user.get("totp_pending_secret")
     if not pending:
         raise InvalidInput(
@@ -76,7 +84,7 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
         )
     step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
     if step is None:
-        raise mfa_store.code_refused()
+        raise InvalidCode()
     recovery_codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     tx = Transaction()
     mfa_store.enable(
@@ -107,9 +115,9 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     if not user.get("mfa_enabled"):
         raise Conflict("La double authentification n'est pas activée.", code="mfa_not_enabled")
     if account_store.get(account_id).get("require_mfa"):
-        raise mfa_store.required_by_account()
+        raise MfaRequiredByAccount()
     reauthentication.check_password(account_id, user, current_password)
-    _reserve(account_id, actor.id, "mfa", MAX_CODE_ATTEMPTS)
+    _reserve_code_attempt(account_id, user)
     use = _check_code(user, code)
     tx = Transaction()
     mfa_store.check_not_required(tx, account_id)
@@ -133,7 +141,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
     user = _login_user(pending)
     if not user.get("mfa_enabled"):
         raise mfa_challenge.invalid_mfa_token()
-    _reserve(pending.account_id, pending.user_id, "mfa", MAX_CODE_ATTEMPTS)
+    _reserve_code_attempt(pending.account_id, user)
     use = _check_code(user, code)
     tx = Transaction()
     mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use)
@@ -148,7 +156,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
             details={"recovery_codes_left": len(user["recovery_code_hashes"]) - 1},
         )
     tx.commit()
-    return identity.open_session(user, device)
+    return identity.open_session(pending.account_id, pending.user_id, str(user["role"]), device)
 
 
 def start_enrollment_at_login(mfa_token: str) -> Enrollment:
@@ -162,7 +170,9 @@ def confirm_enrollment_at_login(mfa_token: str, code: str, device: Device) -> En
     pending = mfa_challenge.verify(mfa_token, mfa_challenge.ENROLL)
     user = _login_user(pending)
     recovery_codes = confirm_enrollment(pending.account_id, identity.actor_of(user), code, keep_session_id=None)
-    return EnrolledSession(identity.open_session(user, device), recovery_codes)
+    return EnrolledSession(
+        identity.open_session(pending.account_id, pending.user_id, str(user["role"]), device), recovery_codes
+    )
 
 
 def _login_user(pending: mfa_challenge.Pending) -> dict[str, Any]:
@@ -183,22 +193,17 @@ def _check_code(user: dict[str, Any], code: str) -> mfa_store.CodeUse:
         secret = sealed.unseal(str(user["totp_secret"]), _owner(account_id, user_id))
         step = totp.matching_step(secret, code, _now())
         if step is None:
-            raise mfa_store.code_refused()
+            raise InvalidCode()
         return mfa_store.CodeUse(step=step)
     code_hash = _recovery_hash(account_id, user_id, code)
     if code_hash not in (user.get("recovery_code_hashes") or set()):
-        raise mfa_store.code_refused()
+        raise InvalidCode()
     return mfa_store.CodeUse(recovery_hash=code_hash)
 
 
-def _reserve(account_id: str, user_id: str, counter: str, max_attempts: int) -> None:
-    if not user_store.reserve_attempt(
-        account_id,
-        user_id,
-        counter,
-        max_attempts=max_attempts,
-        now=clock.iso(clock.now()),
-        window_end=clock.iso(clock.later(ATTEMPTS_WINDOW_SECONDS)),
+def _reserve_code_attempt(account_id: str, user: dict[str, Any]) -> None:
+    if not reauthentication.reserve_attempt(
+        account_id, user, "mfa", max_attempts=MAX_CODE_ATTEMPTS, window_seconds=ATTEMPTS_WINDOW_SECONDS
     ):
         raise TooManyAttempts("Trop de tentatives. Réessayez dans quelques minutes.")
 

@@ -8,13 +8,13 @@ stays light: login imports it, and login must not pay for what only the MFA rout
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Final, Literal
+from typing import Final, Literal
 
 from comptasecure import clock
 from comptasecure.domain import tokens
 from comptasecure.errors import Unauthorized
 from comptasecure.secrets import signing_key
-from comptasecure.store import accounts as account_store
+from comptasecure.store.records import Account, User
 
 AUDIENCE = "comptasecure-mfa"
 TOKEN_SECONDS = 5 * 60
@@ -39,11 +39,11 @@ class Pending:
     user_id: str
 
 
-def challenge(user: dict[str, Any]) -> Challenge | None:
-    """A code for a user with MFA on; an enrollment when the account requires MFA; else None."""
+def challenge(user: User, account: Account | None) -> Challenge | None:
+    """A code for a user with MFA on; an enrollment when the user's account requires MFA; else None."""
     if user.get("mfa_enabled"):
         return Challenge(VERIFY, issue(user["account_id"], user["id"], VERIFY))
-    if account_store.get(user["account_id"]).get("require_mfa"):
+    if account is not None and account.get("require_mfa"):
         return Challenge(ENROLL, issue(user["account_id"], user["id"], ENROLL))
     return None
 

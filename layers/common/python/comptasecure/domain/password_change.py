@@ -5,7 +5,7 @@ Until the code is entered the old password keeps working; the new one waits as a
 
 from comptasecure.domain import audit_log, codes, passwords, reauthentication, workflow
 from comptasecure.emails import sender, templates
-from comptasecure.errors import InvalidInput
+from comptasecure.errors import InvalidCode, InvalidInput
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
@@ -18,7 +18,10 @@ def request(
     account_id: str, actor: audit_log.Actor, current_password: str, new_password: str, confirmation: str
 ) -> str:
     """Check the request, keep the new password pending and start the workflow that emails the code."""
-    user = user_store.get(account_id, actor.id)
+    # The user and a previous request's code in one read: the code's waiting workflow is withdrawn below.
+    user, previous = code_store.with_user(account_id, actor.id, codes.PASSWORD_CHANGE)
+    if user is None:
+        raise user_store.user_not_found()
     if new_password != confirmation:
         raise InvalidInput(
             "La confirmation ne correspond pas au nouveau mot de passe.",
@@ -36,7 +39,6 @@ def request(
     audit_log.record(tx, account_id, actor, "user.password_change_requested", target_type="user", target_id=actor.id)
     tx.commit()
     # A request made again replaces the previous one: its code and waiting workflow are withdrawn.
-    previous = code_store.get(account_id, actor.id, codes.PASSWORD_CHANGE)
     if previous is not None:
         workflow.withdraw(previous.get("task_token"), "Superseded")
     workflow.start("code", account_id=account_id, user_id=actor.id, purpose=codes.PASSWORD_CHANGE)
@@ -51,10 +53,10 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
     user = user_store.get(account_id, actor.id)
     pending = user.get("pending_password_hash")
     if not pending:
-        raise InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
+        raise InvalidCode()
     tx = Transaction()
     task_token = codes.redeem(tx, account_id, actor.id, codes.PASSWORD_CHANGE, code)
-    user_store.apply_pending_password(tx, account_id, actor.id, str(pending))
+    user_store.apply_pending_password(tx, account_id, actor.id, str(pending), on_stale=InvalidCode())
     audit_log.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
     tx.commit()
     # After the commit: a session opened before it with the old password is listed and ended here;

@@ -1,39 +1,59 @@
 """The user's own profile (SPEC R-PRO-1)."""
 
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from comptasecure.domain import audit_log
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
-PROFILE_FIELDS = (
-    "id",
-    "email",
-    "first_name",
-    "last_name",
-    "phone",
-    "company_name",
-    "siren",
-    "job_title",
-    "company_size",
-    "role",
-    "account_id",
-    "status",
-)
+
+@dataclass(frozen=True)
+class ProfileView:
+    """What a user sees and edits of itself: never its password hash nor its counters."""
+
+    id: str
+    email: str
+    role: str
+    account_id: str
+    status: str
+    mfa_enabled: bool
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    company_name: str | None = None
+    siren: str | None = None
+    job_title: str | None = None
+    company_size: str | None = None
 
 
-def get(account_id: str, user_id: str) -> dict[str, Any]:
+def get(account_id: str, user_id: str) -> ProfileView:
     user = user_store.get(account_id, user_id)
-    return {**{name: user.get(name) for name in PROFILE_FIELDS}, "mfa_enabled": bool(user.get("mfa_enabled"))}
+    return ProfileView(
+        id=str(user["id"]),
+        email=str(user["email"]),
+        role=str(user["role"]),
+        account_id=str(user["account_id"]),
+        status=str(user["status"]),
+        mfa_enabled=bool(user.get("mfa_enabled")),
+        first_name=user.get("first_name"),
+        last_name=user.get("last_name"),
+        phone=user.get("phone"),
+        company_name=user.get("company_name"),
+        siren=user.get("siren"),
+        job_title=user.get("job_title"),
+        company_size=user.get("company_size"),
+    )
 
 
-def update(account_id: str, actor: audit_log.Actor, changes: dict[str, Any]) -> dict[str, Any]:
+def update(account_id: str, actor: audit_log.Actor, changes: Mapping[str, Any]) -> ProfileView:
     """Change the given profile fields; None clears an optional one.
 
     The edge model (models.profile.ProfileUpdate) is what keeps the email, role and status out.
     """
     before = get(account_id, actor.id)
-    changed = audit_log.changes(before, changes)
+    changed = audit_log.changes(asdict(before), dict(changes))
     if not changed:
         return before
     tx = Transaction()
@@ -42,4 +62,4 @@ def update(account_id: str, actor: audit_log.Actor, changes: dict[str, Any]) -> 
         tx, account_id, actor, "user.profile_updated", target_type="user", target_id=actor.id, details=changed
     )
     tx.commit()
-    return {**before, **changes}
+    return replace(before, **changes)

@@ -4,28 +4,59 @@ One counter per user for all of them, reserved before the password is checked: a
 gets 5 guesses per 15 minutes whichever change it tries.
 """
 
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
 
 from comptasecure import clock
 from comptasecure.domain import passwords
 from comptasecure.errors import InvalidInput, TooManyAttempts
 from comptasecure.store import users as user_store
+from comptasecure.store.conditions import ConditionFailed
 
 MAX_ATTEMPTS = 5
 WINDOW_SECONDS = 15 * 60
 
 
-def check_password(account_id: str, user: dict[str, Any], current_password: str) -> None:
+def check_password(account_id: str, user: Mapping[str, Any], current_password: str) -> None:
     """429 past the window's attempts, 422 on `current_password` when it is wrong."""
-    if not user_store.reserve_password_attempt(
-        account_id,
-        str(user["id"]),
-        max_attempts=MAX_ATTEMPTS,
-        now=clock.iso(clock.now()),
-        window_end=clock.iso(clock.later(WINDOW_SECONDS)),
-    ):
+    if not reserve_attempt(account_id, user, "password", max_attempts=MAX_ATTEMPTS, window_seconds=WINDOW_SECONDS):
         raise TooManyAttempts("Trop de tentatives avec un mot de passe erroné. Réessayez dans quelques minutes.")
     if not passwords.verify(user.get("password_hash"), current_password):
         raise InvalidInput(
             "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
         )
+
+
+def reserve_attempt(
+    account_id: str,
+    user: Mapping[str, Any],
+    counter: Literal["password", "mfa"],
+    *,
+    max_attempts: int,
+    window_seconds: int,
+) -> bool:
+    """Count one attempt at a secret before it is checked; False once the window's limit is reached.
+
+    Counting first, in one conditional write, bounds the guesses even when many requests arrive at
+    once. The user as just read says whether a window is open, so its write is tried first and
+    usually alone; the other is tried only when the window opened or closed since the read.
+    """
+    now = clock.iso(clock.now())
+    user_id = str(user["id"])
+
+    def add() -> None:
+        user_store.add_attempt(account_id, user_id, counter, max_attempts=max_attempts, now=now)
+
+    def start() -> None:
+        window_end = clock.iso(clock.later(window_seconds))
+        user_store.start_attempt_window(account_id, user_id, counter, now=now, window_end=window_end)
+
+    window_open = str(user.get(f"{counter}_attempts_until", "")) > now
+    attempts: tuple[Callable[[], None], ...] = (add, start) if window_open else (start, add)
+    for attempt in attempts:
+        try:
+            attempt()
+        except ConditionFailed:
+            continue
+        return True
+    return False

@@ -25,8 +25,12 @@ class Device:
     user_agent: str
     ip: str
 
+    @property
+    def stored_user_agent(self) -> str:
+        return self.user_agent[:USER_AGENT_MAX_LENGTH]
+
     def fields(self) -> dict[str, str]:
-        return {"user_agent": self.user_agent[:USER_AGENT_MAX_LENGTH], "ip": self.ip}
+        return {"user_agent": self.stored_user_agent, "ip": self.ip}
 
 
 def new_session_id() -> str:
@@ -34,21 +38,33 @@ def new_session_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(10)}"
 
 
+@dataclass(frozen=True)
+class SessionSummary:
+    """One of a user's live sessions, as the user sees it (never its refresh token's hash)."""
+
+    id: str
+    created_at: str | None
+    last_used_at: str | None
+    user_agent: str | None
+    ip: str | None
+    current: bool
+
+
 def page(
     account_id: str, user_id: str, current_session_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+) -> tuple[list[SessionSummary], dict[str, Any] | None]:
     """The user's live sessions, newest first, the caller's own marked ``current``."""
     items, last_key = session_store.page(account_id, user_id, limit, start_key)
     now = clock.epoch(clock.now())
     sessions = [
-        {
-            "id": item["session_id"],
-            "created_at": item.get("created_at"),
-            "last_used_at": item.get("last_used_at") or item.get("created_at"),
-            "user_agent": item.get("user_agent"),
-            "ip": item.get("ip"),
-            "current": item["session_id"] == current_session_id,
-        }
+        SessionSummary(
+            id=item["session_id"],
+            created_at=item.get("created_at"),
+            last_used_at=item.get("last_used_at") or item.get("created_at"),
+            user_agent=item.get("user_agent"),
+            ip=item.get("ip"),
+            current=item["session_id"] == current_session_id,
+        )
         for item in items
         if int(item.get("ttl", 0)) >= now  # DynamoDB's TTL deletes late: an expired session is not shown
     ]
@@ -58,11 +74,13 @@ def page(
 def revoke(account_id: str, actor: audit_log.Actor, session_id: str) -> None:
     """End one of the caller's sessions (possibly the current one). Another user's id is not found."""
     tx = Transaction()
-    session_store.delete_existing(
-        tx, account_id, actor.id, session_id, NotFound("Session introuvable.", code="session_not_found")
-    )
+    session_store.delete_existing(tx, account_id, actor.id, session_id, on_missing=_session_not_found())
     audit_log.record(tx, account_id, actor, "user.session_revoked", target_type="session", target_id=session_id)
     tx.commit()
+
+
+def _session_not_found() -> NotFound:
+    return NotFound("Session introuvable.", code="session_not_found")
 
 
 def revoke_others(account_id: str, actor: audit_log.Actor, current_session_id: str) -> int:

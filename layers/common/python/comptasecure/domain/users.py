@@ -3,7 +3,7 @@
 import unicodedata
 import uuid
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
@@ -355,35 +355,39 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
     )
 
 
+# The codes a removed user may have a workflow waiting on (besides its invitation link).
+WAITING_PURPOSES = (codes.CONFIRMATION, codes.PASSWORD_CHANGE)
+
+
 def remove(account_id: str, actor_id: str, user_id: str) -> None:
     """DELETE /users/{id}: an admin never removes the owner; the owner cannot remove itself."""
     actor, user = _actor_and_target(account_id, actor_id, user_id)
-    remove_user(user, actor_of(actor))
+    remove_user(user, actor_of(actor), code_store.waiting_tasks(account_id, user_id, WAITING_PURPOSES))
 
 
 def leave(account_id: str, user_id: str) -> None:
     """DELETE /me (R-PRO-3): refused to the owner and to a user alone on the account."""
-    user = user_store.get(account_id, user_id)
-    remove_user(user, actor_of(user))
+    user, waiting = code_store.user_with_waiting_tasks(account_id, user_id, WAITING_PURPOSES)
+    if user is None:
+        raise user_store.user_not_found()
+    remove_user(user, actor_of(user), waiting)
 
 
-def remove_user(user: dict[str, Any], actor: audit_log.Actor) -> None:
-    """Remove the user's own items only: the user, its email, sessions, codes and invitation.
+def remove_user(user: dict[str, Any], actor: audit_log.Actor, waiting: list[str]) -> None:
+    """Remove the user's own items only: the user, its email, sessions, codes and invitation;
+    ``waiting``: the task tokens of the workflows waiting on it (``code_store.waiting_tasks``).
 
     What the user did on the account (imported FEC files, audit events) stays. The account's user
     count drops in the same transaction, whose conditions refuse the last user (alone on the
     account) and the owner, even if a transfer of ownership races this removal.
     """
     account_id, user_id = user["account_id"], user["id"]
-    waiting = [invitation_store.get(account_id, user_id)] + [
-        code_store.get(account_id, user_id, purpose) for purpose in (codes.CONFIRMATION, codes.PASSWORD_CHANGE)
-    ]
     tx = Transaction()
     # Order matters: the first failed condition names the error, and "alone" says more than "owner".
     account_store.count_removed_user(tx, account_id)
     user_store.delete(tx, user, on_owner=owner_cannot_leave())
     invitation_store.delete(tx, account_id, user_id)
-    for purpose in (codes.CONFIRMATION, codes.PASSWORD_CHANGE):
+    for purpose in WAITING_PURPOSES:
         code_store.delete_in(tx, account_id, user_id, purpose)
     groups.remove_user(tx, account_id, user)
     audit_log.record(
@@ -399,8 +403,8 @@ def remove_user(user: dict[str, Any], actor: audit_log.Actor) -> None:
     # The user item is gone, so the authorizer already refuses these sessions; deleting them is tidying.
     session_store.delete_all(account_id, user_id)
     fecs.forget_user(account_id, user_id)
-    for item in waiting:
-        workflow.withdraw((item or {}).get("task_token"), "Cancelled")
+    for task_token in waiting:
+        workflow.withdraw(task_token, "Cancelled")
 
 
 def view(user: dict[str, Any]) -> dict[str, Any]:
@@ -433,7 +437,7 @@ def _error_result(email: str, error: DomainError) -> dict[str, Any]:
     }
 
 
-def _max_users(account: dict[str, Any]) -> int:
+def _max_users(account: Mapping[str, Any]) -> int:
     return int(catalogue().get(account["type_id"]).limits["max_users"])
 
 

@@ -2,26 +2,35 @@
 
 import random
 import time
-from typing import Any
+from typing import Any, cast
 
 from comptasecure import aws
-from comptasecure.errors import Conflict, DomainError, NotFound
+from comptasecure.errors import (
+    AccountExists,
+    AccountNotEmpty,
+    AccountNotFound,
+    AloneOnAccount,
+    DomainError,
+    NotOwner,
+    QuotaExceeded,
+)
 from comptasecure.store import keys
+from comptasecure.store.records import Account
 from comptasecure.store.transaction import Transaction
 
 
-def get(account_id: str) -> dict[str, Any]:
+def get(account_id: str) -> Account:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.ACCOUNT_META)).get("Item")
     if item is None:
-        raise NotFound("Compte introuvable.", code="account_not_found")
-    return item
+        raise AccountNotFound()
+    return cast(Account, item)
 
 
-def put_new(tx: Transaction, account: dict[str, Any]) -> None:
+def put_new(tx: Transaction, account: Account) -> None:
     tx.put(
         {**keys.key(keys.account_pk(account["id"]), keys.ACCOUNT_META), "kind": "account", **account},
         condition="attribute_not_exists(PK)",
-        on_condition_failed=Conflict("Ce compte existe déjà.", code="account_exists"),
+        on_condition_failed=AccountExists(),
     )
 
 
@@ -32,7 +41,7 @@ def rename(tx: Transaction, account_id: str, name: str) -> None:
         condition="attribute_exists(PK)",
         names={"#name": "name"},
         values={":name": name},
-        on_condition_failed=NotFound("Compte introuvable.", code="account_not_found"),
+        on_condition_failed=AccountNotFound(),
     )
 
 
@@ -55,7 +64,7 @@ def set_type(
         "SET type_id = :type_id",
         condition=condition,
         values=values,
-        on_condition_failed=on_unexpected_type or NotFound("Compte introuvable.", code="account_not_found"),
+        on_condition_failed=on_unexpected_type or AccountNotFound(),
     )
 
 
@@ -68,9 +77,7 @@ def count_new_users(tx: Transaction, account_id: str, count: int, max_users: int
         "SET user_count = user_count + :count",
         condition="attribute_exists(PK) AND user_count <= :last_that_fits",
         values={":count": count, ":last_that_fits": max_users - count},
-        on_condition_failed=Conflict(
-            "Le nombre maximal d'utilisateurs de votre type de compte est atteint.", code="quota_exceeded"
-        ),
+        on_condition_failed=QuotaExceeded(),
         return_item_on_failure=True,
     )
 
@@ -91,9 +98,7 @@ def count_removed_user(tx: Transaction, account_id: str) -> None:
         "SET user_count = user_count - :one",
         condition="attribute_exists(PK) AND user_count > :one",
         values={":one": 1},
-        on_condition_failed=Conflict(
-            "Vous êtes seul sur le compte : votre profil ne peut pas être supprimé.", code="alone_on_account"
-        ),
+        on_condition_failed=AloneOnAccount(),
     )
 
 
@@ -104,7 +109,7 @@ def set_owner(tx: Transaction, account_id: str, new_owner_id: str, *, expected_o
         "SET owner_id = :new",
         condition="owner_id = :expected",
         values={":new": new_owner_id, ":expected": expected_owner_id},
-        on_condition_failed=Conflict("Vous n'êtes plus propriétaire de ce compte.", code="not_owner"),
+        on_condition_failed=NotOwner(),
     )
 
 
@@ -131,10 +136,7 @@ def delete_if_alone(tx: Transaction, account_id: str, owner_id: str, *, stripe_c
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
         condition=condition,
         values=values,
-        on_condition_failed=Conflict(
-            "Le compte compte d'autres utilisateurs (y compris invités) : supprimez-les avant de supprimer le compte.",
-            code="account_not_empty",
-        ),
+        on_condition_failed=AccountNotEmpty(),
     )
 
 

@@ -1,13 +1,14 @@
 """One-time confirmation codes: only an HMAC of the code is stored, with its attempts and expiry."""
 
-from typing import Any
-
-from botocore.exceptions import ClientError
+from decimal import Decimal
+from typing import Any, NotRequired, TypedDict, cast
 
 from comptasecure import aws
 from comptasecure.errors import TooManyAttempts
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
+from comptasecure.store.conditions import conditional
+from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
 
 EXPIRY_KIND = "code"
@@ -20,16 +21,13 @@ TRIES_SK = "CONFIRMATION#"
 REQUESTS_SK = "CODE_REQUESTS#"
 
 
-def _condition_failed(error: ClientError) -> bool:
-    return error.response["Error"]["Code"] == "ConditionalCheckFailedException"
-
-
-def take_confirmation_try(email: str, day: int, *, per_code: int, per_day: int, ttl: int) -> bool:
-    """Count one confirmation try for this email before the code is looked at; False past either limit.
+def take_confirmation_try(email: str, day: int, *, per_code: int, per_day: int, ttl: int) -> None:
+    """Count one confirmation try for this email before the code is looked at; ConditionFailed past
+    either limit.
 
     Counting first, in one conditional ADD, bounds the guesses however many arrive at once.
     """
-    try:
+    with conditional():
         aws.table().update_item(
             Key=keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"),
             UpdateExpression="ADD tries :one, day_tries :one SET #ttl = :ttl",
@@ -38,11 +36,6 @@ def take_confirmation_try(email: str, day: int, *, per_code: int, per_day: int, 
             ExpressionAttributeNames={"#ttl": "ttl"},
             ExpressionAttributeValues={":one": 1, ":per_code": per_code, ":per_day": per_day, ":ttl": ttl},
         )
-    except ClientError as error:
-        if not _condition_failed(error):
-            raise
-        return False
-    return True
 
 
 def forget_tries(tx: Transaction, email: str, day: int) -> None:
@@ -50,9 +43,10 @@ def forget_tries(tx: Transaction, email: str, day: int) -> None:
     tx.delete(keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"))
 
 
-def take_code_request(email: str, hour: int, *, per_hour: int, now: str, resend_after: str, ttl: int) -> bool:
-    """Count one code request for this email; False past the hour's limit or right after the previous one."""
-    try:
+def take_code_request(email: str, hour: int, *, per_hour: int, now: str, resend_after: str, ttl: int) -> None:
+    """Count one code request for this email; ConditionFailed past the hour's limit or right after the
+    previous one."""
+    with conditional():
         aws.table().update_item(
             Key=keys.key(keys.email_pk(email), f"{REQUESTS_SK}{hour}"),
             UpdateExpression="ADD requests :one SET requested_at = :now, #ttl = :ttl",
@@ -67,11 +61,6 @@ def take_code_request(email: str, hour: int, *, per_hour: int, now: str, resend_
                 ":ttl": ttl,
             },
         )
-    except ClientError as error:
-        if not _condition_failed(error):
-            raise
-        return False
-    return True
 
 
 def record_code_request(tx: Transaction, email: str, hour: int, *, now: str, ttl: int) -> None:
@@ -94,19 +83,60 @@ def reset_tries_per_code(email: str, day: int, ttl: int) -> None:
     )
 
 
-def get(account_id: str, user_id: str, purpose: str) -> dict[str, Any] | None:
-    return aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose))).get("Item")
+class StoredCode(TypedDict):
+    """``ACCOUNT#<aid>`` / ``CODE#<uid>#<purpose>``: the pending code of one purpose, as its HMAC."""
+
+    account_id: str
+    user_id: str
+    purpose: str
+    code_hash: str
+    issued_at: str
+    expires_at: str
+    attempts: int | Decimal
+    ttl: int | Decimal
+    task_token: NotRequired[str]
+    """The workflow task waiting for this code, if one is."""
+    execution_arn: NotRequired[str]
 
 
-def with_user(account_id: str, user_id: str, purpose: str) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def get(account_id: str, user_id: str, purpose: str) -> StoredCode | None:
+    key = keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose))
+    return cast(StoredCode | None, aws.table().get_item(Key=key).get("Item"))
+
+
+def with_user(account_id: str, user_id: str, purpose: str) -> tuple[User | None, StoredCode | None]:
     """The user and its code for this purpose, in one BatchGetItem (None for what does not exist)."""
     user_key = keys.key(keys.account_pk(account_id), keys.user_sk(user_id))
     code_key = keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose))
     found = {str(item["SK"]): item for item in get_many([user_key, code_key])}
-    return found.get(user_key["SK"]), found.get(code_key["SK"])
+    return cast(User | None, found.get(user_key["SK"])), cast(StoredCode | None, found.get(code_key["SK"]))
 
 
-def replace(account_id: str, user_id: str, purpose: str, fields: dict[str, Any]) -> None:
+def user_with_waiting_tasks(
+    account_id: str, user_id: str, purposes: tuple[str, ...]
+) -> tuple[dict[str, Any] | None, list[str]]:
+    """The user (None if gone) and the task tokens of the workflows waiting on it (its invitation link,
+    its codes for these purposes), in one BatchGetItem."""
+    return _read_waiting(account_id, user_id, purposes, with_user=True)
+
+
+def waiting_tasks(account_id: str, user_id: str, purposes: tuple[str, ...]) -> list[str]:
+    """The task tokens of the workflows waiting on this user, in one BatchGetItem."""
+    return _read_waiting(account_id, user_id, purposes, with_user=False)[1]
+
+
+def _read_waiting(
+    account_id: str, user_id: str, purposes: tuple[str, ...], *, with_user: bool
+) -> tuple[dict[str, Any] | None, list[str]]:
+    waiting = [keys.invitation_sk(user_id), *(keys.code_sk(user_id, purpose) for purpose in purposes)]
+    wanted = [*waiting, keys.user_sk(user_id)] if with_user else waiting
+    pk = keys.account_pk(account_id)
+    found = {str(item["SK"]): item for item in get_many([keys.key(pk, sk) for sk in wanted])}
+    tokens = [str(found[sk]["task_token"]) for sk in waiting if found.get(sk, {}).get("task_token")]
+    return found.get(keys.user_sk(user_id)), tokens
+
+
+def replace(account_id: str, user_id: str, purpose: str, fields: dict[str, str | int]) -> None:
     """Store a new code for this purpose; the previous one, if any, stops working at once."""
     aws.table().put_item(
         Item={
@@ -122,21 +152,15 @@ def replace(account_id: str, user_id: str, purpose: str, fields: dict[str, Any])
     )
 
 
-def count_failed_attempt(account_id: str, user_id: str, purpose: str, code_hash: str, max_attempts: int) -> int:
-    """Add one failed attempt to this very code; past the limit the code is locked (429)."""
-    try:
-        response = aws.table().update_item(
+def count_failed_attempt(account_id: str, user_id: str, purpose: str, code_hash: str, max_attempts: int) -> None:
+    """Add one failed attempt to this very code; ConditionFailed once the code is locked (or replaced)."""
+    with conditional():
+        aws.table().update_item(
             Key=keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose)),
             UpdateExpression="ADD attempts :one",
             ConditionExpression="code_hash = :hash AND attempts < :max",
             ExpressionAttributeValues={":one": 1, ":hash": code_hash, ":max": max_attempts},
-            ReturnValues="UPDATED_NEW",
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            raise TooManyAttempts() from error
-        raise
-    return int(str(response["Attributes"]["attempts"]))
 
 
 def consume(

@@ -10,7 +10,7 @@ condition on the state it was decided on, so concurrent requests cannot both win
 from dataclasses import dataclass
 from typing import Any
 
-from comptasecure.errors import Conflict, DomainError, InvalidInput, NotFound
+from comptasecure.errors import AccountNotFound, DomainError, InvalidCode, MfaAlreadyEnabled, MfaRequiredByAccount
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
 
@@ -23,14 +23,6 @@ def _user_key(account_id: str, user_id: str) -> dict[str, str]:
     return keys.key(keys.account_pk(account_id), keys.user_sk(user_id))
 
 
-def already_enabled() -> Conflict:
-    return Conflict("La double authentification est déjà activée.", code="mfa_already_enabled")
-
-
-def code_refused() -> InvalidInput:
-    return InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code")
-
-
 def set_pending_secret(tx: Transaction, account_id: str, user_id: str, sealed_secret: str) -> None:
     """Keep the secret being enrolled until its first code proves the app has it."""
     tx.update(
@@ -38,7 +30,7 @@ def set_pending_secret(tx: Transaction, account_id: str, user_id: str, sealed_se
         "SET totp_pending_secret = :secret",
         condition=f"attribute_exists(PK) AND ({NOT_ENABLED})",
         values={":secret": sealed_secret, ":false": False},
-        on_condition_failed=already_enabled(),
+        on_condition_failed=MfaAlreadyEnabled(),
     )
 
 
@@ -52,7 +44,7 @@ def enable(
         f"REMOVE totp_pending_secret, {ATTEMPT_COUNTERS}",
         condition=f"totp_pending_secret = :secret AND ({NOT_ENABLED})",
         values={":true": True, ":false": False, ":secret": sealed_secret, ":step": step, ":hashes": recovery_hashes},
-        on_condition_failed=already_enabled(),
+        on_condition_failed=MfaAlreadyEnabled(),
     )
 
 
@@ -84,7 +76,7 @@ def use_code(tx: Transaction, account_id: str, user_id: str, sealed_secret: str,
         expression,
         condition=f"mfa_enabled = :true AND totp_secret = :secret AND {condition}",
         values={":true": True, ":secret": sealed_secret, **values},
-        on_condition_failed=code_refused(),
+        on_condition_failed=InvalidCode(),
     )
 
 
@@ -98,7 +90,7 @@ def disable(tx: Transaction, account_id: str, user_id: str, sealed_secret: str, 
         f"password_attempts, password_attempts_until, {ATTEMPT_COUNTERS}",
         condition=f"mfa_enabled = :true AND totp_secret = :secret AND {condition}",
         values={":true": True, ":secret": sealed_secret, **values},
-        on_condition_failed=code_refused(),
+        on_condition_failed=InvalidCode(),
     )
 
 
@@ -108,14 +100,7 @@ def check_not_required(tx: Transaction, account_id: str) -> None:
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
         "attribute_exists(PK) AND (attribute_not_exists(require_mfa) OR require_mfa = :false)",
         values={":false": False},
-        on_condition_failed=required_by_account(),
-    )
-
-
-def required_by_account() -> Conflict:
-    return Conflict(
-        "Votre compte exige la double authentification : elle ne peut pas être désactivée.",
-        code="mfa_required_by_account",
+        on_condition_failed=MfaRequiredByAccount(),
     )
 
 
@@ -125,5 +110,5 @@ def set_required(tx: Transaction, account_id: str, required: bool, *, on_missing
         "SET require_mfa = :required",
         condition="attribute_exists(PK)",
         values={":required": required},
-        on_condition_failed=on_missing or NotFound("Compte introuvable.", code="account_not_found"),
+        on_condition_failed=on_missing or AccountNotFound(),
     )

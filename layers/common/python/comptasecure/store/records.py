@@ -19,6 +19,8 @@ class Account(TypedDict):
     owner_id: str
     user_count: int | Decimal
     created_at: str
+    group_count: NotRequired[int | Decimal]
+    """Groups created, counted on the account item so the type's group limit holds in one condition."""
     require_mfa: NotRequired[bool]
     stripe_customer_id: NotRequired[str]
     billing_address: NotRequired[dict[str, str]]

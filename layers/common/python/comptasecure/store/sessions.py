@@ -1,6 +1,6 @@
 """Sessions: one per login, holding the hash of its refresh token. Deleting one ends it at once."""
 
-from typing import Any
+from typing import Any, cast
 
 from boto3.dynamodb.conditions import Key
 
@@ -8,53 +8,42 @@ from comptasecure import aws
 from comptasecure.errors import DomainError, InvalidCursor
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
+from comptasecure.store.conditions import conditional
+from comptasecure.store.records import Session, User
 from comptasecure.store.transaction import Transaction
 
 
-def put(account_id: str, user_id: str, session_id: str, fields: dict[str, Any]) -> None:
-    aws.table().put_item(
-        Item={
-            **keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),
-            "kind": "session",
-            "user_id": user_id,
-            "session_id": session_id,
-            **fields,
-        }
-    )
+def put(account_id: str, session: Session) -> None:
+    item: dict[str, Any] = {
+        **keys.key(keys.account_pk(account_id), keys.session_sk(session["user_id"], session["session_id"])),
+        "kind": "session",
+    }
+    item.update(session)
+    aws.table().put_item(Item=item)
 
 
-def get(account_id: str, user_id: str, session_id: str) -> dict[str, Any] | None:
-    return (
-        aws.table()
-        .get_item(Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)))
-        .get("Item")
-    )
-
-
-def get_with_user(
-    account_id: str, user_id: str, session_id: str
-) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+def get_with_user(account_id: str, user_id: str, session_id: str) -> tuple[User | None, Session | None]:
     """The user and the session in one round trip: the authorizer's only read."""
     pk = keys.account_pk(account_id)
     wanted = [keys.key(pk, keys.user_sk(user_id)), keys.key(pk, keys.session_sk(user_id, session_id))]
-    user = session = None
+    user: User | None = None
+    session: Session | None = None
     # Keys DynamoDB leaves unprocessed (throttling) are retried: a partial answer is not a gone session.
     for item in get_many(wanted, consistent=True):
         if item["SK"].startswith("USER#"):
-            user = item
+            user = cast(User, item)
         else:
-            session = item
+            session = cast(Session, item)
     return user, session
 
 
-def rotate(account_id: str, user_id: str, session_id: str, old_hash: str, fields: dict[str, Any]) -> bool:
-    """Swap the refresh token hash only if the presented one is still current (a reused token fails)."""
-    from botocore.exceptions import ClientError
-
+def rotate(account_id: str, user_id: str, session_id: str, old_hash: str, fields: dict[str, str]) -> None:
+    """Swap the refresh token hash only if the presented one is still current; ConditionFailed for a
+    token already rotated away (reused)."""
     names = {f"#f{i}": name for i, name in enumerate(fields)}
-    values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
+    values = {f":v{i}": value for i, value in enumerate(fields.values())}
     values[":old"] = old_hash
-    try:
+    with conditional():
         aws.table().update_item(
             Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),
             UpdateExpression="SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(fields))),
@@ -62,11 +51,6 @@ def rotate(account_id: str, user_id: str, session_id: str, old_hash: str, fields
             ExpressionAttributeNames=names,
             ExpressionAttributeValues=values,
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
 
 
 def delete(account_id: str, user_id: str, session_id: str) -> None:
@@ -74,18 +58,14 @@ def delete(account_id: str, user_id: str, session_id: str) -> None:
 
 
 def delete_if_current(account_id: str, user_id: str, session_id: str, refresh_hash: str) -> None:
-    """End the session only if this refresh token is its current one (one conditional delete, no read)."""
-    from botocore.exceptions import ClientError
-
-    try:
+    """End the session only if this refresh token is its current one (one conditional delete, no read);
+    ConditionFailed otherwise."""
+    with conditional():
         aws.table().delete_item(
             Key=keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),
             ConditionExpression="refresh_hash = :presented",
             ExpressionAttributeValues={":presented": refresh_hash},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
 
 
 def session_ids(account_id: str, user_id: str) -> list[str]:
@@ -105,7 +85,7 @@ def session_ids(account_id: str, user_id: str) -> list[str]:
 
 def page(
     account_id: str, user_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+) -> tuple[list[Session], dict[str, Any] | None]:
     """One page of a user's sessions, newest first (session ids start with their creation time)."""
     pk, prefix = keys.account_pk(account_id), keys.session_sk(user_id)
     query: dict[str, Any] = {
@@ -121,10 +101,12 @@ def page(
             raise InvalidCursor()
         query["ExclusiveStartKey"] = start_key
     response = aws.table().query(**query)
-    return response.get("Items", []), response.get("LastEvaluatedKey")
+    return cast(list[Session], response.get("Items", [])), response.get("LastEvaluatedKey")
 
 
-def delete_existing(tx: Transaction, account_id: str, user_id: str, session_id: str, on_missing: DomainError) -> None:
+def delete_existing(
+    tx: Transaction, account_id: str, user_id: str, session_id: str, *, on_missing: DomainError
+) -> None:
     """Delete this user's session in the caller's transaction; a session that is not theirs is ``on_missing``."""
     tx.delete(
         keys.key(keys.account_pk(account_id), keys.session_sk(user_id, session_id)),

@@ -1,13 +1,18 @@
 """Users, stored in their account's partition, and the email index that makes an email unique."""
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, TypedDict, cast
 
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
-from comptasecure.errors import Conflict, DomainError, Gone, InvalidCursor, InvalidInput, NotFound
+from comptasecure.errors import Conflict, DomainError, Gone, InvalidCursor, NotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
+from comptasecure.store.conditions import conditional
+from comptasecure.store.records import Account, User
 from comptasecure.store.transaction import Transaction
 
 
@@ -93,7 +98,6 @@ LOGIN_SK = "LOGIN"
 NOT_LOCKED = "(attribute_not_exists(locked_until) OR locked_until <= :now)"
 # Ids no item has: an email without a user costs the same reads as one with a user.
 NO_ACCOUNT = NO_USER = "none"
-_NO_USER_KEY = keys.key(keys.account_pk(NO_ACCOUNT), keys.user_sk(NO_USER))
 
 
 def email_owner(email: str) -> tuple[str, str]:
@@ -104,33 +108,55 @@ def email_owner(email: str) -> tuple[str, str]:
     return str(link["account_id"]), str(link["user_id"])
 
 
-def login_view(email: str) -> tuple[dict[str, Any] | None, dict[str, Any]]:
-    """The user owning this email (or None) and the email's failed-login counter ({} when none).
+class LoginFailures(TypedDict, total=False):
+    """``EMAIL#<email>`` / ``LOGIN``: the run of failed logins of an email, and its lock."""
 
-    One Query of the email's partition (link and counter), then one GetItem: the same two reads
-    for every email, so the time of a login tells nothing of whether the email has an account.
+    failed_logins: int | Decimal
+    locked_until: str
+
+
+@dataclass(frozen=True)
+class LoginView:
+    """What a login decides on: the email's user and account (None for an email without a user) and
+    the email's failed-login counter."""
+
+    user: User | None
+    account: Account | None
+    failures: LoginFailures
+
+
+def login_view(email: str) -> LoginView:
+    """The user owning this email, its account, and the email's failed-login counter.
+
+    One Query of the email's partition (link and counter), then one BatchGetItem of the user and its
+    account (ids no item has without a link): the same two reads for every email, so the time of a
+    login tells nothing of whether the email has an account.
     """
     pk = keys.email_pk(email)
     # Strongly consistent: a lock set an instant ago by a parallel request must already hold.
     query = aws.table().query(KeyConditionExpression=Key("PK").eq(pk), ConsistentRead=True)
     items = {str(item["SK"]): item for item in query["Items"]}
     link = items.get(keys.EMAIL_SK)
-    user_key = (
-        keys.key(keys.account_pk(str(link["account_id"])), keys.user_sk(str(link["user_id"]))) if link else _NO_USER_KEY
+    account_id, user_id = (str(link["account_id"]), str(link["user_id"])) if link else (NO_ACCOUNT, NO_USER)
+    account_pk = keys.account_pk(account_id)
+    found = {
+        str(item["SK"]): item
+        for item in get_many([keys.key(account_pk, keys.user_sk(user_id)), keys.key(account_pk, keys.ACCOUNT_META)])
+    }
+    return LoginView(
+        cast(User | None, found.get(keys.user_sk(user_id))),
+        cast(Account | None, found.get(keys.ACCOUNT_META)),
+        cast(LoginFailures, items.get(LOGIN_SK, {})),
     )
-    user = aws.table().get_item(Key=user_key).get("Item")
-    return user, items.get(LOGIN_SK, {})
 
 
-def add_login_failure(email: str, *, max_failures: int, now: str, ttl: int) -> bool:
-    """Count one failed login, unless this one reaches the limit or the login is locked (then False).
+def add_login_failure(email: str, *, max_failures: int, now: str, ttl: int) -> None:
+    """Count one failed login; ConditionFailed when this one reaches the limit or the login is locked.
 
     One conditional ADD: concurrent failures are all counted, and none beyond the last before
     the limit, so exactly one request gets to lock (``lock_login``).
     """
-    from botocore.exceptions import ClientError
-
-    try:
+    with conditional():
         aws.table().update_item(
             Key=keys.key(keys.email_pk(email), LOGIN_SK),
             UpdateExpression="ADD failed_logins :one SET #ttl = :ttl",
@@ -138,11 +164,6 @@ def add_login_failure(email: str, *, max_failures: int, now: str, ttl: int) -> b
             ExpressionAttributeNames={"#ttl": "ttl"},
             ExpressionAttributeValues={":one": 1, ":last": max_failures - 1, ":now": now, ":ttl": ttl},
         )
-        return True
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-    return False
 
 
 def lock_login(
@@ -161,37 +182,27 @@ def lock_login(
 
 
 def clear_login_failures(email: str, now: str) -> None:
-    """A successful login ends the run of failures; a lock set meanwhile by another request stays."""
-    from botocore.exceptions import ClientError
-
-    try:
+    """A successful login ends the run of failures; ConditionFailed when a lock was set meanwhile (it stays)."""
+    with conditional():
         aws.table().delete_item(
             Key=keys.key(keys.email_pk(email), LOGIN_SK),
             ConditionExpression=NOT_LOCKED,
             ExpressionAttributeValues={":now": now},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
 
 
 def replace_password_hash(account_id: str, user_id: str, current_hash: str, new_hash: str) -> None:
-    """Store the same password rehashed at today's parameters, unless the password changed meanwhile."""
-    from botocore.exceptions import ClientError
-
-    try:
+    """Store the same password rehashed at today's parameters; ConditionFailed if the password changed meanwhile."""
+    with conditional():
         aws.table().update_item(
             Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
             UpdateExpression="SET password_hash = :new",
             ConditionExpression="password_hash = :current",
             ExpressionAttributeValues={":new": new_hash, ":current": current_hash},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
 
 
-def put_new(tx: Transaction, user: dict[str, Any]) -> None:
+def put_new(tx: Transaction, user: Mapping[str, Any]) -> None:
     """Create the user and claim its email; a taken email cancels the whole transaction.
 
     The email claim is the first item added: ``commit_or_failed`` reports a taken email at that position.
@@ -389,50 +400,32 @@ def release_email(email: str, account_id: str) -> None:
             raise
 
 
-def reserve_password_attempt(account_id: str, user_id: str, *, max_attempts: int, now: str, window_end: str) -> bool:
-    """Count one attempt at the current password before it is checked; False once the limit is reached."""
-    return reserve_attempt(account_id, user_id, "password", max_attempts=max_attempts, now=now, window_end=window_end)
+def add_attempt(account_id: str, user_id: str, counter: str, *, max_attempts: int, now: str) -> None:
+    """One more attempt at a secret (``counter``: "password", "mfa") in its open window, counted before
+    the secret is checked; ConditionFailed once the window's limit is reached or when no window is open.
 
-
-def reserve_attempt(
-    account_id: str, user_id: str, counter: str, *, max_attempts: int, now: str, window_end: str
-) -> bool:
-    """Count one attempt at a secret (``counter``: "password", "mfa") before it is checked; False once
-    the limit is reached.
-
-    Counting first, atomically, bounds the guesses even when many requests arrive at once. The
-    count (``<counter>_attempts``) lives for a window (``<counter>_attempts_until``); a new window
-    starts once the previous one has ended.
+    The count (``<counter>_attempts``) lives for a window (``<counter>_attempts_until``).
     """
-    from botocore.exceptions import ClientError
-
-    key = keys.key(keys.account_pk(account_id), keys.user_sk(user_id))
-    names = {"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"}
-    try:
+    with conditional():
         aws.table().update_item(
-            Key=key,
+            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
             UpdateExpression="ADD #count :one",
             ConditionExpression="#count < :max AND #until > :now",
-            ExpressionAttributeNames=names,
+            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
             ExpressionAttributeValues={":one": 1, ":max": max_attempts, ":now": now},
         )
-        return True
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-    try:
+
+
+def start_attempt_window(account_id: str, user_id: str, counter: str, *, now: str, window_end: str) -> None:
+    """A first attempt opens a new window; ConditionFailed while the previous window is still open."""
+    with conditional():
         aws.table().update_item(
-            Key=key,
+            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
             UpdateExpression="SET #count = :one, #until = :end",
             ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(#until) OR #until <= :now)",
-            ExpressionAttributeNames=names,
+            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
             ExpressionAttributeValues={":one": 1, ":end": window_end, ":now": now},
         )
-        return True
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
-    return False
 
 
 def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending_hash: str) -> None:
@@ -443,18 +436,20 @@ def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending
         "SET pending_password_hash = :pending REMOVE password_attempts, password_attempts_until",
         condition="attribute_exists(PK)",
         values={":pending": pending_hash},
-        on_condition_failed=NotFound("Utilisateur introuvable.", code="user_not_found"),
+        on_condition_failed=user_not_found(),
     )
 
 
-def apply_pending_password(tx: Transaction, account_id: str, user_id: str, pending_hash: str) -> None:
-    """Swap in the pending password, only if it is still the one the code was sent for."""
+def apply_pending_password(
+    tx: Transaction, account_id: str, user_id: str, pending_hash: str, *, on_stale: DomainError
+) -> None:
+    """Swap in the pending password, only if it is still the one the code was sent for (else ``on_stale``)."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "SET password_hash = :pending REMOVE pending_password_hash",
         condition="pending_password_hash = :pending",
         values={":pending": pending_hash},
-        on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
+        on_condition_failed=on_stale,
     )
 
 
@@ -475,35 +470,45 @@ def set_pending_email(tx: Transaction, account_id: str, user_id: str, new_email:
         "SET pending_email = :email REMOVE password_attempts, password_attempts_until",
         condition="attribute_exists(PK)",
         values={":email": new_email},
-        on_condition_failed=NotFound("Utilisateur introuvable.", code="user_not_found"),
+        on_condition_failed=user_not_found(),
     )
 
 
-def move_email(tx: Transaction, user: dict[str, Any], new_email: str, on_taken: DomainError) -> None:
-    """Claim the new email, free the old one and swap it on the user, all in the caller's transaction.
+def move_email(
+    tx: Transaction,
+    account_id: str,
+    user_id: str,
+    emails: tuple[str, str],
+    *,
+    on_taken: DomainError,
+    on_stale: DomainError,
+) -> None:
+    """Claim the new email, free the old one and swap it on the user (``emails``: old, new), all in the
+    caller's transaction.
 
     The claim is the uniqueness guard: an email taken since the request (by anyone) cancels it all.
-    The user changes only if the pending email is still the one the code was sent for.
+    The user changes only if the pending email is still the one the code was sent for (else ``on_stale``).
     """
+    old_email, new_email = emails
     tx.put(
         {
             **keys.key(keys.email_pk(new_email), keys.EMAIL_SK),
             "kind": "email",
-            "account_id": user["account_id"],
-            "user_id": user["id"],
+            "account_id": account_id,
+            "user_id": user_id,
         },
         condition="attribute_not_exists(PK)",
         on_condition_failed=on_taken,
     )
     tx.delete(
-        keys.key(keys.email_pk(user["email"]), keys.EMAIL_SK),
+        keys.key(keys.email_pk(old_email), keys.EMAIL_SK),
         condition="user_id = :user_id",
-        values={":user_id": user["id"]},
+        values={":user_id": user_id},
     )
     tx.update(
-        keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])),
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "SET email = :new REMOVE pending_email, email_delivery, email_delivery_at",
         condition="email = :old AND pending_email = :new",
-        values={":new": new_email, ":old": user["email"]},
-        on_condition_failed=InvalidInput("Ce code n'est pas valide.", field="code", code="invalid_code"),
+        values={":new": new_email, ":old": old_email},
+        on_condition_failed=on_stale,
     )
