@@ -96,7 +96,7 @@ def test_rename_and_member_changes_keep_the_users_side_right(client: Client, tea
     owner = team["tokens"]["owner"]
     renamed = client.patch(f"/groups/{group['id']}", {"name": "Fiscalité"}, token=owner)
     assert renamed.status == 200
-    assert groups.named(team["account_id"], [group["id"]]) == [{"id": group["id"], "name": "Fiscalité"}]
+    assert groups.named(team["account_id"], [group["id"]]) == [groups.GroupRef(group["id"], "Fiscalité")]
     moved = client.patch(f"/groups/{group['id']}", {"member_ids": [team["ids"]["bob"]]}, token=owner).body
     assert moved["member_ids"] == [team["ids"]["bob"]]
     assert "group_ids" not in user_item(table, team, "alice")
@@ -190,7 +190,7 @@ def test_a_user_whose_group_is_gone_can_still_be_deleted(client: Client, team: d
     owner = team["tokens"]["owner"]
     kept = create(client, team, "Gardé", "bob").body
     tx = Transaction()
-    group_store.join(tx, team["account_id"], team["ids"]["bob"], "0" * 32)
+    group_store.join(tx, team["account_id"], team["ids"]["bob"], "0" * 32, on_missing_user=groups.group_not_found())
     tx.commit()
     assert user_item(table, team, "bob")["group_ids"] == {kept["id"], "0" * 32}
     assert client.delete(f"/users/{team['ids']['bob']}", token=owner).status == 204
