@@ -1,8 +1,9 @@
 """Signup, confirmation codes, login and sessions (SPEC R-USR-5/6, R-SEC)."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, codes, mfa_challenge, passwords, tokens, workflow
@@ -10,13 +11,14 @@ from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Forbidden, TooManyAttempts, Unauthorized
+from comptasecure.errors import Conflict, Forbidden, TooManyAttempts, Unauthorized
 from comptasecure.models.identity import SignupRequest
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
+from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
 
 LOGIN_MAX_FAILURES = 10
@@ -32,8 +34,12 @@ class Session:
     expires_in: int
 
 
-def actor_of(user: dict[str, Any]) -> audit_log.Actor:
+def actor_of(user: Mapping[str, Any]) -> audit_log.Actor:
     return audit_log.Actor(user["id"], user["email"])
+
+
+def email_taken() -> Conflict:
+    return Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
 
 
 def signup(request: SignupRequest) -> dict[str, Any]:
@@ -67,7 +73,7 @@ def signup(request: SignupRequest) -> dict[str, Any]:
     }
     tx = Transaction()
     account_store.put_new(tx, account)
-    user_store.put_new(tx, user)
+    user_store.put_new(tx, cast(User, user), on_email_taken=email_taken())
     codes.record_first_code(tx, user["email"])
     audit_log.record(
         tx,
