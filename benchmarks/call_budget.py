@@ -103,7 +103,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "DELETE /groups/{group_id}": (4, 4),  # "="
     "POST /users/{id}/promote": (2, 2),
     "DELETE /users/{id}": (4, 4),  # was 8: one BatchGet (users, link, codes); sessions only for an active user
-    "DELETE /me": (9, 6),  # four GetItems, two Queries, two transactions
+    "DELETE /me": (6, 6),  # was 9: the user, its link and codes in one BatchGet; sessions and grants Queries
     "POST /account/transfer-ownership": (4, 4),
     "POST /auth/logout": (1, 1),  # was 2: one conditional delete, no read first
     "DELETE /account": (4, 4),  # "="
