@@ -4,7 +4,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, passwords, workflow
@@ -51,7 +50,17 @@ class InvitationToken:
         return cls(*parts)
 
 
-def send(account_id: str, user_id: str, task_token: str, execution_arn: str, message: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class InvitationMessage:
+    """What the invitation email says, given by whoever started the invitation."""
+
+    email: str
+    account_name: str
+    first_name: str | None = None
+    invited_by_name: str | None = None
+
+
+def send(account_id: str, user_id: str, task_token: str, execution_arn: str, message: InvitationMessage) -> str:
     """Workflow task: store a new link (the old one dies) and email it; returns its expiry.
 
     ``message`` (email, first_name, invited_by_name, account_name) came in the workflow's input from
@@ -84,13 +93,13 @@ def send(account_id: str, user_id: str, task_token: str, execution_arn: str, mes
     tx.commit()
     link = f"{config.app_base_url}/invitation?token={token}"
     email = templates.invitation(
-        message.get("first_name"),
-        message.get("invited_by_name") or "Un administrateur",
-        message["account_name"],
+        message.first_name,
+        message.invited_by_name or "Un administrateur",
+        message.account_name,
         link,
         config.invitation_validity_seconds // 60,
     )
-    sender.send(message["email"], email)
+    sender.send(message.email, email)
     return clock.iso(expires)
 
 
