@@ -8,6 +8,7 @@ import pytest
 from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import groups
+from comptasecure.http import pagination
 from comptasecure.store import groups as group_store
 from comptasecure.store.transaction import Transaction
 from tests.helpers import Client, add_user, login, set_account_type, signup_confirmed
@@ -149,6 +150,22 @@ def test_pages_follow_the_cursor(client: Client, team: dict[str, Any]) -> None:
     second = client.get(f"/groups?limit=2&cursor={first['next_cursor']}", token=owner).body
     assert len(first["items"]) == 2
     assert {g["name"] for g in first["items"] + second["items"]} == {"A", "B", "C"}
+
+
+def test_a_cursor_continues_only_the_groups_of_its_account(client: Client, team: dict[str, Any]) -> None:
+    """Even a cursor signed for the account may not start the list at another kind of item."""
+    account_id = team["account_id"]
+    users_cursor = pagination.encode({"PK": f"ACCOUNT#{account_id}", "SK": f"USER#{team['ids']['bob']}"}, account_id)
+    reply = client.get(f"/groups?cursor={users_cursor}", token=team["tokens"]["owner"])
+    assert (reply.status, reply.error.get("code"), reply.error.get("field")) == (422, "invalid_cursor", "cursor")
+
+
+def test_a_user_item_holds_its_groups_once_as_group_ids(client: Client, team: dict[str, Any], table: Any) -> None:
+    """A user item has no "groups" map beside its group_ids, however the user was written."""
+    group = create(client, team, "Audit", "alice").body
+    alice = user_item(table, team, "alice")
+    assert alice["group_ids"] == {group["id"]}
+    assert "groups" not in alice and "groups" not in user_item(table, team, "owner")
 
 
 def add_bob_while_deleting(client: Client, team: dict[str, Any], group_id: str) -> tuple[int, int]:
