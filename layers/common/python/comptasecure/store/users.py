@@ -81,7 +81,8 @@ def read(
 
 
 def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[User], dict[str, Any] | None]:
-    """One page of the account's users: a single Query on the account partition."""
+    """One page of the account's users: a single Query on the account partition, each user read
+    with the table's fields only (TABLE_FIELDS)."""
     pk = keys.account_pk(account_id)
     query: dict[str, Any] = {
         "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(keys.user_sk()),
