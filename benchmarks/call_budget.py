@@ -64,7 +64,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "GET /users/import-template": (0, 0),
     "POST /users/import": (4, 4),
     "PATCH /users/{id}": (2, 2),
-    "POST /users/{id}/resend-invitation": (6, 4),  # BatchGet then two GetItems: one BatchGet
+    "POST /users/{id}/resend-invitation": (4, 4),  # was 6: the invitation and the account join the users' BatchGet
     "POST /invitations/accept": (3, 3),  # was 4: the invitation and its user in one BatchGet
     "POST /groups": (4, 4),  # "="
     "GET /groups": (1, 1),
@@ -102,8 +102,8 @@ BUDGET: dict[str, tuple[int, int]] = {
     "POST /auth/mfa/enroll/confirm": (1, 1),
     "DELETE /groups/{group_id}": (4, 4),  # "="
     "POST /users/{id}/promote": (2, 2),
-    "DELETE /users/{id}": (6, 4),  # was 8: what waits on the user in one BatchGet; two Queries beside
-    "DELETE /me": (6, 6),  # was 9: the user and what waits on it in one BatchGet; sessions; FEC grants
+    "DELETE /users/{id}": (4, 4),  # was 8: one BatchGet (users, link, codes); sessions only for an active user
+    "DELETE /me": (6, 6),  # was 9: the user, its link and codes in one BatchGet; sessions and grants Queries
     "POST /account/transfer-ownership": (4, 4),
     "POST /auth/logout": (1, 1),  # was 2: one conditional delete, no read first
     "DELETE /account": (4, 4),  # "="

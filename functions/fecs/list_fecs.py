@@ -1,5 +1,5 @@
 from comptasecure.domain import fecs
-from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.http import api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
 from comptasecure.models.groups import FecPage, FecView
 
@@ -9,8 +9,13 @@ router = api_router()
 @router.get("/fecs")
 def list_fecs(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> FecPage:
     caller = current_caller(router)
-    items, next_cursor = fecs.visible_page(caller, limit, cursor)
-    return FecPage(items=[FecView(**item) for item in items], next_cursor=next_cursor)
+    # Bound to the user too: what a member sees is its own list, a cursor of it is useless to another.
+    scope = f"{caller.account_id}:{caller.user_id}"
+    start_key = pagination.decode(cursor, scope)
+    items, last_key = fecs.visible_page(caller.account_id, caller.user_id, caller.role, limit, start_key)
+    return FecPage(
+        items=[FecView.model_validate(item) for item in items], next_cursor=pagination.encode(last_key, scope)
+    )
 
 
 handler = lambda_handler(router)

@@ -1,6 +1,6 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
-from comptasecure.domain import fecs
+from comptasecure.domain import audit_log, fecs
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.models.groups import FecCreate, FecCreated
 
@@ -10,8 +10,10 @@ router = api_router()
 @router.post("/fecs")
 def register_fec(body: FecCreate) -> Response[FecCreated]:
     caller = current_caller(router)
-    created = fecs.register(caller, body.file_name, body.folder)
-    return Response(201, content_types.APPLICATION_JSON, FecCreated(**created))
+    importer = audit_log.Actor(caller.user_id, caller.email)
+    created = fecs.register(caller.account_id, importer, body.file_name, body.folder)
+    view = FecCreated.model_validate({**created.fec, "upload_url": created.upload_url})
+    return Response(201, content_types.APPLICATION_JSON, view)
 
 
 handler = lambda_handler(router)

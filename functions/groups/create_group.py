@@ -12,7 +12,7 @@ def create_group(body: GroupCreate) -> Response[GroupView]:
     caller = current_caller(router)
     caller.require(*MANAGERS)
     group = groups.create(caller.account_id, audit_log.Actor(caller.user_id, caller.email), body.name, body.member_ids)
-    return Response(201, content_types.APPLICATION_JSON, GroupView(**group))
+    return Response(201, content_types.APPLICATION_JSON, GroupView.model_validate(group, from_attributes=True))
 
 
 handler = lambda_handler(router)

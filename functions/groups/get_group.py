@@ -8,7 +8,7 @@ router = api_router()
 @router.get("/groups/<group_id>")
 def get_group(group_id: str) -> GroupView:
     caller = current_caller(router)
-    return GroupView(**groups.get(caller.account_id, group_id))
+    return GroupView.model_validate(groups.get(caller.account_id, group_id), from_attributes=True)
 
 
 handler = lambda_handler(router)

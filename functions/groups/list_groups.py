@@ -1,5 +1,5 @@
 from comptasecure.domain import groups
-from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.http import api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
 from comptasecure.models.groups import GroupPage, GroupSummary
 
@@ -9,8 +9,11 @@ router = api_router()
 @router.get("/groups")
 def list_groups(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupPage:
     caller = current_caller(router)
-    items, next_cursor = groups.page(caller.account_id, limit, cursor)
-    return GroupPage(items=[GroupSummary(**item) for item in items], next_cursor=next_cursor)
+    items, last_key = groups.page(caller.account_id, limit, pagination.decode(cursor, caller.account_id))
+    return GroupPage(
+        items=[GroupSummary.model_validate(item, from_attributes=True) for item in items],
+        next_cursor=pagination.encode(last_key, caller.account_id),
+    )
 
 
 handler = lambda_handler(router)

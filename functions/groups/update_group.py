@@ -10,7 +10,8 @@ def update_group(group_id: str, body: GroupPatch) -> GroupUpdated:
     caller = current_caller(router)
     caller.require(*MANAGERS)
     actor = audit_log.Actor(caller.user_id, caller.email)
-    return GroupUpdated(**groups.update(caller.account_id, actor, group_id, body.name, body.member_ids))
+    updated = groups.update(caller.account_id, actor, group_id, body.name, body.member_ids)
+    return GroupUpdated.model_validate(updated, from_attributes=True)
 
 
 handler = lambda_handler(router)

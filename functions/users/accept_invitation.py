@@ -7,7 +7,7 @@ router = api_router()
 
 @router.post("/invitations/accept")
 def accept_invitation(body: AcceptInvitationRequest) -> AcceptedInvitation:
-    return AcceptedInvitation(**invitations.accept(body.token, body.password))
+    return AcceptedInvitation.model_validate(invitations.accept(body.token, body.password), from_attributes=True)
 
 
 handler = lambda_handler(router, public=True)

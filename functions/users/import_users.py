@@ -14,7 +14,8 @@ def import_users() -> Response[InvitationResults]:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     results = user_import.import_csv(caller.account_id, caller.user_id, raw_body(router))
-    return Response(207, content_types.APPLICATION_JSON, InvitationResults.model_validate({"results": results}))
+    view = InvitationResults.model_validate({"results": results}, from_attributes=True)
+    return Response(207, content_types.APPLICATION_JSON, view)
 
 
 handler = lambda_handler(router)

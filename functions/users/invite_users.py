@@ -1,6 +1,7 @@
 from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import users
+from comptasecure.domain.user_rows import NewUser
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.models.users import InvitationResults, InviteUsersRequest
 
@@ -11,8 +12,10 @@ router = api_router()
 def invite_users(body: InviteUsersRequest) -> Response[InvitationResults]:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    results = users.invite(caller.account_id, caller.user_id, body.users)
-    return Response(207, content_types.APPLICATION_JSON, InvitationResults.model_validate({"results": results}))
+    rows = [NewUser(**row.model_dump()) for row in body.users]
+    results = users.invite(caller.account_id, caller.user_id, rows)
+    view = InvitationResults.model_validate({"results": results}, from_attributes=True)
+    return Response(207, content_types.APPLICATION_JSON, view)
 
 
 handler = lambda_handler(router)

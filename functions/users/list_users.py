@@ -11,8 +11,13 @@ def list_users(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> UserPage:
     # Every role reads the table: members pick users when they share an FEC (R-ROLE manages, not reads).
     caller = current_caller(router)
     page = users.page(caller.account_id, limit, pagination.decode(cursor, caller.account_id))
-    return UserPage(
-        items=page["items"], next_cursor=pagination.encode(page["last_key"], caller.account_id), limits=page["limits"]
+    return UserPage.model_validate(
+        {
+            "items": page.items,
+            "next_cursor": pagination.encode(page.last_key, caller.account_id),
+            "limits": page.limits,
+        },
+        from_attributes=True,
     )
 
 

@@ -9,7 +9,7 @@ router = api_router()
 def promote_user(id: str) -> UserView:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    return UserView(**users.promote(caller.account_id, caller.user_id, id))
+    return UserView.model_validate(users.promote(caller.account_id, caller.user_id, id), from_attributes=True)
 
 
 handler = lambda_handler(router)

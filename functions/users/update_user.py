@@ -9,7 +9,8 @@ router = api_router()
 def update_user(id: str, body: UpdateUserRequest) -> UserView:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    return UserView(**users.update(caller.account_id, caller.user_id, id, body.model_dump(exclude_unset=True)))
+    changes = users.UserChanges(**body.model_dump())
+    return UserView.model_validate(users.update(caller.account_id, caller.user_id, id, changes), from_attributes=True)
 
 
 handler = lambda_handler(router)

@@ -1,7 +1,5 @@
 """Workflow task (callback): email a fresh code; the execution waits until the code is redeemed."""
 
-from typing import Any
-
 from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -19,7 +17,7 @@ class SendCodeTask(BaseModel):
 
 @logger.inject_lambda_context
 @event_parser(model=SendCodeTask)
-def handler(event: SendCodeTask, context: LambdaContext) -> dict[str, Any]:
+def handler(event: SendCodeTask, context: LambdaContext) -> dict[str, str]:
     expires_at = identity.send_code(
         event.account_id, event.user_id, event.purpose, event.task_token, event.execution_arn
     )

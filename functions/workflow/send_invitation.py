@@ -1,7 +1,5 @@
 """Workflow task (callback): email the invitation link; the execution waits for the password."""
 
-from typing import Any
-
 from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -28,8 +26,7 @@ class SendInvitationTask(BaseModel):
 
 @logger.inject_lambda_context
 @event_parser(model=SendInvitationTask)
-def handler(event: SendInvitationTask, context: LambdaContext) -> dict[str, Any]:
-    expires_at = invitations.send(
-        event.account_id, event.user_id, event.task_token, event.execution_arn, event.invitation.model_dump()
-    )
+def handler(event: SendInvitationTask, context: LambdaContext) -> dict[str, str]:
+    message = invitations.InvitationMessage(**event.invitation.model_dump())
+    expires_at = invitations.send(event.account_id, event.user_id, event.task_token, event.execution_arn, message)
     return {"expires_at": expires_at}

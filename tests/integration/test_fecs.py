@@ -9,6 +9,7 @@ import pytest
 from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import fecs
+from comptasecure.http import pagination
 from tests.helpers import CallCounter, Client, add_user, login, set_account_type, signup_confirmed
 
 VALID_NAME = "732829320FEC20251231.txt"
@@ -174,6 +175,15 @@ def test_listing_costs_one_query_per_page_whatever_the_account_holds(client: Cli
         assert counter.calls["Scan"] == 0
         # The authorizer's read, plus (for a member) the page's files.
         assert counter.calls["BatchGetItem"] == (1 if who == "owner" else 2)
+
+
+def test_a_members_cursor_never_starts_at_files_it_was_not_granted(client: Client, firm: dict[str, Any]) -> None:
+    """A member's list walks its grants: a cursor signed for it but naming a file item is refused."""
+    fec = register(client, firm)["id"]
+    account_id, bob = firm["account_id"], firm["ids"]["bob"]
+    cursor = pagination.encode({"PK": f"ACCOUNT#{account_id}", "SK": f"FEC#{fec}"}, f"{account_id}:{bob}")
+    reply = client.get(f"/fecs?cursor={cursor}", token=firm["tokens"]["bob"])
+    assert (reply.status, reply.error.get("code")) == (422, "invalid_cursor")
 
 
 # ---------------------------------------------------------------- re-share (R-GRP-3)

@@ -8,6 +8,7 @@ import pytest
 from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import groups
+from comptasecure.http import pagination
 from comptasecure.store import groups as group_store
 from comptasecure.store.transaction import Transaction
 from tests.helpers import Client, add_user, login, set_account_type, signup_confirmed
@@ -96,7 +97,7 @@ def test_rename_and_member_changes_keep_the_users_side_right(client: Client, tea
     owner = team["tokens"]["owner"]
     renamed = client.patch(f"/groups/{group['id']}", {"name": "Fiscalité"}, token=owner)
     assert renamed.status == 200
-    assert groups.named(team["account_id"], [group["id"]]) == [{"id": group["id"], "name": "Fiscalité"}]
+    assert groups.named(team["account_id"], [group["id"]]) == [groups.GroupRef(group["id"], "Fiscalité")]
     moved = client.patch(f"/groups/{group['id']}", {"member_ids": [team["ids"]["bob"]]}, token=owner).body
     assert moved["member_ids"] == [team["ids"]["bob"]]
     assert "group_ids" not in user_item(table, team, "alice")
@@ -151,6 +152,22 @@ def test_pages_follow_the_cursor(client: Client, team: dict[str, Any]) -> None:
     assert {g["name"] for g in first["items"] + second["items"]} == {"A", "B", "C"}
 
 
+def test_a_cursor_continues_only_the_groups_of_its_account(client: Client, team: dict[str, Any]) -> None:
+    """Even a cursor signed for the account may not start the list at another kind of item."""
+    account_id = team["account_id"]
+    users_cursor = pagination.encode({"PK": f"ACCOUNT#{account_id}", "SK": f"USER#{team['ids']['bob']}"}, account_id)
+    reply = client.get(f"/groups?cursor={users_cursor}", token=team["tokens"]["owner"])
+    assert (reply.status, reply.error.get("code"), reply.error.get("field")) == (422, "invalid_cursor", "cursor")
+
+
+def test_a_user_item_holds_its_groups_once_as_group_ids(client: Client, team: dict[str, Any], table: Any) -> None:
+    """A user item has no "groups" map beside its group_ids, however the user was written."""
+    group = create(client, team, "Audit", "alice").body
+    alice = user_item(table, team, "alice")
+    assert alice["group_ids"] == {group["id"]}
+    assert "groups" not in alice and "groups" not in user_item(table, team, "owner")
+
+
 def add_bob_while_deleting(client: Client, team: dict[str, Any], group_id: str) -> tuple[int, int]:
     """PATCH adding bob and DELETE of the group, released at the same instant: their statuses."""
     start = threading.Barrier(2)
@@ -190,7 +207,7 @@ def test_a_user_whose_group_is_gone_can_still_be_deleted(client: Client, team: d
     owner = team["tokens"]["owner"]
     kept = create(client, team, "Gardé", "bob").body
     tx = Transaction()
-    group_store.join(tx, team["account_id"], team["ids"]["bob"], "0" * 32)
+    group_store.join(tx, team["account_id"], team["ids"]["bob"], "0" * 32, on_missing_user=groups.group_not_found())
     tx.commit()
     assert user_item(table, team, "bob")["group_ids"] == {kept["id"], "0" * 32}
     assert client.delete(f"/users/{team['ids']['bob']}", token=owner).status == 204

@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from comptasecure.domain import users
-from comptasecure.models.users import NewUserRow
+from comptasecure.domain.user_rows import NewUser
 from tests.helpers import Client, unique_email
 from tests.users_helpers import audit_actions, invite, owner_of_new_account, partition
 
@@ -81,8 +81,8 @@ def test_concurrent_invitations_never_exceed_the_limit(client: Client, table: An
     owner = owner_of_new_account(client)
 
     def invite_one(index: int) -> str:
-        [result] = users.invite(owner.account_id, owner.id, [NewUserRow(email=unique_email(f"rush{index}"))])
-        return str(result["status"] if result["status"] == "invited" else result["error"]["code"])
+        [result] = users.invite(owner.account_id, owner.id, [NewUser(email=unique_email(f"rush{index}"))])
+        return result.status if result.error is None else result.error.code
 
     with ThreadPoolExecutor(max_workers=10) as pool:
         outcomes = list(pool.map(invite_one, range(10)))

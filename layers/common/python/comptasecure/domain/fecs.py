@@ -2,23 +2,25 @@
 
 import re
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from comptasecure import aws, clock
 from comptasecure.domain import account_scope, audit_log
-from comptasecure.errors import Forbidden
-from comptasecure.http import Caller, pagination
+from comptasecure.domain.membership import MANAGERS, Role
+from comptasecure.errors import Forbidden, NotFound
 from comptasecure.settings import settings
 from comptasecure.store import fecs as fec_store
 from comptasecure.store import groups as group_store
+from comptasecure.store.records import FecFile
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.validation import luhn_valid
 
 # Article A.47 A-1 of the Livre des procédures fiscales: <SIREN>FEC<closing date AAAAMMJJ>.
 FEC_NAME = re.compile(r"^(?P<siren>\d{9})FEC(?P<closing>\d{8})(\.\w{1,4})?$", re.IGNORECASE)
 USER, GROUP = "user", "group"
-FEC_FIELDS = ("id", "file_name", "folder", "imported_by", "imported_by_email", "imported_at", "naming_warning")
 
 
 def naming_warning(file_name: str) -> str | None:
@@ -35,29 +37,36 @@ def naming_warning(file_name: str) -> str | None:
     return None
 
 
-def register(caller: Caller, file_name: str, folder: str | None) -> dict[str, Any]:
-    """Record an FEC imported by the caller and hand back where to upload it (private, under the account)."""
+@dataclass(frozen=True)
+class RegisteredFec:
+    fec: FecFile
+    upload_url: str
+    """Where the importer uploads the file itself (presigned, private, under the account)."""
+
+
+def register(account_id: str, importer: audit_log.Actor, file_name: str, folder: str | None) -> RegisteredFec:
+    """Record an FEC imported by this user and hand back where to upload it (private, under the account)."""
     fec_id = uuid.uuid4().hex
     now = clock.iso(clock.now())
-    fec = {
+    fec: FecFile = {
         "id": fec_id,
-        "account_id": caller.account_id,
+        "account_id": account_id,
         "file_name": file_name,
         "folder": folder,
-        "imported_by": caller.user_id,
-        "imported_by_email": caller.email,
+        "imported_by": importer.id,
+        "imported_by_email": importer.email,
         "imported_at": now,
         "naming_warning": naming_warning(file_name),
-        "s3_key": f"accounts/{caller.account_id}/fecs/{fec_id}/{file_name}",
+        "s3_key": f"accounts/{account_id}/fecs/{fec_id}/{file_name}",
     }
     tx = Transaction()
     fec_store.put_new(tx, fec)
     # The importer's own grant: "what I may open" is always one Query on my grants.
-    fec_store.grant(tx, caller.account_id, caller.user_id, fec_id, caller.user_id, now)
+    fec_store.grant(tx, account_id, importer.id, fec_id, importer.id, now)
     audit_log.record(
         tx,
-        caller.account_id,
-        _actor(caller),
+        account_id,
+        importer,
         "fec.registered",
         target_type="fec",
         target_id=fec_id,
@@ -69,30 +78,32 @@ def register(caller: Caller, file_name: str, folder: str | None) -> dict[str, An
         Params={"Bucket": settings().fec_bucket, "Key": fec["s3_key"]},
         ExpiresIn=settings().upload_url_seconds,
     )
-    return {**_view(fec), "upload_url": upload_url}
+    return RegisteredFec(fec, upload_url)
 
 
-def visible_page(caller: Caller, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def visible_page(
+    account_id: str, user_id: str, role: Role, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[FecFile], dict[str, Any] | None]:
     """Owner and admins open every file of the account; others what they imported or was shared with them."""
-    scope = f"{caller.account_id}:{caller.user_id}"
-    start = pagination.decode(cursor, scope)
-    if caller.is_manager:
-        items, last_key = fec_store.page_all(caller.account_id, limit, start)
-    else:
-        items, last_key = fec_store.page_granted(caller.account_id, caller.user_id, limit, start)
-    return [_view(item) for item in items], pagination.encode(last_key, scope)
+    if role in MANAGERS:
+        return fec_store.page_all(account_id, limit, start_key)
+    return fec_store.page_granted(account_id, user_id, limit, start_key)
 
 
-def share(caller: Caller, fec_id: str, user_ids: list[str], group_ids: list[str]) -> list[str]:
+def share(
+    account_id: str, sharer: audit_log.Actor, role: Role, fec_id: str, user_ids: Sequence[str], group_ids: Sequence[str]
+) -> list[str]:
     """Grant the users, and the members of the groups as they are now; later members get nothing."""
-    fec = fec_store.get(caller.account_id, fec_id)
-    if not caller.is_manager:
-        if not fec_store.has_grant(caller.account_id, caller.user_id, fec_id):
-            raise fec_store.fec_not_found()
-        if fec["imported_by"] != caller.user_id:
+    fec = fec_store.get(account_id, fec_id)
+    if fec is None:
+        raise _fec_not_found()
+    if role not in MANAGERS:
+        if not fec_store.has_grant(account_id, sharer.id, fec_id):
+            raise _fec_not_found()
+        if fec["imported_by"] != sharer.id:
             raise Forbidden("Seuls l'importateur du fichier et les administrateurs peuvent le partager.")
-    account_scope.users_of_account(caller.account_id, user_ids, "user_ids")
-    groups = account_scope.groups_of_account(caller.account_id, group_ids, "group_ids")
+    account_scope.users_of_account(account_id, user_ids, "user_ids")
+    groups = account_scope.groups_of_account(account_id, group_ids, "group_ids")
     from_groups = {member for group in groups for member in group.get("member_ids") or []}
     granted = sorted(set(user_ids) | from_groups)
     now = clock.iso(clock.now())
@@ -104,13 +115,13 @@ def share(caller: Caller, fec_id: str, user_ids: list[str], group_ids: list[str]
         tx = Transaction()
         for kind, target_id in targets[start : start + chunk]:
             if kind == USER:
-                fec_store.grant(tx, caller.account_id, target_id, fec_id, caller.user_id, now)
+                fec_store.grant(tx, account_id, target_id, fec_id, sharer.id, now)
             else:
-                group_store.record_share(tx, caller.account_id, target_id, fec_id, caller.user_id, now)
+                group_store.record_share(tx, account_id, target_id, fec_id, sharer.id, now)
         audit_log.record(
             tx,
-            caller.account_id,
-            _actor(caller),
+            account_id,
+            sharer,
             "fec.shared",
             target_type="fec",
             target_id=fec_id,
@@ -135,9 +146,5 @@ def forget_user(account_id: str, user_id: str) -> None:
         tx.commit()
 
 
-def _view(fec: dict[str, Any]) -> dict[str, Any]:
-    return {name: fec.get(name) for name in FEC_FIELDS}
-
-
-def _actor(caller: Caller) -> audit_log.Actor:
-    return audit_log.Actor(caller.user_id, caller.email)
+def _fec_not_found() -> NotFound:
+    return NotFound("Fichier FEC introuvable.", code="fec_not_found")

@@ -1,24 +1,36 @@
 """Groups of users (SPEC R-GRP-1): named sets of one account's users, used to share FEC files."""
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import account_scope, audit_log
 from comptasecure.domain.catalogue import catalogue
-from comptasecure.errors import Conflict, InvalidInput
-from comptasecure.http import pagination
+from comptasecure.domain.membership import MANAGERS
+from comptasecure.errors import Conflict, InvalidInput, NotFound
 from comptasecure.store import accounts as account_store
 from comptasecure.store import fecs as fec_store
 from comptasecure.store import groups as group_store
+from comptasecure.store.records import Group, User
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 
 # A change writes the group, two name claims, two audit events and one item per member moved.
 MAX_MEMBERS_CHANGED = MAX_TRANSACTION_ITEMS - 5
-# Owner and admins open every file of the account (domain.fecs), whatever was shared.
-MANAGER_ROLES = ("owner", "admin")
 # A delete that finds the group edited since it read it reads it again (the members may have changed).
 DELETE_ATTEMPTS = 3
+
+
+class GroupChanged(Conflict):
+    """The group is not as it was read: someone edited or deleted it in between."""
+
+    code = "group_changed"
+    message = "Ce groupe vient d'être modifié par quelqu'un d'autre. Rechargez-le puis recommencez."
+
+
+def group_not_found() -> NotFound:
+    return NotFound("Groupe introuvable.", code="group_not_found")
 
 
 def too_many_members() -> InvalidInput:
@@ -27,27 +39,54 @@ def too_many_members() -> InvalidInput:
     )
 
 
-def view(group: dict[str, Any]) -> dict[str, Any]:
+@dataclass(frozen=True)
+class GroupSummary:
+    id: str
+    name: str
+    member_ids: list[str]
+    member_count: int
+
+
+@dataclass(frozen=True)
+class EarlierShares:
+    """Files shared with the group before some members joined, which those members do not see."""
+
+    fec_count: int
+    member_ids: list[str]
+
+
+@dataclass(frozen=True)
+class GroupDetail(GroupSummary):
+    shared_fec_count: int
+    earlier_shares: EarlierShares | None = None
+
+
+@dataclass(frozen=True)
+class GroupRef:
+    id: str
+    name: str
+
+
+def summary(group: Group) -> GroupSummary:
     member_ids = sorted(group.get("member_ids") or [])
-    return {"id": group["id"], "name": group["name"], "member_ids": member_ids, "member_count": len(member_ids)}
+    return GroupSummary(group["id"], group["name"], member_ids, len(member_ids))
 
 
-def page(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
+def page(
+    account_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[GroupSummary], dict[str, Any] | None]:
     """One Query per page; the member count is kept on each group item."""
-    items, last_key = group_store.page(account_id, limit, pagination.decode(cursor, account_id))
-    return [view(item) for item in items], pagination.encode(last_key, account_id)
+    items, last_key = group_store.page(account_id, limit, start_key)
+    return [summary(item) for item in items], last_key
 
 
-def get(account_id: str, group_id: str) -> dict[str, Any]:
-    return _detail(account_id, group_store.get(account_id, group_id))
-
-
-def _detail(account_id: str, group: dict[str, Any]) -> dict[str, Any]:
+def get(account_id: str, group_id: str) -> GroupDetail:
     """The group with how many files were shared with it so far (R-GRP-3)."""
-    return {**view(group), "shared_fec_count": group_store.shared_fec_count(account_id, group["id"])}
+    group = _existing(account_id, group_id)
+    return _detail(group, group_store.shared_fec_count(account_id, group_id))
 
 
-def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: list[str]) -> dict[str, Any]:
+def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: Sequence[str]) -> GroupDetail:
     """A new group; its name is unique in the account whatever the case, within the type's group limit."""
     wanted = sorted(set(member_ids))
     if len(wanted) > MAX_MEMBERS_CHANGED:
@@ -55,7 +94,7 @@ def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: list[
     account_scope.users_of_account(account_id, wanted, "member_ids")
     max_groups = catalogue().get(account_store.get(account_id)["type_id"]).limits.get("max_groups", 0)
     group_id = uuid.uuid4().hex
-    group: dict[str, Any] = {
+    group: Group = {
         "id": group_id,
         "account_id": account_id,
         "name": name,
@@ -63,9 +102,17 @@ def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: list[
         "member_count": len(wanted),
     }
     tx = Transaction()
-    group_store.put_new(tx, group, max_groups)
+    group_store.put_new(
+        tx,
+        group,
+        max_groups,
+        on_quota_reached=Conflict(
+            "Votre type de compte ne permet pas de créer d'autres groupes.", code="group_quota_reached"
+        ),
+        on_name_taken=_name_taken(),
+    )
     for user_id in wanted:
-        group_store.join(tx, account_id, user_id, group_id)
+        group_store.join(tx, account_id, user_id, group_id, on_missing_user=_member_not_found())
     audit_log.record(
         tx,
         account_id,
@@ -76,35 +123,35 @@ def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: list[
         details={"name": name, "member_ids": wanted},
     )
     tx.commit()
-    return {**view(group), "shared_fec_count": 0}
+    return _detail(group, 0)
 
 
 def update(
-    account_id: str, actor: audit_log.Actor, group_id: str, name: str | None, member_ids: list[str] | None
-) -> dict[str, Any]:
+    account_id: str, actor: audit_log.Actor, group_id: str, name: str | None, member_ids: Sequence[str] | None
+) -> GroupDetail:
     """Rename and/or replace the members. Adding a member does not share earlier FEC files (R-GRP-2).
 
     The answer says which added members do not see files shared with the group before
     (``earlier_shares``, R-GRP-3), so the admin can re-share them.
     """
-    group = group_store.get(account_id, group_id)
+    group = _existing(account_id, group_id)
     before = set(group.get("member_ids") or [])
     after = before if member_ids is None else set(member_ids)
     added, removed = after - before, before - after
     if len(added) + len(removed) > MAX_MEMBERS_CHANGED:
         raise too_many_members()
     newcomers = account_scope.users_of_account(account_id, sorted(added), "member_ids")
-    renamed = name is not None and name != group["name"]
+    new_name = name if name is not None and name != group["name"] else None
     tx = Transaction()
-    if renamed and name is not None and name.casefold() != group["name"].casefold():
-        group_store.claim_name(tx, account_id, name, group_id)
+    if new_name is not None and new_name.casefold() != group["name"].casefold():
+        group_store.claim_name(tx, account_id, new_name, group_id, on_taken=_name_taken())
         group_store.release_name(tx, account_id, group["name"])
-    group_store.update(tx, account_id, group, name=name if renamed else None, member_ids=after)
+    group_store.update(tx, account_id, group, name=new_name, member_ids=after, on_changed=GroupChanged())
     for user_id in sorted(added):
-        group_store.join(tx, account_id, user_id, group_id)
+        group_store.join(tx, account_id, user_id, group_id, on_missing_user=_member_not_found())
     for user_id in sorted(removed):
         group_store.leave(tx, account_id, user_id, group_id)
-    if renamed:
+    if new_name is not None:
         audit_log.record(
             tx,
             account_id,
@@ -112,7 +159,7 @@ def update(
             "group.renamed",
             target_type="group",
             target_id=group_id,
-            details={"name": {"before": group["name"], "after": name}},
+            details={"name": {"before": group["name"], "after": new_name}},
         )
     if added or removed:
         audit_log.record(
@@ -126,37 +173,33 @@ def update(
         )
     tx.commit()
     shared = group_store.shared_fec_ids(account_id, group_id)
-    updated = {**group, "name": name if renamed else group["name"], "member_ids": after}
-    return {
-        **view(updated),
-        "shared_fec_count": len(shared),
-        "earlier_shares": _unseen_by(account_id, newcomers, shared),
-    }
+    updated: Group = {**group, "name": new_name or group["name"], "member_ids": sorted(after)}
+    return _detail(updated, len(shared), _unseen_by(account_id, newcomers, shared))
 
 
-def _unseen_by(account_id: str, newcomers: list[dict[str, Any]], shared: list[str]) -> dict[str, Any] | None:
+def _unseen_by(account_id: str, newcomers: list[User], shared: list[str]) -> EarlierShares | None:
     """Which newcomers do not see files shared with the group earlier, and how many files that is.
 
     Owner and admins open every file of the account, so only members can miss one.
     """
     unseen: set[str] = set()
     missing_members = []
-    members_only = [user for user in newcomers if user["role"] not in MANAGER_ROLES] if shared else []
-    for user in sorted(members_only, key=lambda user: str(user["id"])):
+    members_only = [user for user in newcomers if user["role"] not in MANAGERS] if shared else []
+    for user in sorted(members_only, key=lambda user: user["id"]):
         missing = set(shared) - fec_store.granted_fec_ids(account_id, user["id"])
         if missing:
             unseen |= missing
             missing_members.append(user["id"])
-    return {"fec_count": len(unseen), "member_ids": missing_members} if missing_members else None
+    return EarlierShares(len(unseen), missing_members) if missing_members else None
 
 
-def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: list[str] | None) -> int:
+def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: Sequence[str] | None) -> int:
     """Grant the files shared with the group so far to its current members (or those listed), once.
 
     Each grant is written only if it does not exist, in transactions that carry their audit event, so
     a second call, or a concurrent one, grants nothing twice. Returns how many grants were made.
     """
-    group = group_store.get(account_id, group_id)
+    group = _existing(account_id, group_id)
     current = set(group.get("member_ids") or [])
     if user_ids is not None and not set(user_ids) <= current:
         raise InvalidInput(
@@ -217,20 +260,20 @@ def delete(account_id: str, actor: audit_log.Actor, group_id: str) -> None:
     a member added meanwhile is never left pointing at a deleted group: the delete reads again.
     """
     for attempt in range(DELETE_ATTEMPTS):
-        group = group_store.get(account_id, group_id)
+        group = _existing(account_id, group_id)
         try:
             _delete_as_read(account_id, actor, group)
             return
-        except group_store.GroupChanged:
+        except GroupChanged:
             if attempt == DELETE_ATTEMPTS - 1:
                 raise
 
 
-def _delete_as_read(account_id: str, actor: audit_log.Actor, group: dict[str, Any]) -> None:
+def _delete_as_read(account_id: str, actor: audit_log.Actor, group: Group) -> None:
     group_id = group["id"]
     member_ids = sorted(group.get("member_ids") or [])
     tx = Transaction()
-    group_store.delete(tx, account_id, group)
+    group_store.delete(tx, account_id, group, on_changed=GroupChanged())
     audit_log.record(
         tx,
         account_id,
@@ -253,18 +296,44 @@ def _delete_as_read(account_id: str, actor: audit_log.Actor, group: dict[str, An
         cleanup.commit()
 
 
-def named(account_id: str, group_ids: list[str]) -> list[dict[str, str]]:
-    """{id, name} of these groups as they are now: the users table's groups column."""
-    found = group_store.get_many_in(account_id, group_ids)
-    return sorted(({"id": group["id"], "name": group["name"]} for group in found), key=lambda group: group["name"])
+def named(account_id: str, group_ids: Sequence[str]) -> list[GroupRef]:
+    """{id, name} of these groups as they are now, by name: the users table's groups column."""
+    return refs(group_store.get_many_in(account_id, group_ids), set(group_ids))
 
 
-def remove_user(tx: Transaction, account_id: str, user: dict[str, Any]) -> None:
+def refs(groups: Sequence[Group], group_ids: set[str]) -> list[GroupRef]:
+    """{id, name} of those of these groups (already read) that are among ``group_ids``, by name."""
+    found = [GroupRef(group["id"], group["name"]) for group in groups if group["id"] in group_ids]
+    return sorted(found, key=lambda ref: ref.name)
+
+
+def remove_user(tx: Transaction, account_id: str, user: User) -> None:
     """A deleted user leaves every group it is in, in the deleting transaction.
 
     Only groups that still list the user are touched: a membership pointing at a group deleted
     since (its delete still tidying up, or data from before deletes checked versions) is ignored.
     """
-    for group in group_store.get_many_in(account_id, sorted(user.get("group_ids") or [])):
-        if user["id"] in (group.get("member_ids") or set()):
-            group_store.drop_member(tx, account_id, group["id"], user["id"])
+    group_ids = sorted(user.get("group_ids") or [])
+    for group in group_store.get_many_in(account_id, group_ids) if group_ids else []:
+        if user["id"] in (group.get("member_ids") or []):
+            group_store.drop_member(tx, account_id, group["id"], user["id"], on_changed=GroupChanged())
+
+
+def _existing(account_id: str, group_id: str) -> Group:
+    group = group_store.get(account_id, group_id)
+    if group is None:
+        raise group_not_found()
+    return group
+
+
+def _detail(group: Group, shared_fec_count: int, earlier_shares: EarlierShares | None = None) -> GroupDetail:
+    member_ids = sorted(group.get("member_ids") or [])
+    return GroupDetail(group["id"], group["name"], member_ids, len(member_ids), shared_fec_count, earlier_shares)
+
+
+def _name_taken() -> Conflict:
+    return Conflict("Un groupe porte déjà ce nom.", field="name", code="group_name_taken")
+
+
+def _member_not_found() -> NotFound:
+    return NotFound("Utilisateur introuvable.", field="member_ids", code="user_not_found")

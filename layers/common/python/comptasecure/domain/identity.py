@@ -12,7 +12,7 @@ from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Forbidden, InvalidCode, TooManyAttempts, Unauthorized
+from comptasecure.errors import Conflict, Forbidden, InvalidCode, TooManyAttempts, Unauthorized
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
@@ -37,6 +37,10 @@ class Session:
 
 def actor_of(user: Mapping[str, Any]) -> audit_log.Actor:
     return audit_log.Actor(user["id"], user["email"])
+
+
+def email_taken() -> Conflict:
+    return Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ def signup(request: Signup) -> SignedUp:
     }
     tx = Transaction()
     account_store.put_new(tx, account)
-    user_store.put_new(tx, user)
+    user_store.put_new(tx, user, on_email_taken=email_taken())
     codes.record_first_code(tx, user["email"])
     audit_log.record(
         tx,

@@ -4,14 +4,13 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, passwords, workflow
 from comptasecure.domain.identity import actor_of
 from comptasecure.domain.membership import UserStatus
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Gone, InvalidInput
+from comptasecure.errors import Conflict, Gone, InvalidInput
 from comptasecure.settings import settings
 from comptasecure.store import expiry, keys
 from comptasecure.store import invitations as invitation_store
@@ -51,7 +50,17 @@ class InvitationToken:
         return cls(*parts)
 
 
-def send(account_id: str, user_id: str, task_token: str, execution_arn: str, message: dict[str, Any]) -> str:
+@dataclass(frozen=True)
+class InvitationMessage:
+    """What the invitation email says, given by whoever started the invitation."""
+
+    email: str
+    account_name: str
+    first_name: str | None = None
+    invited_by_name: str | None = None
+
+
+def send(account_id: str, user_id: str, task_token: str, execution_arn: str, message: InvitationMessage) -> str:
     """Workflow task: store a new link (the old one dies) and email it; returns its expiry.
 
     ``message`` (email, first_name, invited_by_name, account_name) came in the workflow's input from
@@ -74,21 +83,33 @@ def send(account_id: str, user_id: str, task_token: str, execution_arn: str, mes
         },
     )
     # Refused if the user is no longer waiting for a link (removed, or already accepted).
-    user_store.set_invitation_expiry(tx, account_id, user_id, clock.iso(expires))
+    user_store.set_invitation_expiry(
+        tx,
+        account_id,
+        user_id,
+        clock.iso(expires),
+        on_not_invited=Conflict("Cet utilisateur n'attend plus d'invitation.", code="not_invited"),
+    )
     tx.commit()
     link = f"{config.app_base_url}/invitation?token={token}"
     email = templates.invitation(
-        message.get("first_name"),
-        message.get("invited_by_name") or "Un administrateur",
-        message["account_name"],
+        message.first_name,
+        message.invited_by_name or "Un administrateur",
+        message.account_name,
         link,
         config.invitation_validity_seconds // 60,
     )
-    sender.send(message["email"], email)
+    sender.send(message.email, email)
     return clock.iso(expires)
 
 
-def accept(token_value: str, password: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class AcceptedInvitation:
+    email: str
+    status: UserStatus
+
+
+def accept(token_value: str, password: str) -> AcceptedInvitation:
     """The invited user chooses a password: the link is used up and the workflow emails the code."""
     token = InvitationToken.parse(token_value)
     stored, user = invitation_store.get_with_user(token.account_id, token.user_id)
@@ -115,7 +136,7 @@ def accept(token_value: str, password: str) -> dict[str, Any]:
     )
     tx.commit()
     workflow.resume(str(stored["task_token"]), {"password_set": True})
-    return {"email": user["email"], "status": UserStatus.PENDING_CONFIRMATION}
+    return AcceptedInvitation(user["email"], UserStatus.PENDING_CONFIRMATION)
 
 
 def expire_overdue(now: str) -> int:

@@ -10,11 +10,13 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from comptasecure.domain import users
+from comptasecure.domain.membership import Role
+from comptasecure.domain.user_rows import MAX_CELL_LENGTH, MAX_ROWS, NewUser
 from comptasecure.errors import InvalidInput, TooLarge
-from comptasecure.models.users import MAX_CELL_LENGTH, MAX_ROWS, NewUserRow
 
 MAX_BYTES = 1_000_000
 TEMPLATE_FILE_NAME = "modele-import-utilisateurs.csv"
@@ -36,15 +38,16 @@ COLUMNS = {
     "role": "role",
 }
 ROLES = {
-    "admin": "admin",
-    "administrateur": "admin",
-    "administratrice": "admin",
-    "member": "member",
-    "membre": "member",
-    "utilisateur": "member",
-    "utilisatrice": "member",
-    "proprietaire": "owner",
-    "owner": "owner",
+    "admin": Role.ADMIN,
+    "administrateur": Role.ADMIN,
+    "administratrice": Role.ADMIN,
+    "member": Role.MEMBER,
+    "membre": Role.MEMBER,
+    "utilisateur": Role.MEMBER,
+    "utilisatrice": Role.MEMBER,
+    # Refused on its row by the invitation, with the reason: the owner is never invited.
+    "proprietaire": Role.OWNER,
+    "owner": Role.OWNER,
 }
 
 
@@ -54,14 +57,14 @@ def template() -> bytes:
     return codecs.BOM_UTF8 + ("\r\n".join(lines) + "\r\n").encode("utf-8")
 
 
-def import_csv(account_id: str, inviter_id: str, data: bytes) -> list[dict[str, Any]]:
+def import_csv(account_id: str, inviter_id: str, data: bytes) -> list[users.InvitationResult]:
     """Invite every row of the file; each result also names the row's line in the file."""
     lines, rows = parse(data)
     results = users.invite(account_id, inviter_id, rows)
-    return [{**result, "line": line} for line, result in zip(lines, results, strict=True)]
+    return [replace(result, line=line) for line, result in zip(lines, results, strict=True)]
 
 
-def parse(data: bytes) -> tuple[list[int], list[NewUserRow]]:
+def parse(data: bytes) -> tuple[list[int], list[NewUser]]:
     """The file's rows with their line numbers; blank rows are skipped, unknown columns ignored."""
     if len(data) > MAX_BYTES:
         raise TooLarge(f"Le fichier dépasse {MAX_BYTES // 1_000_000} Mo. Découpez-le en plusieurs fichiers.")
@@ -78,7 +81,7 @@ def parse(data: bytes) -> tuple[list[int], list[NewUserRow]]:
             code="missing_column",
         )
     lines: list[int] = []
-    rows: list[NewUserRow] = []
+    rows: list[NewUser] = []
     for cells in _rows(reader):
         if not any(cell.strip() for cell in cells):
             continue
@@ -93,7 +96,7 @@ def parse(data: bytes) -> tuple[list[int], list[NewUserRow]]:
         if "role" in values:
             values["role"] = ROLES.get(_normalise(values["role"]), values["role"])
         lines.append(reader.line_num)
-        rows.append(NewUserRow(email=values.pop("email", ""), **values))
+        rows.append(NewUser(email=values.pop("email", ""), **values))
     return lines, rows
 
 

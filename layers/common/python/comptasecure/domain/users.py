@@ -3,31 +3,35 @@
 import unicodedata
 import uuid
 from collections import deque
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
 
 from pydantic import TypeAdapter, ValidationError
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, codes, fecs, groups, workflow
 from comptasecure.domain.catalogue import catalogue
-from comptasecure.domain.identity import actor_of
-from comptasecure.domain.membership import UserStatus
+from comptasecure.domain.groups import GroupRef
+from comptasecure.domain.identity import actor_of, email_taken
+from comptasecure.domain.membership import Role, UserStatus
+from comptasecure.domain.user_rows import NewUser
 from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
-from comptasecure.models.users import NewUserRow
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import groups as group_store
 from comptasecure.store import invitations as invitation_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
+from comptasecure.store.records import Group, User
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.validation import Email, Name
 
-OWNER = "owner"
 # Nobody is invited or promoted as owner: there is one, the person who signed up (R-ROLE).
-ASSIGNABLE_ROLES = ("admin", "member")
-DEFAULT_ROLE = "member"
+ASSIGNABLE_ROLES = (Role.ADMIN, Role.MEMBER)
+DEFAULT_ROLE = Role.MEMBER
+# The codes whose workflow waits on a user: a removal withdraws them with the invitation's.
+WAITING_CODES = (codes.CONFIRMATION, codes.PASSWORD_CHANGE)
 
 
 def owner_cannot_leave() -> Conflict:
@@ -49,6 +53,10 @@ def changed_meanwhile() -> Conflict:
     )
 
 
+def user_not_found() -> NotFound:
+    return NotFound("Utilisateur introuvable.", code="user_not_found")
+
+
 # Each invited row writes its email claim, the user and its audit event; each batch transaction adds
 # the account's user counter and one update per group its rows join.
 ITEMS_PER_ROW = 3
@@ -61,25 +69,79 @@ _email = TypeAdapter(Email)
 _name = TypeAdapter(Name)
 
 
-def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> dict[str, Any]:
+@dataclass(frozen=True)
+class UserView:
+    """A row of the users table."""
+
+    id: str
+    email: str
+    first_name: str | None
+    last_name: str | None
+    role: str
+    groups: list[GroupRef]
+    status: str
+    email_delivery: str
+    mfa_enabled: bool
+
+
+@dataclass(frozen=True)
+class UserLimits:
+    max_users: int
+    used: int
+
+
+@dataclass(frozen=True)
+class UserPage:
+    items: list[UserView]
+    last_key: dict[str, Any] | None
+    """Where the next page starts (None: this was the last one)."""
+    limits: UserLimits
+
+
+@dataclass(frozen=True)
+class RowError:
+    code: str
+    message: str
+    field: str | None
+
+
+@dataclass(frozen=True)
+class InvitationResult:
+    """What became of one row of an invitation: invited (with the new user's id), or why not."""
+
+    email: str
+    status: Literal["invited", "error"]
+    user_id: str | None = None
+    error: RowError | None = None
+    line: int | None = None
+    """The row's line in a CSV file."""
+
+
+@dataclass(frozen=True)
+class UserChanges:
+    """An edit of a user; None leaves a field as it is (``group_ids`` is the user's whole set)."""
+
+    first_name: str | None = None
+    last_name: str | None = None
+    role: str | None = None
+    group_ids: Sequence[str] | None = None
+
+
+def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> UserPage:
     """One page of the users table with the account type's limit and the number of users used."""
     account = account_store.get(account_id)
     items, last_key = user_store.page(account_id, limit, start_key)
     now = clock.iso(clock.now())
     # Group names are read from the groups now (one BatchGet for the page): never a stale name.
-    names = {
-        group["id"]: group for group in groups.named(account_id, [g for i in items for g in i.get("group_ids") or []])
-    }
-    for item in items:
-        item["groups"] = _group_refs(names, set(item.get("group_ids") or ()))
-    return {
-        "items": [_view(item, now) for item in items],
-        "last_key": last_key,
-        "limits": {"max_users": _max_users(account), "used": int(account["user_count"])},
-    }
+    found = group_store.get_many_in(account_id, sorted({g for item in items for g in item.get("group_ids") or ()}))
+    return UserPage(
+        [_view(item, groups.refs(found, set(item.get("group_ids") or ())), now) for item in items],
+        last_key,
+        UserLimits(_max_users(account["type_id"]), int(account["user_count"])),
+    )
 
 
-def invite(account_id: str, inviter_id: str, rows: Sequence[NewUserRow]) -> list[dict[str, Any]]:
+def invite(account_id: str, inviter_id: str, rows: Sequence[NewUser]) -> list[InvitationResult]:
     """Invite each row and report each: created and emailed, or why not.
 
     Valid rows are created in batches, each one transaction that adds its rows to the account's user
@@ -87,33 +149,40 @@ def invite(account_id: str, inviter_id: str, rows: Sequence[NewUserRow]) -> list
     concurrent batches alike. A row whose write fails (email taken meanwhile, group edited
     meanwhile) is reported and the rest of its batch tried again; the workflows start concurrently.
     """
-    inviter, account = user_store.get_with_account(account_id, inviter_id)
+    read = user_store.read(account_id, [inviter_id], with_account=True)
+    if inviter_id not in read.users:
+        raise user_not_found()
+    if read.account is None:
+        raise NotFound("Compte introuvable.", code="account_not_found")
+    inviter, account = read.users[inviter_id], read.account
     known_groups = _account_groups(account_id) if any(row.group_ids for row in rows) else {}
-    results: list[dict[str, Any]] = [{} for _ in rows]
-    valid: deque[tuple[int, dict[str, Any]]] = deque()
+    results: list[InvitationResult | None] = [None] * len(rows)
+    valid: deque[tuple[int, User]] = deque()
     seen: set[str] = set()
     for index, row in enumerate(rows):
         try:
             valid.append((index, _new_user(account_id, inviter, row, seen, known_groups)))
         except DomainError as error:
             results[index] = _error_result(row.email.strip(), error)
-    created = _create_all(inviter, valid, known_groups, _max_users(account), int(account["user_count"]), results)
+    created = _create_all(
+        inviter, valid, known_groups, _max_users(account["type_id"]), int(account["user_count"]), results
+    )
     workflow.start_invitations(
         account_id, codes.CONFIRMATION, [(user["id"], _invitation_message(user, account["name"])) for user in created]
     )
-    return results
+    return [result for result in results if result is not None]
 
 
 def _create_all(
-    inviter: dict[str, Any],
-    valid: deque[tuple[int, dict[str, Any]]],
-    known_groups: dict[str, dict[str, Any]],
+    inviter: User,
+    valid: deque[tuple[int, User]],
+    known_groups: dict[str, Group],
     max_users: int,
     user_count: int,
-    results: list[dict[str, Any]],
-) -> list[dict[str, Any]]:
+    results: list[InvitationResult | None],
+) -> list[User]:
     """Write the valid rows in as few transactions as fit, in order; fills their results."""
-    created: list[dict[str, Any]] = []
+    created: list[User] = []
     free = max_users - user_count
     while valid and free > 0:
         batch = _next_batch(valid, free)
@@ -122,7 +191,7 @@ def _create_all(
             failed = tx.commit_or_failed()
             if not failed:
                 for index, user in batch:
-                    results[index] = {"email": user["email"], "status": "invited", "user_id": user["id"]}
+                    results[index] = InvitationResult(user["email"], "invited", user_id=user["id"])
                     created.append(user)
                 _joined(known_groups, [user for _, user in batch])
                 free -= len(batch)
@@ -130,7 +199,7 @@ def _create_all(
             for position in failed.keys() & group_positions.keys():
                 # Another admin edited this group since it was read: its rows are reported, not guessed.
                 known_groups.pop(group_positions[position], None)
-            kept: list[tuple[int, dict[str, Any]]] = []
+            kept: list[tuple[int, User]] = []
             for (index, user), claim in zip(batch, claims, strict=True):
                 error = _creation_error(user, claim in failed, known_groups)
                 if error is None:
@@ -151,12 +220,12 @@ def _create_all(
     return created
 
 
-def _next_batch(valid: deque[tuple[int, dict[str, Any]]], free: int) -> list[tuple[int, dict[str, Any]]]:
+def _next_batch(valid: deque[tuple[int, User]], free: int) -> list[tuple[int, User]]:
     """The next rows, in order, that fit under the limit and in one transaction with their groups."""
-    batch: list[tuple[int, dict[str, Any]]] = []
+    batch: list[tuple[int, User]] = []
     group_ids: set[str] = set()
     while valid and len(batch) < free:
-        joined = group_ids | set(valid[0][1]["group_ids"])
+        joined = group_ids | _group_ids(valid[0][1])
         if 1 + ITEMS_PER_ROW * (len(batch) + 1) + len(joined) > MAX_TRANSACTION_ITEMS:
             break
         batch.append(valid.popleft())
@@ -165,10 +234,7 @@ def _next_batch(valid: deque[tuple[int, dict[str, Any]]], free: int) -> list[tup
 
 
 def _creation(
-    inviter: dict[str, Any],
-    batch: list[tuple[int, dict[str, Any]]],
-    known_groups: dict[str, dict[str, Any]],
-    max_users: int,
+    inviter: User, batch: list[tuple[int, User]], known_groups: dict[str, Group], max_users: int
 ) -> tuple[Transaction, list[int], dict[int, str]]:
     """The batch's transaction, with the position of each row's email claim and of each group's update."""
     account_id = inviter["account_id"]
@@ -176,32 +242,32 @@ def _creation(
     account_store.count_new_users(tx, account_id, len(batch), max_users)  # position 0
     joining: dict[str, set[str]] = {}
     for _, user in batch:
-        for group_id in user["group_ids"]:
+        for group_id in _group_ids(user):
             joining.setdefault(group_id, set()).add(user["id"])
     group_positions: dict[int, str] = {}
     for group_id, user_ids in sorted(joining.items()):
         group_positions[len(tx)] = group_id
         group = known_groups[group_id]
-        group_store.update(tx, account_id, group, name=None, member_ids=set(group.get("member_ids") or ()) | user_ids)
+        # A refusal is read from its position (commit_or_failed), so no error is named for it.
+        members = set(group.get("member_ids") or ()) | user_ids
+        group_store.update(tx, account_id, group, name=None, member_ids=members, on_changed=None)
     claims: list[int] = []
     for _, user in batch:
         claims.append(len(tx))
         user_store.put_new(tx, user)
-        details = {"email": user["email"], "role": user["role"]}
-        if user["group_ids"]:
-            details["group_ids"] = user["group_ids"]
+        details: dict[str, Any] = {"email": user["email"], "role": user["role"]}
+        if _group_ids(user):
+            details["group_ids"] = sorted(_group_ids(user))
         audit_log.record(
             tx, account_id, actor_of(inviter), "user.invited", target_type="user", target_id=user["id"], details=details
         )
     return tx, claims, group_positions
 
 
-def _creation_error(
-    user: dict[str, Any], email_taken: bool, known_groups: dict[str, dict[str, Any]]
-) -> DomainError | None:
-    if email_taken:
-        return Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
-    if any(group_id not in known_groups for group_id in user["group_ids"]):
+def _creation_error(user: User, email_is_taken: bool, known_groups: dict[str, Group]) -> DomainError | None:
+    if email_is_taken:
+        return email_taken()
+    if any(group_id not in known_groups for group_id in _group_ids(user)):
         return Conflict(
             "Un des groupes indiqués vient d'être modifié par quelqu'un d'autre. Réessayez pour cet utilisateur.",
             field="group_ids",
@@ -210,18 +276,19 @@ def _creation_error(
     return None
 
 
-def _joined(known_groups: dict[str, dict[str, Any]], created: list[dict[str, Any]]) -> None:
+def _joined(known_groups: dict[str, Group], created: list[User]) -> None:
     """The groups as the committed batch left them, so the next batch's version checks expect that."""
-    for group_id in {group_id for user in created for group_id in user["group_ids"]}:
+    for group_id in {group_id for user in created for group_id in _group_ids(user)}:
         group = known_groups[group_id]
-        members = set(group.get("member_ids") or ()) | {user["id"] for user in created if group_id in user["group_ids"]}
+        joining = {user["id"] for user in created if group_id in _group_ids(user)}
+        members = set(group.get("member_ids") or ()) | joining
         known_groups[group_id] = {**group, "member_ids": sorted(members), "version": int(group.get("version", 0)) + 1}
 
 
-def _account_groups(account_id: str) -> dict[str, dict[str, Any]]:
+def _account_groups(account_id: str) -> dict[str, Group]:
     """Every group of the account (a few Query pages at most: the account type caps the groups), so
     rows naming many unknown ids cost nothing more."""
-    found: dict[str, dict[str, Any]] = {}
+    found: dict[str, Group] = {}
     start_key = None
     while True:
         items, start_key = group_store.page(account_id, GROUPS_PER_QUERY, start_key)
@@ -234,7 +301,7 @@ def _quota_exceeded() -> Conflict:
     return Conflict("Le nombre maximal d'utilisateurs de votre type de compte est atteint.", code="quota_exceeded")
 
 
-def _invitation_message(user: dict[str, Any], account_name: str) -> dict[str, Any]:
+def _invitation_message(user: User, account_name: str) -> dict[str, Any]:
     """What the invitation email says, handed to the workflow so its task reads nothing."""
     return {
         "email": user["email"],
@@ -244,7 +311,7 @@ def _invitation_message(user: dict[str, Any], account_name: str) -> dict[str, An
     }
 
 
-def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]) -> dict[str, Any]:
+def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -> UserView:
     """Edit names, role and groups (``group_ids`` is the user's whole set of groups).
 
     The owner's role changes only by a transfer of ownership. Both sides of each membership change
@@ -252,17 +319,16 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
     """
     actor, user = _actor_and_target(account_id, actor_id, user_id)
     fields: dict[str, Any] = {
-        name: _without_control_characters(changes[name], name)
-        for name in ("first_name", "last_name")
-        if changes.get(name)
+        name: _without_control_characters(value, name)
+        for name, value in (("first_name", changes.first_name), ("last_name", changes.last_name))
+        if value
     }
-    role = changes.get("role")
-    if role is not None and role != user["role"]:
-        if user["role"] == OWNER:
+    if changes.role is not None and changes.role != user["role"]:
+        if user["role"] == Role.OWNER:
             raise owner_role_fixed()
-        fields["role"] = _assignable(role)
-    before = set(user.get("group_ids") or ())
-    after = before if changes.get("group_ids") is None else set(changes["group_ids"])
+        fields["role"] = _assignable(changes.role)
+    before = _group_ids(user)
+    after = before if changes.group_ids is None else set(changes.group_ids)
     found = {group["id"]: group for group in group_store.get_many_in(account_id, sorted(before | after))}
     if after - before - found.keys():
         raise NotFound("Un des groupes indiqués est introuvable.", field="group_ids", code="group_not_found")
@@ -270,12 +336,12 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
     changed_groups = [found[group_id] for group_id in sorted((after ^ before) & found.keys())]
     if len(changed_groups) > MAX_GROUPS_CHANGED:
         raise _too_many_groups()
-    details = audit_log.changes(user, fields)
+    details = audit_log.changes({name: user.get(name) for name in fields}, fields)
     if after != before:
         details["group_ids"] = {"before": sorted(before), "after": sorted(after)}
-    shown = {**user, **fields, "groups": _group_refs(found, after)}
+    shown = replace(_view(user, groups.refs(list(found.values()), after), clock.iso(clock.now())), **fields)
     if not details:
-        return view(shown)
+        return shown
     tx = Transaction()
     user_store.set_fields(
         tx,
@@ -289,28 +355,29 @@ def update(account_id: str, actor_id: str, user_id: str, changes: dict[str, Any]
     for group in changed_groups:
         members = set(group.get("member_ids") or ())
         members = members | {user_id} if group["id"] in after else members - {user_id}
-        group_store.update(tx, account_id, group, name=None, member_ids=members)
+        group_store.update(tx, account_id, group, name=None, member_ids=members, on_changed=groups.GroupChanged())
     audit_log.record(
         tx, account_id, actor_of(actor), "user.updated", target_type="user", target_id=user_id, details=details
     )
     tx.commit()
-    return view(shown)
+    return shown
 
 
-def promote(account_id: str, actor_id: str, user_id: str) -> dict[str, Any]:
+def promote(account_id: str, actor_id: str, user_id: str) -> UserView:
     """Make the user an administrator (already one: nothing changes)."""
     actor, user = _actor_and_target(account_id, actor_id, user_id)
-    if user["role"] == OWNER:
+    if user["role"] == Role.OWNER:
         raise owner_role_fixed()
-    group_ids = sorted(user.get("group_ids") or ())
-    shown = {**user, "role": "admin", "groups": groups.named(account_id, group_ids) if group_ids else []}
-    if user["role"] != "admin":
+    group_ids = sorted(_group_ids(user))
+    group_refs = groups.named(account_id, group_ids) if group_ids else []
+    shown = replace(_view(user, group_refs, clock.iso(clock.now())), role=Role.ADMIN)
+    if user["role"] != Role.ADMIN:
         tx = Transaction()
         user_store.set_fields(
             tx,
             account_id,
             user_id,
-            {"role": "admin"},
+            {"role": Role.ADMIN},
             expected_role=user["role"],
             on_condition_failed=changed_meanwhile(),
         )
@@ -321,19 +388,30 @@ def promote(account_id: str, actor_id: str, user_id: str) -> dict[str, Any]:
             "user.promoted",
             target_type="user",
             target_id=user_id,
-            details={"role": {"before": user["role"], "after": "admin"}},
+            details={"role": {"before": user["role"], "after": Role.ADMIN}},
         )
         tx.commit()
-    return view(shown)
+    return shown
 
 
 def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
-    """Start the invitation afresh: the old link dies now, a new workflow emails a new one."""
-    actor, user = _actor_and_target(account_id, actor_id, user_id)
-    previous = invitation_store.get(account_id, user_id)
-    account_name = account_store.get(account_id)["name"]
+    """Start the invitation afresh: the old link dies now, a new workflow emails a new one.
+
+    The status read is not checked here: the reinvite's condition refuses an accepted invitation.
+    """
+    read = user_store.read(account_id, [actor_id, user_id], with_account=True, waiting_on=user_id)
+    actor, user = _actor_and_target_in(read.users, actor_id, user_id)
+    if read.account is None:
+        raise NotFound("Compte introuvable.", code="account_not_found")
     tx = Transaction()
-    user_store.reinvite(tx, account_id, user_id)
+    user_store.reinvite(
+        tx,
+        account_id,
+        user_id,
+        on_accepted=Conflict(
+            "Cet utilisateur a déjà accepté son invitation.", field="id", code="invitation_already_accepted"
+        ),
+    )
     invitation_store.delete(tx, account_id, user_id)
     audit_log.record(
         tx,
@@ -345,37 +423,35 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
         details={"email": user["email"], "previous_status": user["status"]},
     )
     tx.commit()
-    workflow.withdraw((previous or {}).get("task_token"), "Superseded")
+    for task_token in read.waiting_tasks:
+        workflow.withdraw(task_token, "Superseded")
     workflow.start(
         "invitation",
         account_id=account_id,
         user_id=user_id,
         purpose=codes.CONFIRMATION,
-        invitation=_invitation_message(user, account_name),
+        invitation=_invitation_message(user, read.account["name"]),
     )
-
-
-# The codes a removed user may have a workflow waiting on (besides its invitation link).
-WAITING_PURPOSES = (codes.CONFIRMATION, codes.PASSWORD_CHANGE)
 
 
 def remove(account_id: str, actor_id: str, user_id: str) -> None:
     """DELETE /users/{id}: an admin never removes the owner; the owner cannot remove itself."""
-    actor, user = _actor_and_target(account_id, actor_id, user_id)
-    remove_user(user, actor_of(actor), code_store.waiting_tasks(account_id, user_id, WAITING_PURPOSES))
+    read = user_store.read(account_id, [actor_id, user_id], waiting_on=user_id, code_purposes=WAITING_CODES)
+    actor, user = _actor_and_target_in(read.users, actor_id, user_id)
+    _remove_user(user, actor_of(actor), read.waiting_tasks)
 
 
 def leave(account_id: str, user_id: str) -> None:
     """DELETE /me (R-PRO-3): refused to the owner and to a user alone on the account."""
-    user, waiting = code_store.user_with_waiting_tasks(account_id, user_id, WAITING_PURPOSES)
-    if user is None:
-        raise user_store.user_not_found()
-    remove_user(user, actor_of(user), waiting)
+    read = user_store.read(account_id, [user_id], waiting_on=user_id, code_purposes=WAITING_CODES)
+    if user_id not in read.users:
+        raise user_not_found()
+    user = read.users[user_id]
+    _remove_user(user, actor_of(user), read.waiting_tasks)
 
 
-def remove_user(user: dict[str, Any], actor: audit_log.Actor, waiting: list[str]) -> None:
-    """Remove the user's own items only: the user, its email, sessions, codes and invitation;
-    ``waiting``: the task tokens of the workflows waiting on it (``code_store.waiting_tasks``).
+def _remove_user(user: User, actor: audit_log.Actor, waiting_tasks: list[str]) -> None:
+    """Remove the user's own items only: the user, its email, sessions, codes and invitation.
 
     What the user did on the account (imported FEC files, audit events) stays. The account's user
     count drops in the same transaction, whose conditions refuse the last user (alone on the
@@ -387,7 +463,7 @@ def remove_user(user: dict[str, Any], actor: audit_log.Actor, waiting: list[str]
     account_store.count_removed_user(tx, account_id)
     user_store.delete(tx, user, on_owner=owner_cannot_leave())
     invitation_store.delete(tx, account_id, user_id)
-    for purpose in WAITING_PURPOSES:
+    for purpose in WAITING_CODES:
         code_store.delete_in(tx, account_id, user_id, purpose)
     groups.remove_user(tx, account_id, user)
     audit_log.record(
@@ -401,49 +477,42 @@ def remove_user(user: dict[str, Any], actor: audit_log.Actor, waiting: list[str]
     )
     tx.commit()
     # The user item is gone, so the authorizer already refuses these sessions; deleting them is tidying.
-    session_store.delete_all(account_id, user_id)
+    # Only an active user ever opened one (login refuses the others, and nobody returns to invited).
+    if user["status"] == UserStatus.ACTIVE:
+        session_store.delete_all(account_id, user_id)
     fecs.forget_user(account_id, user_id)
-    for task_token in waiting:
+    for task_token in waiting_tasks:
         workflow.withdraw(task_token, "Cancelled")
 
 
-def view(user: dict[str, Any]) -> dict[str, Any]:
-    return _view(user, clock.iso(clock.now()))
-
-
-def _view(user: dict[str, Any], now: str) -> dict[str, Any]:
+def _view(user: User, group_refs: list[GroupRef], now: str) -> UserView:
     status = user["status"]
     # The link's expiry is on the user item, so the table is right before the cleanup job has run.
-    if status == UserStatus.INVITED and user.get("invitation_expires_at") and user["invitation_expires_at"] <= now:
+    expires_at = user.get("invitation_expires_at")
+    if status == UserStatus.INVITED and expires_at and expires_at <= now:
         status = UserStatus.INVITATION_EXPIRED
-    return {
-        "id": user["id"],
-        "email": user["email"],
-        "first_name": user.get("first_name"),
-        "last_name": user.get("last_name"),
-        "role": user["role"],
-        "groups": list(user.get("groups") or []),
-        "status": status,
-        "email_delivery": user.get("email_delivery", "ok"),
-        "mfa_enabled": bool(user.get("mfa_enabled")),
-    }
+    return UserView(
+        id=user["id"],
+        email=user["email"],
+        first_name=user.get("first_name"),
+        last_name=user.get("last_name"),
+        role=user["role"],
+        groups=group_refs,
+        status=status,
+        email_delivery=user.get("email_delivery", "ok"),
+        mfa_enabled=bool(user.get("mfa_enabled")),
+    )
 
 
-def _error_result(email: str, error: DomainError) -> dict[str, Any]:
-    return {
-        "email": email,
-        "status": "error",
-        "error": {"code": error.code, "message": error.message, "field": error.field},
-    }
+def _error_result(email: str, error: DomainError) -> InvitationResult:
+    return InvitationResult(email, "error", error=RowError(error.code, error.message, error.field))
 
 
-def _max_users(account: Mapping[str, Any]) -> int:
-    return int(catalogue().get(account["type_id"]).limits["max_users"])
+def _max_users(account_type_id: str) -> int:
+    return int(catalogue().get(account_type_id).limits["max_users"])
 
 
-def _new_user(
-    account_id: str, inviter: dict[str, Any], row: NewUserRow, seen: set[str], known_groups: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
+def _new_user(account_id: str, inviter: User, row: NewUser, seen: set[str], known_groups: dict[str, Group]) -> User:
     try:
         email = _email.validate_python(row.email.strip())
     except ValidationError as error:
@@ -487,8 +556,8 @@ def _without_control_characters(value: str, field: str) -> str:
     return value
 
 
-def _assignable(role: str) -> str:
-    if role == OWNER:
+def _assignable(role: str) -> Role:
+    if role == Role.OWNER:
         raise InvalidInput(
             "Le rôle propriétaire ne s'attribue pas : il change par un transfert de propriété.",
             field="role",
@@ -496,17 +565,21 @@ def _assignable(role: str) -> str:
         )
     if role not in ASSIGNABLE_ROLES:
         raise InvalidInput("Le rôle doit être « admin » ou « member ».", field="role", code="invalid_role")
-    return role
+    return Role(role)
 
 
-def _groups_of_account(group_ids: Sequence[str], known_groups: dict[str, dict[str, Any]]) -> list[str]:
-    """The row's known_groups, all of the inviter's account (another account's id is simply not found)."""
-    wanted = sorted(set(group_ids))
+def _groups_of_account(group_ids: Sequence[str], known_groups: dict[str, Group]) -> set[str]:
+    """The row's groups, all of the inviter's account (another account's id is simply not found)."""
+    wanted = set(group_ids)
     if len(wanted) > MAX_GROUPS_CHANGED:
         raise _too_many_groups()
     if any(group_id not in known_groups for group_id in wanted):
         raise NotFound("Ce groupe n'existe pas sur votre compte.", field="group_ids", code="group_not_found")
     return wanted
+
+
+def _group_ids(user: User) -> set[str]:
+    return set(user.get("group_ids") or ())
 
 
 def _too_many_groups() -> InvalidInput:
@@ -515,19 +588,16 @@ def _too_many_groups() -> InvalidInput:
     )
 
 
-def _group_refs(known: dict[str, dict[str, Any]], group_ids: set[str]) -> list[dict[str, str]]:
-    """{id, name} of the user's groups that exist, by name, as the users table shows them."""
-    refs = [{"id": group_id, "name": known[group_id]["name"]} for group_id in group_ids if group_id in known]
-    return sorted(refs, key=lambda ref: ref["name"])
-
-
-def _actor_and_target(account_id: str, actor_id: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Both users of this account (another account's id is 404); an admin never acts on the owner."""
+def _actor_and_target(account_id: str, actor_id: str, user_id: str) -> tuple[User, User]:
     # One BatchGetItem for both (the same item when users act on themselves).
-    found = {str(item["id"]): item for item in user_store.get_many_in(account_id, [actor_id, user_id])}
+    return _actor_and_target_in(user_store.read(account_id, [actor_id, user_id]).users, actor_id, user_id)
+
+
+def _actor_and_target_in(found: dict[str, User], actor_id: str, user_id: str) -> tuple[User, User]:
+    """Both users of this account (another account's id is 404); an admin never acts on the owner."""
     if actor_id not in found or user_id not in found:
-        raise NotFound("Utilisateur introuvable.", code="user_not_found")
+        raise user_not_found()
     actor, user = found[actor_id], found[user_id]
-    if user["role"] == OWNER and actor["role"] != OWNER:
+    if user["role"] == Role.OWNER and actor["role"] != Role.OWNER:
         raise Forbidden("Un administrateur ne peut pas agir sur le propriétaire du compte.")
     return actor, user

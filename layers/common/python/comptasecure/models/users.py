@@ -4,11 +4,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from comptasecure.domain.user_rows import MAX_CELL_LENGTH, MAX_ROWS
 from comptasecure.models import Request, Row
 from comptasecure.validation import Name, Password
-
-MAX_ROWS = 1000
-MAX_CELL_LENGTH = 1000
 
 # Row fields stay loose here on purpose: each row is validated on its own by the domain and its
 # error reported in its result, so one bad row never rejects the others (SPEC R-USR-3).

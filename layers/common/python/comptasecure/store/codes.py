@@ -1,7 +1,7 @@
 """One-time confirmation codes: only an HMAC of the code is stored, with its attempts and expiry."""
 
 from decimal import Decimal
-from typing import Any, NotRequired, TypedDict, cast
+from typing import NotRequired, TypedDict, cast
 
 from comptasecure import aws
 from comptasecure.errors import TooManyAttempts
@@ -110,30 +110,6 @@ def with_user(account_id: str, user_id: str, purpose: str) -> tuple[User | None,
     code_key = keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose))
     found = {str(item["SK"]): item for item in get_many([user_key, code_key])}
     return cast(User | None, found.get(user_key["SK"])), cast(StoredCode | None, found.get(code_key["SK"]))
-
-
-def user_with_waiting_tasks(
-    account_id: str, user_id: str, purposes: tuple[str, ...]
-) -> tuple[dict[str, Any] | None, list[str]]:
-    """The user (None if gone) and the task tokens of the workflows waiting on it (its invitation link,
-    its codes for these purposes), in one BatchGetItem."""
-    return _read_waiting(account_id, user_id, purposes, with_user=True)
-
-
-def waiting_tasks(account_id: str, user_id: str, purposes: tuple[str, ...]) -> list[str]:
-    """The task tokens of the workflows waiting on this user, in one BatchGetItem."""
-    return _read_waiting(account_id, user_id, purposes, with_user=False)[1]
-
-
-def _read_waiting(
-    account_id: str, user_id: str, purposes: tuple[str, ...], *, with_user: bool
-) -> tuple[dict[str, Any] | None, list[str]]:
-    waiting = [keys.invitation_sk(user_id), *(keys.code_sk(user_id, purpose) for purpose in purposes)]
-    wanted = [*waiting, keys.user_sk(user_id)] if with_user else waiting
-    pk = keys.account_pk(account_id)
-    found = {str(item["SK"]): item for item in get_many([keys.key(pk, sk) for sk in wanted])}
-    tokens = [str(found[sk]["task_token"]) for sk in waiting if found.get(sk, {}).get("task_token")]
-    return found.get(keys.user_sk(user_id)), tokens
 
 
 def replace(account_id: str, user_id: str, purpose: str, fields: dict[str, str | int]) -> None:

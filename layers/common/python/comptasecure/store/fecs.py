@@ -1,33 +1,28 @@
 """FEC file records and the access grants to them (one item per user and file)."""
 
-from typing import Any
+from typing import Any, cast
 
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
-from comptasecure.errors import DomainError, NotFound
+from comptasecure.errors import DomainError
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
+from comptasecure.store.records import FecFile
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.values import plain
 
 
-def fec_not_found() -> NotFound:
-    return NotFound("Fichier FEC introuvable.", code="fec_not_found")
-
-
-def put_new(tx: Transaction, fec: dict[str, Any]) -> None:
+def put_new(tx: Transaction, fec: FecFile) -> None:
     tx.put(
         {**keys.key(keys.account_pk(fec["account_id"]), keys.fec_sk(fec["id"])), "kind": "fec", **fec},
         condition="attribute_not_exists(PK)",
     )
 
 
-def get(account_id: str, fec_id: str) -> dict[str, Any]:
+def get(account_id: str, fec_id: str) -> FecFile | None:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.fec_sk(fec_id))).get("Item")
-    if item is None:
-        raise fec_not_found()
-    return dict(plain(item))
+    return None if item is None else cast(FecFile, plain(item))
 
 
 def has_grant(account_id: str, user_id: str, fec_id: str) -> bool:
@@ -73,17 +68,20 @@ def existing_grants(account_id: str, pairs: list[tuple[str, str]]) -> set[tuple[
     return {(item["user_id"], item["fec_id"]) for item in found}
 
 
-def page_all(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
-    return _page(account_id, keys.fec_sk(), limit, start_key)
+def page_all(
+    account_id: str, limit: int, start_key: dict[str, Any] | None
+) -> tuple[list[FecFile], dict[str, Any] | None]:
+    items, last_key = _page(account_id, keys.fec_sk(), limit, start_key)
+    return cast(list[FecFile], items), last_key
 
 
 def page_granted(
     account_id: str, user_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], Any]:
+) -> tuple[list[FecFile], dict[str, Any] | None]:
     """The files granted to one user: one Query for the page of grants, one BatchGet for the files."""
     grants, last_key = _page(account_id, keys.grant_sk(user_id), limit, start_key)
     wanted = [keys.key(keys.account_pk(account_id), keys.fec_sk(grant["fec_id"])) for grant in grants]
-    files = {item["id"]: plain(item) for item in get_many(wanted)}
+    files = {item["id"]: cast(FecFile, plain(item)) for item in get_many(wanted)}
     return [files[grant["fec_id"]] for grant in grants if grant["fec_id"] in files], last_key
 
 
@@ -100,12 +98,15 @@ def grant_keys_of(account_id: str, user_id: str) -> list[dict[str, str]]:
 
 def _page(
     account_id: str, prefix: str, limit: int, start_key: dict[str, Any] | None, projection: str | None = None
-) -> tuple[list[dict[str, Any]], Any]:
+) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    """A page of the account's items under ``prefix``; a start key may only continue them."""
+    pk = keys.account_pk(account_id)
     query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(prefix),
+        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(prefix),
         "Limit": limit,
     }
     if start_key:
+        keys.check_start_key(start_key, pk, prefix)
         query["ExclusiveStartKey"] = start_key
     if projection:
         query["ProjectionExpression"] = projection

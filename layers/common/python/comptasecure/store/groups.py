@@ -1,78 +1,66 @@
 """Groups: the group item (name, members), its name claim, and the users' side of each membership."""
 
-from typing import Any
+from collections.abc import Collection, Sequence
+from typing import Any, cast
 
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
-from comptasecure.errors import Conflict, NotFound
+from comptasecure.errors import DomainError
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
+from comptasecure.store.records import Group
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.store.values import plain
 
 
-class GroupChanged(Conflict):
-    """The group is not as it was read: someone edited or deleted it in between."""
-
-    code = "group_changed"
-    message = "Ce groupe vient d'être modifié par quelqu'un d'autre. Rechargez-le puis recommencez."
-
-
-def group_not_found() -> NotFound:
-    return NotFound("Groupe introuvable.", code="group_not_found")
-
-
-def name_taken() -> Conflict:
-    return Conflict("Un groupe porte déjà ce nom.", field="name", code="group_name_taken")
-
-
-def get(account_id: str, group_id: str) -> dict[str, Any]:
+def get(account_id: str, group_id: str) -> Group | None:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.group_sk(group_id))).get("Item")
-    if item is None:
-        raise group_not_found()
-    return dict(plain(item))
+    return None if item is None else cast(Group, plain(item))
 
 
-def get_many_in(account_id: str, group_ids: list[str]) -> list[dict[str, Any]]:
+def get_many_in(account_id: str, group_ids: Sequence[str]) -> list[Group]:
     """The groups of this account among these ids; ids of other accounts are simply not found."""
     wanted = [keys.key(keys.account_pk(account_id), keys.group_sk(group_id)) for group_id in dict.fromkeys(group_ids)]
-    return [plain(item) for item in get_many(wanted)]
+    return [cast(Group, plain(item)) for item in get_many(wanted)]
 
 
-def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[dict[str, Any]], Any]:
+def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Group], dict[str, Any] | None]:
+    """One page of the account's groups; a start key may only continue them (else InvalidCursor)."""
+    pk = keys.account_pk(account_id)
     query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(keys.group_sk()),
+        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(keys.group_sk()),
         "Limit": limit,
     }
     if start_key:
+        keys.check_start_key(start_key, pk, keys.group_sk())
         query["ExclusiveStartKey"] = start_key
     response = aws.table().query(**query)
-    return [plain(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    return [cast(Group, plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
 
 
-def put_new(tx: Transaction, group: dict[str, Any], max_groups: int) -> None:
+def put_new(
+    tx: Transaction, group: Group, max_groups: int, *, on_quota_reached: DomainError, on_name_taken: DomainError
+) -> None:
     account = keys.account_pk(group["account_id"])
     tx.update(
         keys.key(account, keys.ACCOUNT_META),
         "ADD group_count :one",
         condition="attribute_not_exists(group_count) OR group_count < :max",
         values={":one": 1, ":max": max_groups},
-        on_condition_failed=Conflict(
-            "Votre type de compte ne permet pas de créer d'autres groupes.", code="group_quota_reached"
-        ),
+        on_condition_failed=on_quota_reached,
     )
-    claim_name(tx, group["account_id"], group["name"], group["id"])
+    claim_name(tx, group["account_id"], group["name"], group["id"], on_taken=on_name_taken)
     item = {**keys.key(account, keys.group_sk(group["id"])), "kind": "group", **group}
     item["member_ids"] = set(group["member_ids"]) or None
     tx.put({name: value for name, value in item.items() if value is not None}, condition="attribute_not_exists(PK)")
 
 
-def claim_name(tx: Transaction, account_id: str, name: str, group_id: str) -> None:
+def claim_name(tx: Transaction, account_id: str, name: str, group_id: str, *, on_taken: DomainError) -> None:
     tx.put(
         {**keys.key(keys.account_pk(account_id), keys.group_name_sk(name)), "kind": "group_name", "group_id": group_id},
         condition="attribute_not_exists(PK)",
-        on_condition_failed=name_taken(),
+        on_condition_failed=on_taken,
     )
 
 
@@ -83,10 +71,11 @@ def release_name(tx: Transaction, account_id: str, name: str) -> None:
 def update(
     tx: Transaction,
     account_id: str,
-    group: dict[str, Any],
+    group: Group,
     *,
     name: str | None,
-    member_ids: set[str],
+    member_ids: Collection[str],
+    on_changed: DomainError | None,
 ) -> None:
     """The group's side of an edit, only if nobody changed the group since it was read."""
     assignments = ["member_count = :count", "version = :next"]
@@ -98,7 +87,7 @@ def update(
         values[":name"] = name
     if member_ids:
         assignments.append("member_ids = :members")
-        values[":members"] = member_ids
+        values[":members"] = set(member_ids)
     expression = "SET " + ", ".join(assignments) + ("" if member_ids else " REMOVE member_ids")
     tx.update(
         keys.key(keys.account_pk(account_id), keys.group_sk(group["id"])),
@@ -106,11 +95,11 @@ def update(
         condition=_unchanged_since_read(group, values),
         names=names or None,
         values=values,
-        on_condition_failed=GroupChanged(),
+        on_condition_failed=on_changed,
     )
 
 
-def _unchanged_since_read(group: dict[str, Any], values: dict[str, Any]) -> str:
+def _unchanged_since_read(group: Group, values: dict[str, Any]) -> str:
     """The condition that the group item still exists at the version it was read (adds ``:version``)."""
     if "version" in group:
         values[":version"] = group["version"]
@@ -118,14 +107,14 @@ def _unchanged_since_read(group: dict[str, Any], values: dict[str, Any]) -> str:
     return "attribute_exists(PK) AND attribute_not_exists(version)"
 
 
-def join(tx: Transaction, account_id: str, user_id: str, group_id: str) -> None:
+def join(tx: Transaction, account_id: str, user_id: str, group_id: str, *, on_missing_user: DomainError) -> None:
     """The user's side of a membership, so the users table lists the user's groups without a scan."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "ADD group_ids :group",
         condition="attribute_exists(PK)",
         values={":group": {group_id}},
-        on_condition_failed=NotFound("Utilisateur introuvable.", field="member_ids", code="user_not_found"),
+        on_condition_failed=on_missing_user,
     )
 
 
@@ -137,7 +126,7 @@ def leave(tx: Transaction, account_id: str, user_id: str, group_id: str) -> None
     )
 
 
-def delete(tx: Transaction, account_id: str, group: dict[str, Any]) -> None:
+def delete(tx: Transaction, account_id: str, group: Group, *, on_changed: DomainError) -> None:
     """Delete the group as it was read: a member added meanwhile would otherwise keep pointing at it."""
     account = keys.account_pk(account_id)
     values: dict[str, Any] = {}
@@ -146,13 +135,13 @@ def delete(tx: Transaction, account_id: str, group: dict[str, Any]) -> None:
         keys.key(account, keys.group_sk(group["id"])),
         condition=condition,
         values=values or None,
-        on_condition_failed=GroupChanged(),
+        on_condition_failed=on_changed,
     )
     release_name(tx, account_id, group["name"])
     tx.update(keys.key(account, keys.ACCOUNT_META), "ADD group_count :minus_one", values={":minus_one": -1})
 
 
-def drop_member(tx: Transaction, account_id: str, group_id: str, user_id: str) -> None:
+def drop_member(tx: Transaction, account_id: str, group_id: str, user_id: str, *, on_changed: DomainError) -> None:
     """The group's side when a user is deleted (the user's own item goes away with the user).
 
     It is a new version of the group, so an edit prepared from the old member list cannot bring the
@@ -163,7 +152,7 @@ def drop_member(tx: Transaction, account_id: str, group_id: str, user_id: str) -
         "SET version = if_not_exists(version, :zero) + :one DELETE member_ids :user ADD member_count :minus_one",
         condition="contains(member_ids, :id)",
         values={":user": {user_id}, ":minus_one": -1, ":id": user_id, ":zero": 0, ":one": 1},
-        on_condition_failed=GroupChanged(),
+        on_condition_failed=on_changed,
     )
 
 

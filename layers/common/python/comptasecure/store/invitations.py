@@ -3,7 +3,7 @@
 from typing import Any
 
 from comptasecure import aws
-from comptasecure.errors import Gone
+from comptasecure.errors import DomainError
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.transaction import Transaction
@@ -41,7 +41,7 @@ def replace(tx: Transaction, account_id: str, user_id: str, fields: dict[str, An
     )
 
 
-def consume(tx: Transaction, account_id: str, user_id: str, token_hash: str, now: str, gone: Gone) -> None:
+def consume(tx: Transaction, account_id: str, user_id: str, token_hash: str, now: str, gone: DomainError) -> None:
     """Delete the link only if it is still this one and still valid: two concurrent uses, one wins."""
     tx.delete(
         keys.key(keys.account_pk(account_id), keys.invitation_sk(user_id)),

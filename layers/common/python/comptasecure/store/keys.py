@@ -1,69 +1,77 @@
-"""Single-table key design, in one place.
+"""Single-table key design, in one place: every item kind once, then why it is so.
+
+| item                     | PK                    | SK                             | holds                            |
+|--------------------------|-----------------------|--------------------------------|----------------------------------|
+| account                  | ACCOUNT#<aid>         | META                           | records.Account, group_count     |
+| user                     | ACCOUNT#<aid>         | USER#<uid>                     | records.User                     |
+| session (refresh token)  | ACCOUNT#<aid>         | SESSION#<uid>#<sid>            | records.Session                  |
+| one-time code            | ACCOUNT#<aid>         | CODE#<uid>#<purpose>           | code_hash, attempts, task_token  |
+| invitation link          | ACCOUNT#<aid>         | INVITATION#<uid>               | token_hash, task_token, expiry   |
+| audit event              | ACCOUNT#<aid>         | AUDIT#<iso time>#<eid>         | actor, action, target, details   |
+| audit export (async)     | ACCOUNT#<aid>         | AUDIT_EXPORT#<export id>       | the export's state and result    |
+| group                    | ACCOUNT#<aid>         | GROUP#<gid>                    | records.Group                    |
+| group name claim         | ACCOUNT#<aid>         | GROUPNAME#<casefolded name>    | group_id                         |
+| file shared with a group | ACCOUNT#<aid>         | GROUPFEC#<gid>#<fid>           | shared_by, shared_at             |
+| FEC file                 | ACCOUNT#<aid>         | FEC#<fid>                      | records.FecFile                  |
+| FEC access grant         | ACCOUNT#<aid>         | GRANT#<uid>#<fid>              | granted_by, granted_at           |
+| credit balance           | ACCOUNT#<aid>         | CREDIT#<type>                  | granted, consumed, remaining     |
+| credit movement          | ACCOUNT#<aid>         | CREDIT_HISTORY#<iso time>#<id> | one grant or consumption         |
+| analysis's consumption   | ACCOUNT#<aid>         | CONSUMPTION#<analysis_id>      | what it consumed (written once)  |
+| analyses of a month      | ACCOUNT#<aid>         | ANALYSES#<YYYY-MM>             | analyses (the month's counter)   |
+| invoice (Stripe)         | ACCOUNT#<aid>         | INVOICE#<iso created>#<in_id>  | the invoice as Stripe sent it    |
+| last Stripe event        | ACCOUNT#<aid>         | STRIPE_VERSION#<object id>     | its created time                 |
+| firm information         | ACCOUNT#<aid>         | CABINET                        | one attribute per field          |
+| CRM of an analysis       | ACCOUNT#<aid>         | CRM#<analysis_id>              | one attribute per field          |
+| email -> user            | EMAIL#<email>         | EMAIL                          | account_id, user_id              |
+| failed logins            | EMAIL#<email>         | LOGIN                          | failed_logins, locked_until, ttl |
+| confirmation tries       | EMAIL#<email>         | CONFIRMATION#<day>             | tries, day_tries, ttl            |
+| code requests            | EMAIL#<email>         | CODE_REQUESTS#<hour>           | requests, requested_at, ttl      |
+| Stripe customer          | STRIPE_CUSTOMER#<cus> | STRIPE_CUSTOMER                | account_id                       |
+| Stripe event applied     | STRIPE_EVENT          | <Powertools idempotency key>   | Powertools' record, ttl          |
+| analysis claim (legacy)  | ANALYSIS#<id>         | ANALYSIS                       | account_id; no longer written    |
+
+What each item holds is named beside it, or by its record in store/records.py.
 
 Every item of an account lives in the account's partition, so a Query or GetItem on
 ``ACCOUNT#<id>`` can never reach another tenant's data. Items that must be found before the
-account is known (an email at login) have their own partition.
+account is known (an email at login, a Stripe customer in a webhook) have their own partition.
 
-| item                | PK                  | SK                           |
-|---------------------|---------------------|------------------------------|
-| account             | ACCOUNT#<aid>       | META                         |
-| user                | ACCOUNT#<aid>       | USER#<uid>                   |
-| session (refresh)   | ACCOUNT#<aid>       | SESSION#<uid>#<sid>          |
-| one-time code       | ACCOUNT#<aid>       | CODE#<uid>#<purpose>         |
-| invitation link     | ACCOUNT#<aid>       | INVITATION#<uid>             |
-| audit event         | ACCOUNT#<aid>       | AUDIT#<iso time>#<eid>       |
-| audit export (async) | ACCOUNT#<aid>      | AUDIT_EXPORT#<export id>     |
-| group               | ACCOUNT#<aid>       | GROUP#<gid>                  |
-| group name claim    | ACCOUNT#<aid>       | GROUPNAME#<casefolded name>  |
-| FEC file            | ACCOUNT#<aid>       | FEC#<fid>                    |
-| FEC access grant    | ACCOUNT#<aid>       | GRANT#<uid>#<fid>            |
-| credit balance      | ACCOUNT#<aid>       | CREDIT#<type>                |
-| credit movement     | ACCOUNT#<aid>       | CREDIT_HISTORY#<iso time>#<id> |
-| analysis's consumption | ACCOUNT#<aid>    | CONSUMPTION#<analysis_id>    |
-| analyses of a month | ACCOUNT#<aid>       | ANALYSES#<YYYY-MM>           |
-| files shared with a group | ACCOUNT#<aid> | GROUPFEC#<gid>#<fid>         |
-| invoice (Stripe)    | ACCOUNT#<aid>       | INVOICE#<iso created>#<in_id> |
-| last Stripe event   | ACCOUNT#<aid>       | STRIPE_VERSION#<object id>   |
-| email -> user       | EMAIL#<email>       | EMAIL                        |
-| Stripe customer     | STRIPE_CUSTOMER#<cus> | STRIPE_CUSTOMER            |
-| Stripe event applied | STRIPE_EVENT       | <Powertools idempotency key> |
+Users and groups: a user item holds ``group_ids`` (a string set, absent when empty) and a group
+item ``member_ids``: both sides of a membership change in one transaction. Group names are read
+from the group items, so a rename never leaves a stale name anywhere; a group's ``version`` moves
+with every change, so an edit prepared from an older read is refused. A user carries its role, its
+``status`` (``invited``, ``invitation_expired``, ``pending_confirmation``, ``active``) and, while
+invited, ``invitation_expires_at`` (a copy of its link's expiry), so the users table computes every
+status from one Query on ``begins_with(SK, "USER#")``. The account's ``user_count`` counts every
+user, invited ones included: it is the quota's and "alone on the account"'s single guard;
+``group_count`` is the groups quota's.
 
-A user item holds ``group_ids`` (a string set) and a group item ``member_ids``: both sides of a
-membership change in one transaction; group names are read from the group items, so a rename
-never leaves a stale name anywhere.
-
-A user item carries its role, its ``status`` (``invited``, ``invitation_expired``,
-``pending_confirmation``, ``active``), ``groups`` as a list of ``{id, name}`` and, while invited,
-``invitation_expires_at`` (a copy of its link's expiry) so the users table computes every status
-from one Query on ``begins_with(SK, "USER#")``. The account's ``user_count`` on META counts every
-user, invited ones included: it is the quota's and "alone on the account"'s single guard.
-| firm information    | ACCOUNT#<aid>       | CABINET                      |
-| CRM of an analysis  | ACCOUNT#<aid>       | CRM#<analysis_id>            |
-| email -> user       | EMAIL#<email>       | EMAIL                        |
-| (legacy claim)      | ANALYSIS#<id>       | ANALYSIS                     |
-
-Firm information and CRMs keep each field as its own attribute, absent when empty, so "fill only
-an empty field" is a condition on that one attribute. A CRM is the saving account's own: two
-accounts using one analysis id each have theirs. The analysis claim items (first account to save a
-CRM) are no longer written; those already written are removed with their account.
+Firm information and CRMs keep each field as its own attribute, so "fill only an empty field" is a
+condition on that one attribute. A CRM is the saving account's own: two accounts using one analysis
+id each have theirs. The analysis claim items (first account to save a CRM) are no longer written;
+those already written are removed with their account.
 
 Account security: a session's id starts with its creation time in milliseconds (hex), so a Query on
-``SESSION#<uid>#`` backwards lists a user's sessions newest first; the session keeps ``user_agent``,
-``ip`` and ``last_used_at`` (moved at refresh, never by the authorizer). MFA lives on the user item
-(``mfa_enabled``, the sealed ``totp_secret``, ``totp_last_step``, ``recovery_code_hashes``; see
-store/mfa.py) and ``require_mfa`` on META. An email change keeps ``pending_email`` on the user until
-its code (a ``CODE#<uid>#email_change`` item) moves the ``EMAIL#`` claim.
+``SESSION#<uid>#`` backwards lists a user's sessions newest first; ``last_used_at`` moves at refresh,
+never by the authorizer. MFA lives on the user item (``mfa_enabled``, the sealed ``totp_secret``,
+``totp_last_step``, ``recovery_code_hashes``; see store/mfa.py) and ``require_mfa`` on META. An
+email change keeps ``pending_email`` on the user until its code (a ``CODE#<uid>#email_change`` item)
+moves the ``EMAIL#`` claim. The counters in the email's partition exist whether or not a user has
+the email, so an unknown email costs and answers as a known one; each key names its window.
 
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
 
-Billing: the account item holds ``stripe_customer_id`` and ``billing_address``; the Stripe customer
-item lets a webhook find its account with one GetItem. A credit balance keeps ``granted``,
-``consumed`` and ``remaining`` so a consumption is one conditional update (``remaining >= :n``);
-DynamoDB conditions cannot subtract. ``STRIPE_VERSION`` remembers the ``created`` time of the last
-Stripe event applied to an object, so an older event arriving late is ignored. Stripe event records
-are Powertools Idempotency's (``ttl`` expires them).
+Billing: the Stripe customer item lets a webhook find its account with one GetItem. A credit
+balance keeps ``granted``, ``consumed`` and ``remaining`` so a consumption is one conditional update
+(``remaining >= :n``); DynamoDB conditions cannot subtract. ``STRIPE_VERSION`` remembers the
+``created`` time of the last Stripe event applied to an object, so an older event arriving late is
+ignored.
 """
+
+from typing import Any
+
+from comptasecure.errors import InvalidCursor
 
 ACCOUNT_META = "META"
 EMAIL_SK = "EMAIL"
@@ -178,3 +186,9 @@ def email_pk(email: str) -> str:
 
 def key(pk: str, sk: str) -> dict[str, str]:
     return {"PK": pk, "SK": sk}
+
+
+def check_start_key(start_key: dict[str, Any], pk: str, sk_prefix: str) -> None:
+    """A start key comes from a client's cursor: it may only continue this list of this partition."""
+    if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not str(start_key["SK"]).startswith(sk_prefix):
+        raise InvalidCursor()

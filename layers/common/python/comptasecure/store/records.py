@@ -63,9 +63,12 @@ class Group(TypedDict):
     id: str
     account_id: str
     name: str
-    member_ids: list[str]
+    member_ids: NotRequired[list[str]]
+    """Absent when the group has no member (DynamoDB stores no empty set)."""
     member_count: NotRequired[int | Decimal]
     created_at: NotRequired[str]
+    version: NotRequired[int]
+    """Moved by every change of the group, so a change prepared from an older read is refused."""
 
 
 class FecFile(TypedDict):
@@ -76,9 +79,10 @@ class FecFile(TypedDict):
     file_name: str
     folder: str | None
     imported_by: str
-    imported_by_email: str
+    imported_by_email: str | None
     imported_at: str
     naming_warning: NotRequired[str | None]
+    s3_key: str
 
 
 class Session(TypedDict):

@@ -1,6 +1,6 @@
 """Users, stored in their account's partition, and the email index that makes an email unique."""
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, TypedDict, cast
@@ -8,16 +8,13 @@ from typing import Any, TypedDict, cast
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
-from comptasecure.errors import Conflict, DomainError, Gone, InvalidCursor, NotFound
+from comptasecure.domain.membership import Role, UserStatus
+from comptasecure.errors import DomainError, NotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.conditions import conditional
 from comptasecure.store.records import Account, User
 from comptasecure.store.transaction import Transaction
-
-
-def email_taken() -> Conflict:
-    return Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
 
 
 def user_not_found() -> NotFound:
@@ -37,6 +34,8 @@ TABLE_FIELDS = (
     "email_delivery",
     "mfa_enabled",
 )
+# What the user item holds: the attributes its record declares (a stray field is never written).
+USER_FIELDS = User.__required_keys__ | User.__optional_keys__
 
 
 def get(account_id: str, user_id: str) -> dict[str, Any]:
@@ -46,23 +45,45 @@ def get(account_id: str, user_id: str) -> dict[str, Any]:
     return item
 
 
-def get_with_account(account_id: str, user_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The user and its account in one BatchGetItem (a batch invitation needs both)."""
+@dataclass(frozen=True)
+class UsersRead:
+    """What one BatchGetItem found in an account's partition."""
+
+    users: dict[str, User]
+    """The users found among the ids asked, by id (another account's id is simply not found)."""
+    account: Account | None
+    """The account's META, when asked for."""
+    waiting_tasks: list[str]
+    """Task tokens of the workflows waiting on the user: its invitation link's, then its codes'."""
+
+
+def read(
+    account_id: str,
+    user_ids: Sequence[str],
+    *,
+    with_account: bool = False,
+    waiting_on: str | None = None,
+    code_purposes: Sequence[str] = (),
+) -> UsersRead:
+    """Users of the account, and what a change to one of them needs, in one BatchGetItem: the
+    account's META, the user's invitation link and its codes of these purposes (their waiting tasks)."""
     pk = keys.account_pk(account_id)
-    found = {
-        item["SK"]: item for item in get_many([keys.key(pk, keys.user_sk(user_id)), keys.key(pk, keys.ACCOUNT_META)])
-    }
-    if keys.user_sk(user_id) not in found:
-        raise NotFound("Utilisateur introuvable.", code="user_not_found")
-    if keys.ACCOUNT_META not in found:
-        raise NotFound("Compte introuvable.", code="account_not_found")
-    return found[keys.user_sk(user_id)], found[keys.ACCOUNT_META]
+    wanted = [keys.key(pk, keys.user_sk(user_id)) for user_id in dict.fromkeys(user_ids)]
+    if with_account:
+        wanted.append(keys.key(pk, keys.ACCOUNT_META))
+    waiting_sks: list[str] = []
+    if waiting_on is not None:
+        waiting_sks = [keys.invitation_sk(waiting_on)] + [keys.code_sk(waiting_on, p) for p in code_purposes]
+        wanted.extend(keys.key(pk, sk) for sk in waiting_sks)
+    found = {str(item["SK"]): item for item in get_many(wanted)}
+    users = {str(item["id"]): cast(User, item) for sk, item in found.items() if sk.startswith(keys.USER_PREFIX)}
+    tokens = [str(found[sk]["task_token"]) for sk in waiting_sks if found.get(sk, {}).get("task_token")]
+    return UsersRead(users, cast(Account | None, found.get(keys.ACCOUNT_META)), tokens)
 
 
-def page(
-    account_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    """One page of the account's users: a single Query on the account partition."""
+def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[User], dict[str, Any] | None]:
+    """One page of the account's users: a single Query on the account partition, each user read
+    with the table's fields only (TABLE_FIELDS)."""
     pk = keys.account_pk(account_id)
     query: dict[str, Any] = {
         "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(keys.user_sk()),
@@ -71,15 +92,13 @@ def page(
         "Limit": limit,
     }
     if start_key is not None:
-        # A cursor is client input: it may only continue this account's users, never reach elsewhere.
-        if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not str(start_key["SK"]).startswith("USER#"):
-            raise InvalidCursor()
+        keys.check_start_key(start_key, pk, keys.user_sk())
         query["ExclusiveStartKey"] = start_key
     response = aws.table().query(**query)
-    return response.get("Items", []), response.get("LastEvaluatedKey")
+    return cast(list[User], response.get("Items", [])), response.get("LastEvaluatedKey")
 
 
-def find_by_email(email: str) -> dict[str, Any] | None:
+def find_by_email(email: str) -> User | None:
     """The user owning this email, whatever the account, or None."""
     link = aws.table().get_item(Key=keys.key(keys.email_pk(email), keys.EMAIL_SK)).get("Item")
     if link is None:
@@ -89,7 +108,7 @@ def find_by_email(email: str) -> dict[str, Any] | None:
         .get_item(Key=keys.key(keys.account_pk(str(link["account_id"])), keys.user_sk(str(link["user_id"]))))
         .get("Item")
     )
-    return item
+    return cast(User | None, item)
 
 
 # Failed logins are counted per email, beside the email's link, whether or not a user has it: a
@@ -202,7 +221,7 @@ def replace_password_hash(account_id: str, user_id: str, current_hash: str, new_
         )
 
 
-def put_new(tx: Transaction, user: Mapping[str, Any]) -> None:
+def put_new(tx: Transaction, user: User, *, on_email_taken: DomainError | None = None) -> None:
     """Create the user and claim its email; a taken email cancels the whole transaction.
 
     The email claim is the first item added: ``commit_or_failed`` reports a taken email at that position.
@@ -215,11 +234,12 @@ def put_new(tx: Transaction, user: Mapping[str, Any]) -> None:
             "user_id": user["id"],
         },
         condition="attribute_not_exists(PK)",
-        on_condition_failed=email_taken(),
+        on_condition_failed=on_email_taken,
     )
-    item = {**keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])), "kind": "user", **user}
+    fields: dict[str, Any] = {name: value for name, value in user.items() if name in USER_FIELDS}
     # A string set, as groups' join and leave update it; DynamoDB stores no empty set.
-    item["group_ids"] = set(user.get("group_ids") or ()) or None
+    fields["group_ids"] = set(user.get("group_ids") or ()) or None
+    item = {**keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])), "kind": "user", **fields}
     tx.put({name: value for name, value in item.items() if value is not None}, condition="attribute_not_exists(PK)")
 
 
@@ -280,62 +300,62 @@ def set_fields(
     )
 
 
-def set_invitation_expiry(tx: Transaction, account_id: str, user_id: str, expires_at: str) -> None:
+def set_invitation_expiry(
+    tx: Transaction, account_id: str, user_id: str, expires_at: str, *, on_not_invited: DomainError
+) -> None:
     """Copy the link's expiry onto the user, so the table tells an expired invitation at a glance."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "SET invitation_expires_at = :expires_at",
         condition="#status = :invited",
         names={"#status": "status"},
-        values={":expires_at": expires_at, ":invited": "invited"},
-        on_condition_failed=Conflict("Cet utilisateur n'attend plus d'invitation.", code="not_invited"),
+        values={":expires_at": expires_at, ":invited": UserStatus.INVITED},
+        on_condition_failed=on_not_invited,
     )
 
 
-def reinvite(tx: Transaction, account_id: str, user_id: str) -> None:
+def reinvite(tx: Transaction, account_id: str, user_id: str, *, on_accepted: DomainError) -> None:
     """Back to ``invited`` with no link yet: the workflow's new link sets the expiry."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "SET #status = :invited REMOVE invitation_expires_at",
         condition="#status IN (:invited, :expired)",
         names={"#status": "status"},
-        values={":invited": "invited", ":expired": "invitation_expired"},
-        on_condition_failed=Conflict(
-            "Cet utilisateur a déjà accepté son invitation.", field="id", code="invitation_already_accepted"
-        ),
+        values={":invited": UserStatus.INVITED, ":expired": UserStatus.INVITATION_EXPIRED},
+        on_condition_failed=on_accepted,
     )
 
 
-def accept_invitation(tx: Transaction, account_id: str, user_id: str, password_hash: str, gone: Gone) -> None:
+def accept_invitation(tx: Transaction, account_id: str, user_id: str, password_hash: str, gone: DomainError) -> None:
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "SET password_hash = :hash, #status = :pending REMOVE invitation_expires_at",
         condition="#status = :invited",
         names={"#status": "status"},
-        values={":hash": password_hash, ":pending": "pending_confirmation", ":invited": "invited"},
+        values={":hash": password_hash, ":pending": UserStatus.PENDING_CONFIRMATION, ":invited": UserStatus.INVITED},
         on_condition_failed=gone,
     )
 
 
 def mark_invitation_expired(tx: Transaction, account_id: str, user_id: str, now: str) -> None:
-    """Only a user still waiting on a link that has expired: a re-invited or accepted user is left alone."""
+    """Only a user still waiting on a link that has expired: a re-invited or accepted user is left alone
+    (the cleanup commits with ``commit_or_failed`` and drops that user)."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "SET #status = :expired",
         condition="#status = :invited AND invitation_expires_at < :now",
         names={"#status": "status"},
-        values={":expired": "invitation_expired", ":invited": "invited", ":now": now},
-        on_condition_failed=Conflict("Invitation déjà traitée.", code="invitation_not_expired"),
+        values={":expired": UserStatus.INVITATION_EXPIRED, ":invited": UserStatus.INVITED, ":now": now},
     )
 
 
-def delete(tx: Transaction, user: dict[str, Any], on_owner: DomainError) -> None:
+def delete(tx: Transaction, user: User, on_owner: DomainError) -> None:
     """Remove the user and free its email; the owner is never removed, even by a racing transfer."""
     tx.delete(
         keys.key(keys.account_pk(user["account_id"]), keys.user_sk(user["id"])),
         condition="attribute_exists(PK) AND #role <> :owner",
         names={"#role": "role"},
-        values={":owner": "owner"},
+        values={":owner": Role.OWNER},
         on_condition_failed=on_owner,
     )
     tx.delete(
@@ -345,10 +365,9 @@ def delete(tx: Transaction, user: dict[str, Any], on_owner: DomainError) -> None
     )
 
 
-def get_many_in(account_id: str, user_ids: list[str]) -> list[dict[str, Any]]:
+def get_many_in(account_id: str, user_ids: Sequence[str]) -> list[User]:
     """The users of this account among these ids; ids of other accounts are simply not found."""
-    wanted = [keys.key(keys.account_pk(account_id), keys.user_sk(user_id)) for user_id in dict.fromkeys(user_ids)]
-    return get_many(wanted)
+    return list(read(account_id, user_ids).users.values())
 
 
 def set_role(
@@ -386,18 +405,13 @@ def delete_with_email(tx: Transaction, account_id: str, user_id: str, email: str
 
 
 def release_email(email: str, account_id: str) -> None:
-    """Free an email, unless it already belongs to a user of another account."""
-    from botocore.exceptions import ClientError
-
-    try:
+    """Free an email, unless it already belongs to a user of another account (then ConditionFailed)."""
+    with conditional():
         aws.table().delete_item(
             Key=keys.key(keys.email_pk(email), keys.EMAIL_SK),
             ConditionExpression="account_id = :account_id",
             ExpressionAttributeValues={":account_id": account_id},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
 
 
 def add_attempt(account_id: str, user_id: str, counter: str, *, max_attempts: int, now: str) -> None:
