@@ -63,6 +63,11 @@ class AccountNotFound(NotFound):
     message = "Compte introuvable."
 
 
+class UserNotFound(NotFound):
+    code = "user_not_found"
+    message = "Utilisateur introuvable."
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

@@ -5,7 +5,7 @@ Until the code is entered the old password keeps working; the new one waits as a
 
 from comptasecure.domain import audit_log, codes, passwords, reauthentication, workflow
 from comptasecure.emails import sender, templates
-from comptasecure.errors import InvalidCode, InvalidInput
+from comptasecure.errors import InvalidCode, InvalidInput, UserNotFound
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
@@ -21,7 +21,7 @@ def request(
     # The user and a previous request's code in one read: the code's waiting workflow is withdrawn below.
     user, previous = code_store.with_user(account_id, actor.id, codes.PASSWORD_CHANGE)
     if user is None:
-        raise user_store.user_not_found()
+        raise UserNotFound()
     if new_password != confirmation:
         raise InvalidInput(
             "La confirmation ne correspond pas au nouveau mot de passe.",

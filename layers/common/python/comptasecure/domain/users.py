@@ -16,7 +16,7 @@ from comptasecure.domain.groups import GroupRef
 from comptasecure.domain.identity import actor_of, email_taken
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_rows import NewUser
-from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound
+from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, UserNotFound
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import groups as group_store
@@ -51,10 +51,6 @@ def changed_meanwhile() -> Conflict:
     return Conflict(
         "Cet utilisateur vient d'être modifié ou supprimé par ailleurs. Rechargez la page.", code="changed_meanwhile"
     )
-
-
-def user_not_found() -> NotFound:
-    return NotFound("Utilisateur introuvable.", code="user_not_found")
 
 
 # Each invited row writes its email claim, the user and its audit event; each batch transaction adds
@@ -151,7 +147,7 @@ def invite(account_id: str, inviter_id: str, rows: Sequence[NewUser]) -> list[In
     """
     read = user_store.read(account_id, [inviter_id], with_account=True)
     if inviter_id not in read.users:
-        raise user_not_found()
+        raise UserNotFound()
     if read.account is None:
         raise NotFound("Compte introuvable.", code="account_not_found")
     inviter, account = read.users[inviter_id], read.account
@@ -445,7 +441,7 @@ def leave(account_id: str, user_id: str) -> None:
     """DELETE /me (R-PRO-3): refused to the owner and to a user alone on the account."""
     read = user_store.read(account_id, [user_id], waiting_on=user_id, code_purposes=WAITING_CODES)
     if user_id not in read.users:
-        raise user_not_found()
+        raise UserNotFound()
     user = read.users[user_id]
     _remove_user(user, actor_of(user), read.waiting_tasks)
 
@@ -596,7 +592,7 @@ def _actor_and_target(account_id: str, actor_id: str, user_id: str) -> tuple[Use
 def _actor_and_target_in(found: dict[str, User], actor_id: str, user_id: str) -> tuple[User, User]:
     """Both users of this account (another account's id is 404); an admin never acts on the owner."""
     if actor_id not in found or user_id not in found:
-        raise user_not_found()
+        raise UserNotFound()
     actor, user = found[actor_id], found[user_id]
     if user["role"] == Role.OWNER and actor["role"] != Role.OWNER:
         raise Forbidden("Un administrateur ne peut pas agir sur le propriétaire du compte.")

@@ -9,17 +9,12 @@ from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
 from comptasecure.domain.membership import Role, UserStatus
-from comptasecure.errors import DomainError, NotFound
+from comptasecure.errors import DomainError, UserNotFound
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.conditions import conditional
 from comptasecure.store.records import Account, User
 from comptasecure.store.transaction import Transaction
-
-
-def user_not_found() -> NotFound:
-    return NotFound("Utilisateur introuvable.", code="user_not_found")
-
 
 # What the users table shows: never the password hash, never the login counters.
 TABLE_FIELDS = (
@@ -41,7 +36,7 @@ USER_FIELDS = User.__required_keys__ | User.__optional_keys__
 def get(account_id: str, user_id: str) -> dict[str, Any]:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id))).get("Item")
     if item is None:
-        raise user_not_found()
+        raise UserNotFound()
     return item
 
 
@@ -296,7 +291,7 @@ def set_fields(
         condition=condition,
         names=names or None,
         values=values,
-        on_condition_failed=on_condition_failed or user_not_found(),
+        on_condition_failed=on_condition_failed or UserNotFound(),
     )
 
 
@@ -450,7 +445,7 @@ def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending
         "SET pending_password_hash = :pending REMOVE password_attempts, password_attempts_until",
         condition="attribute_exists(PK)",
         values={":pending": pending_hash},
-        on_condition_failed=user_not_found(),
+        on_condition_failed=UserNotFound(),
     )
 
 
@@ -484,7 +479,7 @@ def set_pending_email(tx: Transaction, account_id: str, user_id: str, new_email:
         "SET pending_email = :email REMOVE password_attempts, password_attempts_until",
         condition="attribute_exists(PK)",
         values={":email": new_email},
-        on_condition_failed=user_not_found(),
+        on_condition_failed=UserNotFound(),
     )
 
 
