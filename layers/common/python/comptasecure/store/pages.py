@@ -1,0 +1,31 @@
+"""Pages of an account's items, newest first, continued from the key the previous page ended on."""
+
+from collections.abc import Callable
+from typing import Any
+
+from comptasecure.errors import InvalidCursor
+from comptasecure.store.values import plain
+
+StartKey = dict[str, Any]
+"""DynamoDB's LastEvaluatedKey of a page, handed back to continue after it."""
+
+# What makes an item a row of the table, not a field of the record it holds.
+ITEM_ATTRIBUTES = frozenset({"PK", "SK", "kind", "ttl"})
+
+
+def record(item: dict[str, Any]) -> dict[str, Any]:
+    """The record an item holds: plain values, without its keys, kind and expiry."""
+    return {name: plain(value) for name, value in item.items() if name not in ITEM_ATTRIBUTES}
+
+
+def checked_start(start_key: StartKey | None, pk: str, in_list: Callable[[str], bool]) -> StartKey | None:
+    """The start key, if it continues this list (its partition, an item of its kind); raises otherwise.
+
+    A start key comes back from a client (inside a signed cursor): the store still refuses one that
+    would read another partition or another kind of item, as the invalid cursor it came in.
+    """
+    if start_key is None:
+        return None
+    if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not in_list(str(start_key["SK"])):
+        raise InvalidCursor()
+    return start_key
