@@ -3,6 +3,7 @@
 Its own module so that the account routes do not import Stripe: only the worker needs it.
 """
 
+from contextlib import suppress
 from typing import Any
 
 from comptasecure.domain import billing, workflow
@@ -12,6 +13,7 @@ from comptasecure.store import accounts as account_store
 from comptasecure.store import bucket
 from comptasecure.store import cabinet as cabinet_store
 from comptasecure.store import users as user_store
+from comptasecure.store.conditions import ConditionFailed
 
 
 def purge(account_id: str, stripe_customer_id: str | None) -> dict[str, int]:
@@ -55,4 +57,5 @@ def _release_outside_links(account_id: str, item: dict[str, Any]) -> None:
     elif kind == "user" and item.get("email"):
         user_store.release_email(str(item["email"]), account_id)
     elif kind == "crm" and item.get("analysis_id"):
-        cabinet_store.release_analysis(str(item["analysis_id"]), account_id)
+        with suppress(ConditionFailed):  # another account's claim on the analysis id stays
+            cabinet_store.release_analysis(str(item["analysis_id"]), account_id)
