@@ -48,6 +48,13 @@ class NotFound(DomainError):
     message = "Élément introuvable."
 
 
+class AccountNotFound(NotFound):
+    """The account does not exist (any more)."""
+
+    code = "account_not_found"
+    message = "Compte introuvable."
+
+
 class Conflict(DomainError):
     status = 409
     code = "conflict"

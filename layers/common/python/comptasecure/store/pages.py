@@ -3,7 +3,11 @@
 from collections.abc import Callable
 from typing import Any
 
+from boto3.dynamodb.conditions import Key
+
+from comptasecure import aws
 from comptasecure.errors import InvalidCursor
+from comptasecure.store import keys
 from comptasecure.store.values import plain
 
 StartKey = dict[str, Any]
@@ -29,3 +33,20 @@ def checked_start(start_key: StartKey | None, pk: str, in_list: Callable[[str], 
     if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not in_list(str(start_key["SK"])):
         raise InvalidCursor()
     return start_key
+
+
+def newest_first(
+    account_id: str, prefix: str, limit: int, start_key: StartKey | None
+) -> tuple[list[dict[str, Any]], StartKey | None]:
+    """One page of the account's items whose sort key starts with ``prefix``, newest first."""
+    pk = keys.account_pk(account_id)
+    query: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(prefix),
+        "ScanIndexForward": False,
+        "Limit": limit,
+    }
+    start = checked_start(start_key, pk, lambda sk: sk.startswith(prefix))
+    if start is not None:
+        query["ExclusiveStartKey"] = start
+    response = aws.table().query(**query)
+    return [record(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
