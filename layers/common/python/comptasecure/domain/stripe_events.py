@@ -164,12 +164,13 @@ def apply(event: StripeEvent) -> dict[str, Outcome]:
     customer_id = customer_of(event, stripe_object)
     account_id = billing_store.account_of_customer(customer_id) if customer_id else None
     try:
-        if account_id is None or not account_store.exists(account_id):
+        if account_id is None:
             raise _AccountGone()
         applied = handler.apply(account_id, event, stripe_object)
     except _AccountGone:
         # A deleted account's customer link lives until its purge ends: its events are acknowledged,
-        # never answered 404 (Stripe would retry them for days).
+        # never answered 404 (Stripe would retry them for days). Each change's transaction holds
+        # only while the account exists, so no second read is needed to know it.
         logger.info("Stripe event for no account of ours", extra={"event_id": event.id, "type": event.type})
         return {"status": "ignored"}
     except StaleEvent:
