@@ -191,6 +191,14 @@ def _newer_only(tx: Transaction, account_id: str, event: StripeEvent, object_id:
     billing_store.advance_version(tx, account_id, object_id, event.created, on_stale=StaleEvent())
 
 
+def _change_of_live_account(account_id: str, event: StripeEvent, object_id: str) -> Transaction:
+    """A transaction that holds only if the account still exists and nothing newer was applied to the object."""
+    tx = Transaction()
+    _newer_only(tx, account_id, event, object_id)
+    credit_store.require_account(tx, account_id, on_missing=_AccountGone())
+    return tx
+
+
 def _customer_updated(account_id: str, event: StripeEvent, customer: Customer) -> bool:
     """The address edited at Stripe (e.g. at payment time) becomes the account's billing address."""
     before = billing.address_in(_account(account_id))
@@ -242,9 +250,7 @@ def _invoice(account_id: str, event: StripeEvent, invoice: Invoice) -> bool:
         "currency": invoice.currency,
         "pdf_url": invoice.invoice_pdf,
     }
-    tx = Transaction()
-    _newer_only(tx, account_id, event, invoice.id)
-    credit_store.require_account(tx, account_id, on_missing=_AccountGone())
+    tx = _change_of_live_account(account_id, event, invoice.id)
     billing_store.put_invoice(tx, account_id, clock.iso(clock.from_epoch(invoice.created)), record)
     audit_log.record(
         tx,
@@ -266,9 +272,7 @@ def _invoice(account_id: str, event: StripeEvent, invoice: Invoice) -> bool:
 
 def _payment_method(action: str) -> Callable[[str, StripeEvent, PaymentMethod], bool]:
     def record(account_id: str, event: StripeEvent, method: PaymentMethod) -> bool:
-        tx = Transaction()
-        _newer_only(tx, account_id, event, method.id)
-        credit_store.require_account(tx, account_id, on_missing=_AccountGone())
+        tx = _change_of_live_account(account_id, event, method.id)
         shown = billing.display(method.model_dump())
         audit_log.record(
             tx,
