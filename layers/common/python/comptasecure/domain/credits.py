@@ -135,13 +135,7 @@ def _recorded(account_id: str, type_id: str, amount: int, analysis_id: str) -> C
             field="analysis_id",
             code="analysis_id_reused",
         )
-    return {
-        "analysis_id": recorded["analysis_id"],
-        "account_id": recorded["account_id"],
-        "credit_type": recorded["credit_type"],
-        "amount": recorded["amount"],
-        "consumed_at": recorded["consumed_at"],
-    }
+    return recorded
 
 
 def balances(account_id: str) -> list[Balance]:

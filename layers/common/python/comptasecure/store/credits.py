@@ -7,7 +7,7 @@ from boto3.dynamodb.conditions import Key
 from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys
-from comptasecure.store.pages import StartKey, newest_first
+from comptasecure.store.pages import StartKey, newest_first, record
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.values import plain
 
@@ -97,7 +97,7 @@ def consumption(account_id: str, analysis_id: str) -> Consumption | None:
         .get_item(Key=keys.key(keys.account_pk(account_id), keys.consumption_sk(analysis_id)), ConsistentRead=True)
         .get("Item")
     )
-    return None if item is None else cast(Consumption, plain(item))
+    return None if item is None else cast(Consumption, record(item))
 
 
 def count_analysis(tx: Transaction, account_id: str, month: str, max_per_month: int, *, on_limit: DomainError) -> None:
