@@ -14,5 +14,5 @@ class PurgeRequest(BaseModel):
 
 @logger.inject_lambda_context
 @event_parser(model=PurgeRequest)
-def handler(event: PurgeRequest, context: LambdaContext) -> dict[str, int]:
+def handler(event: PurgeRequest, context: LambdaContext) -> account_purge.Purged:
     return account_purge.purge(event.account_id, event.stripe_customer_id)

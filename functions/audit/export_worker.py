@@ -1,7 +1,5 @@
 """The audit export worker: invoked asynchronously by GET /audit/export, with {account_id, export_id}."""
 
-from typing import Any
-
 from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -16,5 +14,5 @@ class ExportRequest(BaseModel):
 
 @logger.inject_lambda_context
 @event_parser(model=ExportRequest)
-def handler(event: ExportRequest, context: LambdaContext) -> dict[str, Any]:
+def handler(event: ExportRequest, context: LambdaContext) -> audit_search.ExportCount:
     return audit_search.write_export(event.account_id, event.export_id)

@@ -1,7 +1,7 @@
 from comptasecure.domain import audit_search
-from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.http import Role, api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.audit import Action, ActorId, AuditEvent, AuditPage, Since, Until
+from comptasecure.models.audit import Action, ActorId, AuditPage, Since, Until
 
 router = api_router()
 
@@ -18,8 +18,9 @@ def list_events(
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     filters = audit_search.Filters(since, until, actor_id, action)
-    events, next_cursor = audit_search.page(caller.account_id, filters, limit, cursor)
-    return AuditPage(items=[AuditEvent(**event) for event in events], next_cursor=next_cursor)
+    start = pagination.decode(cursor, caller.account_id)
+    events, last_key = audit_search.page(caller.account_id, filters, limit, start)
+    return pagination.page_of(AuditPage, caller.account_id, events, last_key)
 
 
 handler = lambda_handler(router)

@@ -1,7 +1,7 @@
 from comptasecure.domain import credits
-from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.http import Role, api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.billing import CreditHistoryPage, CreditMovement
+from comptasecure.models.billing import CreditHistoryPage
 
 router = api_router()
 
@@ -10,8 +10,8 @@ router = api_router()
 def list_credit_history(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> CreditHistoryPage:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    movements, next_cursor = credits.history(caller.account_id, limit, cursor)
-    return CreditHistoryPage(items=[CreditMovement(**item) for item in movements], next_cursor=next_cursor)
+    start = pagination.decode(cursor, caller.account_id)
+    return pagination.page_of(CreditHistoryPage, caller.account_id, *credits.history(caller.account_id, limit, start))
 
 
 handler = lambda_handler(router)

@@ -1,7 +1,7 @@
 from comptasecure.domain import invoices
-from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.http import Role, api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.billing import Invoice, InvoicePage
+from comptasecure.models.billing import InvoicePage
 
 router = api_router()
 
@@ -10,8 +10,8 @@ router = api_router()
 def list_invoices(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> InvoicePage:
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
-    items, next_cursor = invoices.page(caller.account_id, limit, cursor)
-    return InvoicePage(items=[Invoice(**item) for item in items], next_cursor=next_cursor)
+    start = pagination.decode(cursor, caller.account_id)
+    return pagination.page_of(InvoicePage, caller.account_id, *invoices.page(caller.account_id, limit, start))
 
 
 handler = lambda_handler(router)

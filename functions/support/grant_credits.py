@@ -10,7 +10,7 @@ from comptasecure.observability import logger
 
 
 @logger.inject_lambda_context
-def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: LambdaContext) -> credits.Balance:
     grant = CreditGrant.model_validate(event)
     balance = credits.grant_now(grant.account_id, audit_log.SUPPORT, grant.type, grant.amount, grant.reason)
     logger.info("credits granted by support", extra={"account_id": grant.account_id, "type": grant.type})

@@ -100,6 +100,21 @@ def test_stripe_events_for_a_deleted_account_are_acknowledged(client: Client, ta
     assert partition(table, account.account_id) == []
 
 
+@pytest.mark.parametrize(
+    "sample", ["customer_updated", "invoice_finalized", "payment_method_attached", "payment_intent_succeeded"]
+)
+def test_a_stripe_event_writes_nothing_once_its_account_is_deleted(client: Client, table: Any, sample: str) -> None:
+    """Between the deletion and the purge the customer link still names the account: each event type
+    is acknowledged and writes nothing, whether it reads the account or only conditions its change on it."""
+    account = owner(client)
+    customer_id = linked_customer(account)
+    table.delete_item(Key=keys.key(keys.account_pk(account.account_id), keys.ACCOUNT_META))
+    before = partition(table, account.account_id)
+    reply = deliver(client, stripe_event(sample, customer_id))
+    assert (reply.status, reply.body["outcome"]) == (200, "ignored")
+    assert partition(table, account.account_id) == before
+
+
 def test_a_large_account_is_deleted_by_a_bounded_route_and_purged_in_batches(client: Client, table: Any) -> None:
     account = owner(client)
     seed_items(account.account_id, 3000, table)

@@ -17,7 +17,7 @@ from tests.billing_helpers import (
     signature,
     stripe_event,
 )
-from tests.helpers import Client
+from tests.helpers import CallCounter, Client
 
 
 def credits_of(owner_client: Client, credit_type: str = "analyse_fec") -> dict[str, Any]:
@@ -214,3 +214,17 @@ def test_an_unpaid_checkout_changes_nothing(client: Client, table: Any) -> None:
     unpaid = stripe_event("checkout_session_completed", customer_id, payment_status="unpaid")
     assert deliver(client, unpaid).body["outcome"] == "ignored"
     assert account_item(table, alice.account_id)["type_id"] == "freemium"
+
+
+def test_a_webhook_reads_the_account_only_where_it_decides_on_it(client: Client) -> None:
+    """Issue 13: the customer link is read, then the account only by an event that depends on its
+    content (an address to compare); an invoice holds the account's existence in its transaction.
+    (Powertools' idempotency record has a client of its own: the call budget counts it.)"""
+    alice = owner(client)
+    customer_id = linked_customer(alice)
+    for sample, reads in (("invoice_paid", 1), ("customer_updated", 2)):
+        with CallCounter(function="StripeWebhookFunction") as counted:
+            # Later than the address PUT that linked the customer (our push to Stripe is the newest state).
+            event = stripe_event(sample, customer_id, event_created=int(time.time()) + 60)
+            assert deliver(client, event).body["outcome"] == "applied"
+        assert counted.calls == {"GetItem": reads, "TransactWriteItems": 1}, (sample, counted.calls)

@@ -59,6 +59,8 @@ class NotFound(DomainError):
 
 
 class AccountNotFound(NotFound):
+    """The account does not exist (any more)."""
+
     code = "account_not_found"
     message = "Compte introuvable."
 

@@ -4,7 +4,7 @@ Its own module so that the account routes do not import Stripe: only the worker 
 """
 
 from contextlib import suppress
-from typing import Any
+from typing import Any, TypedDict
 
 from comptasecure.domain import billing, workflow
 from comptasecure.errors import Conflict
@@ -16,7 +16,17 @@ from comptasecure.store import users as user_store
 from comptasecure.store.conditions import ConditionFailed
 
 
-def purge(account_id: str, stripe_customer_id: str | None) -> dict[str, int]:
+class Purged(TypedDict):
+    """What a purge removed, and the calls it took (DynamoDB pages and batch writes, S3 calls)."""
+
+    items: int
+    item_pages: int
+    batch_writes: int
+    objects: int
+    bucket_calls: int
+
+
+def purge(account_id: str, stripe_customer_id: str | None) -> Purged:
     """Remove everything left of a deleted account; safe to run again (Lambda retries a failed run).
 
     The partition goes 1 MB page by 1 MB page, 25 items per BatchWriteItem; each item's links
@@ -28,7 +38,7 @@ def purge(account_id: str, stripe_customer_id: str | None) -> dict[str, int]:
     if account_store.exists(account_id):
         # Only a deleted account is purged, whatever a caller of the worker passes in.
         raise Conflict("Ce compte n'est pas supprimé.", code="account_not_deleted")
-    removed = {"items": 0, "item_pages": 0, "batch_writes": 0, "objects": 0, "bucket_calls": 0}
+    removed: Purged = {"items": 0, "item_pages": 0, "batch_writes": 0, "objects": 0, "bucket_calls": 0}
     while True:
         page, more = account_store.items_page(account_id)
         if not page:
@@ -59,4 +69,5 @@ def _release_outside_links(account_id: str, item: dict[str, Any]) -> None:
         with suppress(ConditionFailed):
             user_store.release_email(str(item["email"]), account_id)
     elif kind == "crm" and item.get("analysis_id"):
-        cabinet_store.release_analysis(str(item["analysis_id"]), account_id)
+        with suppress(ConditionFailed):  # another account's claim on the analysis id stays
+            cabinet_store.release_analysis(str(item["analysis_id"]), account_id)

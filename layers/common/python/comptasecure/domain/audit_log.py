@@ -1,6 +1,7 @@
 """The audit trail: who changed what on an account, recorded in the same transaction as the change."""
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -8,6 +9,7 @@ from typing import Any
 from comptasecure import clock
 from comptasecure.settings import settings
 from comptasecure.store import audit as audit_store
+from comptasecure.store.audit import AuditEvent
 from comptasecure.store.transaction import Transaction
 
 # Never recorded, whatever a caller passes in details: the audit trail must not leak secrets.
@@ -63,7 +65,7 @@ def record(
 ) -> None:
     """Add the audit event of this change to the change's own transaction."""
     moment = clock.now()
-    event = {
+    event: AuditEvent = {
         "id": uuid.uuid4().hex,
         "at": clock.iso(moment),
         "actor_id": actor.id,
@@ -77,7 +79,7 @@ def record(
     audit_store.append(tx, account_id, event, clock.epoch(moment + retention))
 
 
-def changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def changes(before: Mapping[str, object], after: Mapping[str, object]) -> dict[str, Any]:
     """The before/after of each field that really changed."""
     return {
         name: {"before": before.get(name), "after": value} for name, value in after.items() if before.get(name) != value

@@ -13,17 +13,18 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any, TypedDict
 
 from comptasecure import clock, workers
 from comptasecure.errors import InvalidInput, NotFound
-from comptasecure.http import pagination
 from comptasecure.observability import logger
 from comptasecure.settings import settings
 from comptasecure.store import audit as audit_store
 from comptasecure.store import bucket
+from comptasecure.store.audit import AuditEvent, ExportFilters, ExportStatus
+from comptasecure.store.conditions import ConditionFailed
+from comptasecure.store.pages import StartKey
 
-EVENT_FIELDS = ("id", "at", "actor_id", "actor_email", "action", "target_type", "target_id", "details")
 CSV_HEADER = ("date", "acteur_id", "acteur_email", "action", "cible_type", "cible_id", "details")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 EXPORT_FILE_NAME = "journal-audit.csv"
@@ -41,7 +42,7 @@ class Filters:
         if self.since and self.until and self.since > self.until:
             raise InvalidInput("La date de début doit précéder la date de fin.", field="from", code="invalid_range")
 
-    def stored(self) -> dict[str, str | None]:
+    def stored(self) -> ExportFilters:
         return {
             "from": clock.iso(self.since) if self.since else None,
             "to": clock.iso(self.until) if self.until else None,
@@ -50,7 +51,7 @@ class Filters:
         }
 
     @classmethod
-    def from_stored(cls, stored: dict[str, Any]) -> "Filters":
+    def from_stored(cls, stored: ExportFilters) -> "Filters":
         since, until = stored.get("from"), stored.get("to")
         return cls(
             clock.parse(since) if since else None,
@@ -68,7 +69,9 @@ class Export:
     export_id: str | None = None
 
 
-ExportStatus = Literal["running", "ready", "failed"]
+class ExportCount(TypedDict):
+    rows: int
+    pages: int
 
 
 @dataclass(frozen=True)
@@ -78,10 +81,12 @@ class ExportState:
     expires_at: str | None = None
 
 
-def page(account_id: str, filters: Filters, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    """One Query on the account's time-ordered audit keys; filters on actor and action narrow it."""
-    events, last_key = _query(account_id, filters, limit, pagination.decode(cursor, account_id))
-    return events, pagination.encode(last_key, account_id)
+def page(
+    account_id: str, filters: Filters, limit: int, start_key: StartKey | None
+) -> tuple[list[AuditEvent], StartKey | None]:
+    """One Query on the account's time-ordered audit keys after ``start_key``; filters on actor and
+    action narrow it."""
+    return _query(account_id, filters, limit, start_key)
 
 
 def export(account_id: str, requested_by: str, filters: Filters) -> Export:
@@ -94,7 +99,7 @@ def export(account_id: str, requested_by: str, filters: Filters) -> Export:
     lines = [BOM + _csv_line(CSV_HEADER)]
     # What the response weighs once JSON-escaped into Lambda's proxy answer (quotes, CR/LF, accents).
     size = _escaped_size(lines[0])
-    start_key: dict[str, Any] | None = None
+    start_key: StartKey | None = None
     while True:
         events, start_key = _query(account_id, filters, None, start_key)
         for event in events:
@@ -110,7 +115,7 @@ def export(account_id: str, requested_by: str, filters: Filters) -> Export:
     return Export(export_id=_start_async(account_id, requested_by, filters))
 
 
-def write_export(account_id: str, export_id: str) -> dict[str, int]:
+def write_export(account_id: str, export_id: str) -> ExportCount:
     """The export worker: the whole filtered trail as a CSV streamed to the bucket, then ``ready``.
 
     A failure aborts the upload and raises, so Lambda runs the worker again (twice at most); a
@@ -124,7 +129,7 @@ def write_export(account_id: str, export_id: str) -> dict[str, int]:
     rows = pages = 0
     with bucket.streamed_upload(job["object_key"], CSV_CONTENT_TYPE) as upload:
         upload.write((BOM + _csv_line(CSV_HEADER)).encode())
-        start_key: dict[str, Any] | None = None
+        start_key: StartKey | None = None
         while True:
             events, start_key = _query(account_id, filters, None, start_key)
             pages += 1
@@ -132,9 +137,11 @@ def write_export(account_id: str, export_id: str) -> dict[str, int]:
             upload.write("".join(_csv_line(_row(event)) for event in events).encode())
             if start_key is None:
                 break
-    audit_store.finish_export(
-        account_id, export_id, {"status": "ready", "rows": rows, "pages": pages, "ended_at": _now()}
-    )
+    try:
+        audit_store.mark_ready(account_id, export_id, rows=rows, pages=pages, ended_at=clock.iso(clock.now()))
+    except ConditionFailed:
+        # A concurrent run of the same export ended it first: its object is the same CSV.
+        logger.info("audit export already ended", extra={"account_id": account_id, "export_id": export_id})
     logger.info("audit export ready", extra={"account_id": account_id, "export_id": export_id, "rows": rows})
     return {"rows": rows, "pages": pages}
 
@@ -182,9 +189,9 @@ def _start_async(account_id: str, requested_by: str, filters: Filters) -> str:
 
 
 def _query(
-    account_id: str, filters: Filters, limit: int | None, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    items, last_key = audit_store.page(
+    account_id: str, filters: Filters, limit: int | None, start_key: StartKey | None
+) -> tuple[list[AuditEvent], StartKey | None]:
+    return audit_store.page(
         account_id,
         since=clock.iso(filters.since) if filters.since else None,
         until=clock.iso(filters.until) if filters.until else None,
@@ -193,10 +200,9 @@ def _query(
         limit=limit,
         start_key=start_key,
     )
-    return [{name: item.get(name) for name in EVENT_FIELDS} for item in items], last_key
 
 
-def _row(event: dict[str, Any]) -> tuple[str, ...]:
+def _row(event: AuditEvent) -> tuple[str, ...]:
     return (
         event["at"],
         event["actor_id"],
@@ -223,7 +229,3 @@ def _safe(value: Any) -> str:
     text = str(value)
     # A cell starting with = + - @ would run as a formula in Excel (CSV injection).
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def _now() -> str:
-    return clock.iso(clock.now())

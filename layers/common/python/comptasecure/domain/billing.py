@@ -5,20 +5,43 @@ last 4, expiry) and keep none of it. A card number or an IBAN never reaches this
 confirms the SetupIntent with Stripe.js.
 """
 
-from typing import Any, Literal
+from collections.abc import Mapping
+from contextlib import suppress
+from typing import Any, Literal, TypedDict
 
 from comptasecure import clock, stripe_api
 from comptasecure.domain import audit_log
-from comptasecure.errors import Conflict, InvalidInput, NotFound
+from comptasecure.errors import AccountNotFound, Conflict, InvalidInput, NotFound
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
+from comptasecure.store.billing import BillingAddress
+from comptasecure.store.conditions import ConditionFailed
 from comptasecure.store.records import Account
 from comptasecure.store.transaction import Transaction
 
 PaymentMethodType = Literal["card", "sepa_debit"]
-ADDRESS_FIELDS = ("company_name", "line1", "line2", "postal_code", "city", "country", "vat_number")
 EU_VAT = "eu_vat"
+
+
+class SetupIntent(TypedDict):
+    client_secret: str
+    setup_intent_id: str
+
+
+class ShownPaymentMethod(TypedDict):
+    """What the page shows of a payment method, and all we ever keep of it."""
+
+    id: str
+    type: str
+    brand: str | None
+    last4: str | None
+    exp_month: int | None
+    exp_year: int | None
+
+
+class PaymentMethodEntry(ShownPaymentMethod):
+    is_default: bool
 
 
 def payment_method_not_found() -> NotFound:
@@ -56,7 +79,7 @@ def ensure_customer(account_id: str, actor: audit_log.Actor, account: Account | 
             # The account was deleted meanwhile: its purge cannot know this customer, so it goes now.
             with stripe_api.calls():
                 stripe_api.client().v1.customers.delete(customer.id)
-            raise NotFound("Compte introuvable.", code="account_not_found") from None
+            raise AccountNotFound() from None
         winner = str(account_store.get(account_id)["stripe_customer_id"])
         if winner != customer.id:
             # Outside Stripe's idempotency window (or on an emulator without it) the loser created a
@@ -81,7 +104,8 @@ def delete_customer(customer_id: str, account_id: str) -> None:
     except stripe.InvalidRequestError as error:
         if error.http_status != 404:
             raise
-    billing_store.unlink_customer(customer_id, account_id)
+    with suppress(ConditionFailed):  # another account's link to this customer is not ours to remove
+        billing_store.unlink_customer(customer_id, account_id)
     logger.info("Stripe customer deleted", extra={"account_id": account_id, "customer_id": customer_id})
 
 
@@ -94,21 +118,33 @@ def _customer_in(account: Account) -> str | None:
     return str(customer_id) if customer_id else None
 
 
-def address(account_id: str) -> dict[str, Any]:
+def address(account_id: str) -> BillingAddress:
     """The billing address kept on the account; every field null until it is first filled."""
-    return _address_in(account_store.get(account_id))
+    return address_in(account_store.get(account_id))
 
 
-def _address_in(account: Account) -> dict[str, Any]:
-    stored = account.get("billing_address") or {}
-    return {name: stored.get(name) for name in ADDRESS_FIELDS}
+def address_in(account: Account) -> BillingAddress:
+    """The billing address of an account item already read."""
+    return _address(account.get("billing_address") or {})
 
 
-def update_address(account_id: str, actor: audit_log.Actor, new: dict[str, Any]) -> dict[str, Any]:
+def _address(fields: Mapping[str, str | None]) -> BillingAddress:
+    return {
+        "company_name": fields.get("company_name"),
+        "line1": fields.get("line1"),
+        "line2": fields.get("line2"),
+        "postal_code": fields.get("postal_code"),
+        "city": fields.get("city"),
+        "country": fields.get("country"),
+        "vat_number": fields.get("vat_number"),
+    }
+
+
+def update_address(account_id: str, actor: audit_log.Actor, new: Mapping[str, str | None]) -> BillingAddress:
     """Push the address to the Stripe customer (name, address, EU VAT id), then keep it on the account."""
-    after = {name: new.get(name) for name in ADDRESS_FIELDS}
+    after = _address(new)
     account = account_store.get(account_id)  # one read: the address before and the customer link
-    before = _address_in(account)
+    before = address_in(account)
     customer_id = ensure_customer(account_id, actor, account)
     client = stripe_api.client()
     with stripe_api.calls():
@@ -127,7 +163,7 @@ def update_address(account_id: str, actor: audit_log.Actor, new: dict[str, Any])
             },
         )
     tx = Transaction()
-    billing_store.set_address(tx, account_id, after)
+    billing_store.set_address(tx, account_id, after, on_missing=AccountNotFound())
     # What we just sent is the customer's newest state: a late customer.updated must not undo it.
     billing_store.advance_version(tx, account_id, customer_id, clock.epoch(clock.now()), on_stale=None)
     changes = audit_log.changes(before, after)
@@ -163,7 +199,7 @@ def _replace_vat_number(customer_id: str, vat_number: str | None) -> None:
             tax_ids.delete(customer_id, stale.id)
 
 
-def start_adding_payment_method(account_id: str, actor: audit_log.Actor, kind: PaymentMethodType) -> dict[str, str]:
+def start_adding_payment_method(account_id: str, actor: audit_log.Actor, kind: PaymentMethodType) -> SetupIntent:
     """A SetupIntent the front end confirms with Stripe.js; Stripe then attaches the method to the customer."""
     customer_id = ensure_customer(account_id, actor)
     with stripe_api.calls():
@@ -178,7 +214,7 @@ def start_adding_payment_method(account_id: str, actor: audit_log.Actor, kind: P
     return {"client_secret": str(intent.client_secret), "setup_intent_id": str(intent.id)}
 
 
-def payment_methods(account_id: str) -> list[dict[str, Any]]:
+def payment_methods(account_id: str) -> list[PaymentMethodEntry]:
     """The customer's cards and IBANs as Stripe holds them, with the invoice default flagged."""
     customer_id = customer_of(account_id)
     if customer_id is None:
@@ -189,14 +225,14 @@ def payment_methods(account_id: str) -> list[dict[str, Any]]:
         methods = client.v1.customers.payment_methods.list(customer_id, {"limit": 100})
     default = (customer.to_dict().get("invoice_settings") or {}).get("default_payment_method")
     return [
-        {**display(method.to_dict()), "is_default": method.id == default}
+        _entry(display(method.to_dict()), is_default=method.id == default)
         for method in methods.data
         if method.type in ("card", "sepa_debit")
     ]
 
 
-def display(method: dict[str, Any]) -> dict[str, Any]:
-    """What the page shows of a payment method, and all we ever keep of it: brand, last 4, expiry."""
+def display(method: Mapping[str, Any]) -> ShownPaymentMethod:
+    """What the page shows of a payment method (Stripe's JSON of it): brand, last 4, expiry."""
     kind = method["type"]
     details = method.get(kind) or {}
     return {
@@ -212,6 +248,7 @@ def display(method: dict[str, Any]) -> dict[str, Any]:
 def remove_payment_method(account_id: str, actor: audit_log.Actor, method_id: str) -> None:
     """Detach a method from the account's customer; a method of another customer is not found."""
     _, method = _own_method(account_id, method_id)
+    shown = display(method)
     with stripe_api.calls(not_found=payment_method_not_found()):
         stripe_api.client().v1.payment_methods.detach(method_id)
     tx = Transaction()
@@ -222,12 +259,12 @@ def remove_payment_method(account_id: str, actor: audit_log.Actor, method_id: st
         "billing.payment_method_removed",
         target_type="payment_method",
         target_id=method_id,
-        details={key: value for key, value in display(method).items() if key in ("type", "brand", "last4")},
+        details={"type": shown["type"], "brand": shown["brand"], "last4": shown["last4"]},
     )
     tx.commit()
 
 
-def set_default_payment_method(account_id: str, actor: audit_log.Actor, method_id: str) -> dict[str, Any]:
+def set_default_payment_method(account_id: str, actor: audit_log.Actor, method_id: str) -> PaymentMethodEntry:
     """Make this method the one Stripe charges invoices to."""
     customer_id, method = _own_method(account_id, method_id)
     client = stripe_api.client()
@@ -246,7 +283,11 @@ def set_default_payment_method(account_id: str, actor: audit_log.Actor, method_i
         details={"default_payment_method": {"before": previous, "after": method_id}},
     )
     tx.commit()
-    return {**display(method), "is_default": True}
+    return _entry(display(method), is_default=True)
+
+
+def _entry(shown: ShownPaymentMethod, *, is_default: bool) -> PaymentMethodEntry:
+    return {**shown, "is_default": is_default}
 
 
 def _own_method(account_id: str, method_id: str) -> tuple[str, dict[str, Any]]:

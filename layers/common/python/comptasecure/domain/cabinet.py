@@ -6,12 +6,24 @@ belongs to the account that saves it: two accounts using one analysis id each ha
 """
 
 import re
-from typing import Any
+from typing import TypedDict
 
 from comptasecure.domain import audit_log
 from comptasecure.errors import Conflict, NotFound
 from comptasecure.store import cabinet as cabinet_store
+from comptasecure.store.cabinet import FieldsItem
 from comptasecure.store.transaction import Transaction
+
+# Each firm field by name: its text, or None when it is empty.
+FirmFields = dict[str, str | None]
+
+
+class Crm(TypedDict):
+    """A CRM as it opens: the analysis, and each field from the CRM or else from the firm information."""
+
+    analysis_id: str
+    fields: FirmFields
+
 
 # The firm-wide fields reused in every CRM; a CRM field of the same name is pre-filled from them.
 FIELDS = (
@@ -38,19 +50,19 @@ class _FilledMeanwhile(Conflict):
     """Another CRM filled this firm field first: its value stays."""
 
 
-def _filled(value: Any) -> bool:
+def _filled(value: str | None) -> bool:
     return value is not None and value != ""
 
 
-def _fields_of(item: dict[str, Any]) -> dict[str, str | None]:
-    return {name: str(item[name]) if _filled(item.get(name)) else None for name in FIELDS}
+def _fields_of(item: FieldsItem) -> FirmFields:
+    return {name: item[name] if _filled(item.get(name)) else None for name in FIELDS}
 
 
-def get(account_id: str) -> dict[str, str | None]:
+def get(account_id: str) -> FirmFields:
     return _fields_of(cabinet_store.get_cabinet(account_id))
 
 
-def update(account_id: str, actor: audit_log.Actor, changes: dict[str, str | None]) -> dict[str, str | None]:
+def update(account_id: str, actor: audit_log.Actor, changes: FirmFields) -> FirmFields:
     """Set the given firm fields; null or an empty string empties one."""
     before = get(account_id)
     after = {**before, **{name: value if _filled(value) else None for name, value in changes.items()}}
@@ -70,7 +82,7 @@ def update(account_id: str, actor: audit_log.Actor, changes: dict[str, str | Non
     return after
 
 
-def crm(account_id: str, analysis_id: str) -> dict[str, Any]:
+def crm(account_id: str, analysis_id: str) -> Crm:
     """The CRM as it opens: its own filled fields, and the firm's for the empty ones (one read)."""
     _check_analysis(analysis_id)
     own, firm = cabinet_store.get_crm_and_cabinet(account_id, analysis_id)
@@ -78,8 +90,8 @@ def crm(account_id: str, analysis_id: str) -> dict[str, Any]:
 
 
 def save_crm(
-    account_id: str, analysis_id: str, actor: audit_log.Actor, changes: dict[str, str | None], *, may_edit_firm: bool
-) -> dict[str, Any]:
+    account_id: str, analysis_id: str, actor: audit_log.Actor, changes: FirmFields, *, may_edit_firm: bool
+) -> Crm:
     """Save the CRM's given fields and, for a caller who may edit the firm information, fill each
     empty firm field from what the CRM now holds (R-CAB-3).
 
@@ -134,7 +146,7 @@ def save_crm(
     )
 
 
-def _opened(analysis_id: str, own: dict[str, str | None], firm: dict[str, str | None]) -> dict[str, Any]:
+def _opened(analysis_id: str, own: FirmFields, firm: FirmFields) -> Crm:
     return {"analysis_id": analysis_id, "fields": {name: own[name] or firm[name] for name in FIELDS}}
 
 

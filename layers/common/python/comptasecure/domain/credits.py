@@ -5,20 +5,30 @@ type, in the same transaction as its history line and its audit event.
 """
 
 import uuid
-from typing import Any
+from typing import Any, TypedDict
 
 from comptasecure import clock
 from comptasecure.domain import audit_log
 from comptasecure.domain.catalogue import CreditType, catalogue, credit_catalogue
-from comptasecure.errors import Conflict, InvalidInput, NotFound
-from comptasecure.http import pagination
+from comptasecure.errors import AccountNotFound, Conflict, InvalidInput
 from comptasecure.store import accounts as account_store
 from comptasecure.store import credits as credit_store
+from comptasecure.store.credits import Consumption, Movement
+from comptasecure.store.pages import StartKey
 from comptasecure.store.transaction import Transaction
 
 # Who consumes credits: the analysis service, through its IAM-invoked function.
 ANALYSIS_SERVICE = audit_log.Actor("analysis_service")
-CONSUMPTION_FIELDS = ("analysis_id", "account_id", "credit_type", "amount", "consumed_at")
+
+
+class Balance(TypedDict):
+    """One credit type of the catalogue and where the account stands on it."""
+
+    type: str
+    label: str
+    granted: int
+    consumed: int
+    remaining: int
 
 
 def credit_type(type_id: str, field: str = "type") -> CreditType:
@@ -40,10 +50,10 @@ def grant(tx: Transaction, account_id: str, actor: audit_log.Actor, type_id: str
     _movement(tx, account_id, actor, "billing.credits_granted", type_id, amount, reason)
 
 
-def grant_now(account_id: str, actor: audit_log.Actor, type_id: str, amount: int, reason: str) -> dict[str, Any]:
+def grant_now(account_id: str, actor: audit_log.Actor, type_id: str, amount: int, reason: str) -> Balance:
     """Support's grant (R-ACC-5): committed at once; returns the type's new balance."""
     tx = Transaction()
-    credit_store.require_account(tx, account_id)
+    credit_store.require_account(tx, account_id, on_missing=AccountNotFound())
     grant(tx, account_id, actor, type_id, amount, reason)
     tx.commit()
     return next(item for item in balances(account_id) if item["type"] == type_id)
@@ -55,7 +65,7 @@ class AnalysisAlreadyCharged(Conflict):
     code = "analysis_already_charged"
 
 
-def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> dict[str, Any]:
+def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> Consumption:
     """Take ``amount`` credits of a type for one analysis (R-BIL-3), once however often it is retried.
 
     One transaction writes the analysis's consumption record (conditional on its absence, keyed by
@@ -70,7 +80,7 @@ def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> dic
         raise InvalidInput("Le nombre de crédits doit être positif.", field="amount", code="invalid_amount")
     account_type = catalogue().get(account_store.get(account_id)["type_id"])
     consumed_at = clock.iso(clock.now())
-    consumption = {
+    consumption: Consumption = {
         "analysis_id": analysis_id,
         "account_id": account_id,
         "credit_type": type_id,
@@ -114,42 +124,41 @@ def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> dic
     return consumption
 
 
-def _recorded(account_id: str, type_id: str, amount: int, analysis_id: str) -> dict[str, Any]:
+def _recorded(account_id: str, type_id: str, amount: int, analysis_id: str) -> Consumption:
     """The first result of an analysis's consumption, if this retry asks for the same thing."""
     recorded = credit_store.consumption(account_id, analysis_id)
     if recorded is None:  # the account was deleted between the two calls
-        raise NotFound("Compte introuvable.", code="account_not_found")
+        raise AccountNotFound()
     if (recorded["credit_type"], recorded["amount"]) != (type_id, amount):
         raise Conflict(
             "Cette analyse a déjà consommé des crédits d'un autre type ou d'un autre montant.",
             field="analysis_id",
             code="analysis_id_reused",
         )
-    return {name: recorded[name] for name in CONSUMPTION_FIELDS}
+    return recorded
 
 
-def balances(account_id: str) -> list[dict[str, Any]]:
+def balances(account_id: str) -> list[Balance]:
     """Granted, consumed and remaining for every type of the catalogue (zero when never granted)."""
     stored = {item["credit_type"]: item for item in credit_store.balances(account_id)}
-    rows = []
+    rows: list[Balance] = []
     for known in credit_catalogue().types:
-        item = stored.get(known.id, {})
+        item = stored.get(known.id)
         rows.append(
             {
                 "type": known.id,
                 "label": known.label,
-                "granted": int(item.get("granted", 0)),
-                "consumed": int(item.get("consumed", 0)),
-                "remaining": int(item.get("remaining", 0)),
+                "granted": item["granted"] if item else 0,
+                "consumed": item["consumed"] if item else 0,
+                "remaining": item["remaining"] if item else 0,
             }
         )
     return rows
 
 
-def history(account_id: str, limit: int, cursor: str | None) -> tuple[list[dict[str, Any]], str | None]:
-    items, last_key = credit_store.history_page(account_id, limit, pagination.decode(cursor, account_id))
-    movements = [{name: item.get(name) for name in ("type", "delta", "reason", "at", "analysis_id")} for item in items]
-    return movements, pagination.encode(last_key, account_id)
+def history(account_id: str, limit: int, start_key: StartKey | None) -> tuple[list[Movement], StartKey | None]:
+    """One page of the account's credit movements, newest first, after ``start_key``."""
+    return credit_store.history_page(account_id, limit, start_key)
 
 
 def _movement(
@@ -164,8 +173,14 @@ def _movement(
     analysis_id: str | None = None,
 ) -> None:
     details: dict[str, Any] = {"type": type_id, "delta": delta, "reason": reason}
+    movement: Movement = {
+        "id": uuid.uuid4().hex,
+        "at": clock.iso(clock.now()),
+        "type": type_id,
+        "delta": delta,
+        "reason": reason,
+    }
     if analysis_id is not None:
-        details["analysis_id"] = analysis_id
-    movement = {"id": uuid.uuid4().hex, "at": clock.iso(clock.now()), **details}
+        details["analysis_id"] = movement["analysis_id"] = analysis_id
     credit_store.add_movement(tx, account_id, movement)
     audit_log.record(tx, account_id, actor, action, target_type="credit", target_id=type_id, details=details)

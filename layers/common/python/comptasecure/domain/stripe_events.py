@@ -11,22 +11,34 @@
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from comptasecure import clock, stripe_api
 from comptasecure.domain import audit_log, billing, credits
 from comptasecure.domain.catalogue import catalogue
-from comptasecure.errors import Conflict, DomainError
-from comptasecure.models.stripe_events import Customer, Invoice, Payment, PaymentMethod, StripeEvent
+from comptasecure.domain.stripe_objects import (
+    Address,
+    Customer,
+    Invoice,
+    Payment,
+    PaymentMethod,
+    StripeEvent,
+    StripeObject,
+    customer_of,
+)
+from comptasecure.errors import Conflict, DomainError, NotFound
 from comptasecure.observability import logger
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
 from comptasecure.store import credits as credit_store
 from comptasecure.store import keys
+from comptasecure.store.billing import BillingAddress
+from comptasecure.store.records import Account
 from comptasecure.store.transaction import Transaction
 
 if TYPE_CHECKING:
@@ -36,9 +48,9 @@ if TYPE_CHECKING:
 ANALYSIS_PURCHASE = "analysis"
 DEFAULT_PURCHASED_CREDIT = "analyse_fec"
 TYPE_CHANGE_ATTEMPTS = 3
-
-Event = dict[str, Any]
 SIGNATURE_TOLERANCE_SECONDS = 300
+
+Outcome = Literal["applied", "stale", "ignored"]
 
 
 class InvalidSignature(DomainError):
@@ -59,7 +71,11 @@ class _TypeChangedMeanwhile(Conflict):
     """The account type changed between reading it and upgrading it."""
 
 
-def receive(payload: str, signature: str | None, context: "LambdaContext") -> str:
+class _AccountGone(NotFound):
+    """The account was deleted: its customer link lives until its purge ends, its events change nothing."""
+
+
+def receive(payload: str, signature: str | None, context: "LambdaContext") -> Outcome:
     """Verify a delivery and apply its event once; returns applied, stale or ignored (or the first answer).
 
     A body that is signed but is no Stripe event (no id, type, data or created) is a 400; an event
@@ -76,7 +92,7 @@ def receive(payload: str, signature: str | None, context: "LambdaContext") -> st
     # The invocation's deadline bounds the "in progress" record: a crashed attempt does not block retries.
     _idempotency_config().register_lambda_context(context)
     try:
-        result: dict[str, str] = _apply_once()(event=event.model_dump(mode="json"))
+        result: dict[str, Outcome] = _apply_once()(event=event)
     except IdempotencyAlreadyInProgressError as error:
         # Stripe retries a non-2xx delivery: the first one is still being applied.
         raise Conflict("Cet événement est déjà en cours de traitement.", code="event_in_progress") from error
@@ -115,7 +131,7 @@ def _idempotency_config() -> "IdempotencyConfig":
 
 
 @cache
-def _apply_once() -> Callable[..., dict[str, str]]:
+def _apply_once() -> Callable[..., dict[str, Outcome]]:
     """``apply`` wrapped by Powertools Idempotency, records in the single table (built on first use)."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, idempotent_function
 
@@ -126,67 +142,82 @@ def _apply_once() -> Callable[..., dict[str, str]]:
         static_pk_value=keys.STRIPE_EVENT_PK,
         expiry_attr="ttl",
     )
-    wrapped: Callable[..., dict[str, str]] = idempotent_function(
+    wrapped: Callable[..., dict[str, Outcome]] = idempotent_function(
         data_keyword_argument="event", persistence_store=persistence, config=_idempotency_config()
     )(apply)
     return wrapped
 
 
-def apply(event: Event) -> dict[str, str]:
-    """Apply one verified event to the account of its Stripe customer."""
-    if event["type"] not in HANDLERS:
+def apply(event: StripeEvent) -> dict[str, Outcome]:
+    """Apply one verified event to the account of its Stripe customer (Powertools records the answer)."""
+    handler = HANDLERS.get(event.type)
+    if handler is None:
         return {"status": "ignored"}
-    model, handler = HANDLERS[event["type"]]
     try:
-        stripe_object = model.model_validate(event["data"]["object"]).model_dump(mode="json")
+        stripe_object = handler.model.model_validate(event.data.object)
     except ValidationError as error:
         # Signed by Stripe yet unreadable: acknowledged, since a resend would be just as unreadable.
         logger.warning(
             "Stripe event object we cannot read",
-            extra={"event_id": event["id"], "type": event["type"], "fields": _fields(error)},
+            extra={"event_id": event.id, "type": event.type, "fields": _fields(error)},
         )
         return {"status": "ignored"}
-    customer_id = _customer_of(event, stripe_object)
+    customer_id = customer_of(event, stripe_object)
     account_id = billing_store.account_of_customer(customer_id) if customer_id else None
-    # A deleted account's customer link lives until its purge ends: its events are acknowledged,
-    # never answered 404 (Stripe would retry them for days).
-    if account_id is None or not account_store.exists(account_id):
-        logger.info("Stripe event for no account of ours", extra={"event_id": event["id"], "type": event["type"]})
-        return {"status": "ignored"}
     try:
-        applied = handler(account_id, event, stripe_object)
+        if account_id is None:
+            raise _AccountGone()
+        applied = handler.apply(account_id, event, stripe_object)
+    except _AccountGone:
+        # A deleted account's customer link lives until its purge ends: its events are acknowledged,
+        # never answered 404 (Stripe would retry them for days). Each change's transaction holds
+        # only while the account exists, so no second read is needed to know it.
+        logger.info("Stripe event for no account of ours", extra={"event_id": event.id, "type": event.type})
+        return {"status": "ignored"}
     except StaleEvent:
-        logger.info("older Stripe event skipped", extra={"event_id": event["id"], "type": event["type"]})
+        logger.info("older Stripe event skipped", extra={"event_id": event.id, "type": event.type})
         return {"status": "stale"}
     return {"status": "applied" if applied else "ignored"}
 
 
-def _customer_of(event: Event, stripe_object: dict[str, Any]) -> str | None:
-    if event["type"].startswith("customer."):
-        return str(stripe_object["id"])
-    # A detached payment method no longer names its customer; the event's previous state does.
-    customer = stripe_object.get("customer") or (event["data"].get("previous_attributes") or {}).get("customer")
-    return customer if isinstance(customer, str) and customer else None
+def _account(account_id: str) -> Account:
+    """The account item, for the handlers that decide on it; a deleted account changes nothing."""
+    try:
+        return account_store.get(account_id)
+    except NotFound:
+        raise _AccountGone() from None
 
 
-def _newer_only(tx: Transaction, account_id: str, event: Event, object_id: str) -> None:
-    billing_store.advance_version(tx, account_id, object_id, int(event["created"]), on_stale=StaleEvent())
+def _newer_only(tx: Transaction, account_id: str, event: StripeEvent, object_id: str) -> None:
+    billing_store.advance_version(tx, account_id, object_id, event.created, on_stale=StaleEvent())
 
 
-def _customer_updated(account_id: str, event: Event, customer: dict[str, Any]) -> bool:
-    """The address edited at Stripe (e.g. at payment time) becomes the account's billing address."""
-    before = billing.address(account_id)
-    after = dict(before)
-    if customer.get("name"):
-        after["company_name"] = customer["name"]
-    for name, value in (customer.get("address") or {}).items():
-        if name in after and value is not None:
-            after[name] = value or None
+def _change_of_live_account(account_id: str, event: StripeEvent, object_id: str) -> Transaction:
+    """A transaction that holds only if the account still exists and nothing newer was applied to the object."""
     tx = Transaction()
-    _newer_only(tx, account_id, event, customer["id"])
+    _newer_only(tx, account_id, event, object_id)
+    credit_store.require_account(tx, account_id, on_missing=_AccountGone())
+    return tx
+
+
+def _customer_updated(account_id: str, event: StripeEvent, customer: Customer) -> bool:
+    """The address edited at Stripe (e.g. at payment time) becomes the account's billing address."""
+    before = billing.address_in(_account(account_id))
+    at_stripe = customer.address or Address()
+    after: BillingAddress = {
+        "company_name": customer.name or before["company_name"],
+        "line1": _taken(before["line1"], at_stripe.line1),
+        "line2": _taken(before["line2"], at_stripe.line2),
+        "postal_code": _taken(before["postal_code"], at_stripe.postal_code),
+        "city": _taken(before["city"], at_stripe.city),
+        "country": _taken(before["country"], at_stripe.country),
+        "vat_number": before["vat_number"],  # Stripe's customer object does not carry it
+    }
+    tx = Transaction()
+    _newer_only(tx, account_id, event, customer.id)
     changes = audit_log.changes(before, after)
     if changes:
-        billing_store.set_address(tx, account_id, after)
+        billing_store.set_address(tx, account_id, after, on_missing=_AccountGone())
         audit_log.record(
             tx,
             account_id,
@@ -196,53 +227,68 @@ def _customer_updated(account_id: str, event: Event, customer: dict[str, Any]) -
             target_id=account_id,
             details=changes,
         )
+    else:
+        credit_store.require_account(tx, account_id, on_missing=_AccountGone())
     tx.commit()
     return True
 
 
-def _invoice(account_id: str, event: Event, invoice: dict[str, Any]) -> bool:
+def _taken(ours: str | None, at_stripe: str | None) -> str | None:
+    """Stripe's value where it sends one (an empty one empties the field), ours where it sends none."""
+    return ours if at_stripe is None else at_stripe or None
+
+
+def _invoice(account_id: str, event: StripeEvent, invoice: Invoice) -> bool:
     """Keep what the invoices table shows: number, payment date, amount excluding VAT, PDF link."""
-    paid_at = (invoice.get("status_transitions") or {}).get("paid_at")
-    amounts = (invoice.get(name) for name in ("total_excluding_tax", "subtotal_excluding_tax", "subtotal"))
-    amount = next((value for value in amounts if value is not None), None)
-    record = {
-        "id": invoice["id"],
-        "name": invoice.get("number"),
-        "status": invoice.get("status"),
+    paid_at = invoice.status_transitions.paid_at if invoice.status_transitions else None
+    amounts = (invoice.total_excluding_tax, invoice.subtotal_excluding_tax, invoice.subtotal)
+    record: billing_store.Invoice = {
+        "id": invoice.id,
+        "name": invoice.number,
+        "status": invoice.status,
         "paid_at": clock.iso(clock.from_epoch(paid_at)) if paid_at else None,
-        "amount_excluding_tax": amount,
-        "currency": invoice.get("currency"),
-        "pdf_url": invoice.get("invoice_pdf"),
+        "amount_excluding_tax": next((value for value in amounts if value is not None), None),
+        "currency": invoice.currency,
+        "pdf_url": invoice.invoice_pdf,
     }
-    tx = Transaction()
-    _newer_only(tx, account_id, event, invoice["id"])
-    billing_store.put_invoice(tx, account_id, clock.iso(clock.from_epoch(invoice["created"])), record)
+    tx = _change_of_live_account(account_id, event, invoice.id)
+    billing_store.put_invoice(tx, account_id, clock.iso(clock.from_epoch(invoice.created)), record)
     audit_log.record(
         tx,
         account_id,
         audit_log.STRIPE,
         "billing.invoice_recorded",
         target_type="invoice",
-        target_id=invoice["id"],
-        details={key: record[key] for key in ("name", "status", "amount_excluding_tax", "currency")},
+        target_id=invoice.id,
+        details={
+            "name": record["name"],
+            "status": record["status"],
+            "amount_excluding_tax": record["amount_excluding_tax"],
+            "currency": record["currency"],
+        },
     )
     tx.commit()
     return True
 
 
-def _payment_method(action: str) -> Callable[[str, Event, dict[str, Any]], bool]:
-    def record(account_id: str, event: Event, method: dict[str, Any]) -> bool:
-        tx = Transaction()
-        _newer_only(tx, account_id, event, method["id"])
-        shown = billing.display(method)
+def _payment_method(action: str) -> Callable[[str, StripeEvent, PaymentMethod], bool]:
+    def record(account_id: str, event: StripeEvent, method: PaymentMethod) -> bool:
+        tx = _change_of_live_account(account_id, event, method.id)
+        shown = billing.display(method.model_dump())
         audit_log.record(
             tx,
             account_id,
             audit_log.STRIPE,
             action,
             target_type="payment_method",
-            target_id=method["id"],
-            details={key: shown[key] for key in ("type", "brand", "last4", "exp_month", "exp_year")},
+            target_id=method.id,
+            details={
+                "type": shown["type"],
+                "brand": shown["brand"],
+                "last4": shown["last4"],
+                "exp_month": shown["exp_month"],
+                "exp_year": shown["exp_year"],
+            },
         )
         tx.commit()
         return True
@@ -250,27 +296,28 @@ def _payment_method(action: str) -> Callable[[str, Event, dict[str, Any]], bool]
     return record
 
 
-def _purchase(account_id: str, event: Event, payment: dict[str, Any]) -> bool:
+def _purchase(account_id: str, event: StripeEvent, payment: Payment) -> bool:
     """A paid analysis: its credits, and Freemium becomes Premium (R-ACC-3); no other type changes."""
-    metadata = payment.get("metadata") or {}
-    if metadata.get("purchase") != ANALYSIS_PURCHASE:
+    if payment.metadata.purchase != ANALYSIS_PURCHASE:
         return False
-    if payment.get("object") == "checkout.session" and payment.get("payment_status") != "paid":
+    if payment.object == "checkout.session" and payment.payment_status != "paid":
         return False
     # A Checkout payment also raises payment_intent.succeeded: whichever comes first applies it.
-    payment_id = str(payment.get("payment_intent") or payment["id"])
-    credit_type = str(metadata.get("credit_type") or DEFAULT_PURCHASED_CREDIT)
-    quantity = int(metadata["quantity"])
+    payment_id = payment.payment_intent or payment.id
+    credit_type = payment.metadata.credit_type or DEFAULT_PURCHASED_CREDIT
     signup_type = catalogue().obtained_by("signup").id
     purchase_type = catalogue().obtained_by("first_purchase").id
     for _ in range(TYPE_CHANGE_ATTEMPTS):
-        current_type = account_store.get(account_id)["type_id"]
+        current_type = _account(account_id)["type_id"]
         tx = Transaction()
-        billing_store.claim_once(tx, account_id, payment_id, int(event["created"]), on_repeat=StaleEvent())
-        credits.grant(tx, account_id, audit_log.STRIPE, credit_type, quantity, f"Achat Stripe {payment_id}")
+        billing_store.claim_once(tx, account_id, payment_id, event.created, on_repeat=StaleEvent())
+        credits.grant(
+            tx, account_id, audit_log.STRIPE, credit_type, payment.metadata.quantity, f"Achat Stripe {payment_id}"
+        )
         if current_type != signup_type:
-            credit_store.require_account(tx, account_id)
+            credit_store.require_account(tx, account_id, on_missing=_AccountGone())
         else:
+            # Fails as well when the account is gone: the next attempt's read then finds no account.
             account_store.set_type(
                 tx,
                 account_id,
@@ -295,15 +342,20 @@ def _purchase(account_id: str, event: Event, payment: dict[str, Any]) -> bool:
     raise Conflict("Le type du compte change trop souvent ; Stripe renverra l'événement.", code="account_type_busy")
 
 
-Apply = Callable[[str, Event, dict[str, Any]], bool]
+@dataclass(frozen=True)
+class _Handler[T: StripeObject]:
+    """An event type we apply: the model its object must match, and what applying it does."""
 
-# Each event type we apply: the model its object must match, and what applying it does.
-HANDLERS: dict[str, tuple[type[BaseModel], Apply]] = {
-    "customer.updated": (Customer, _customer_updated),
-    "invoice.finalized": (Invoice, _invoice),
-    "invoice.paid": (Invoice, _invoice),
-    "payment_method.attached": (PaymentMethod, _payment_method("billing.payment_method_added")),
-    "payment_method.detached": (PaymentMethod, _payment_method("billing.payment_method_detached")),
-    "payment_intent.succeeded": (Payment, _purchase),
-    "checkout.session.completed": (Payment, _purchase),
+    model: type[T]
+    apply: Callable[[str, StripeEvent, T], bool]
+
+
+HANDLERS: dict[str, _Handler[Any]] = {
+    "customer.updated": _Handler(Customer, _customer_updated),
+    "invoice.finalized": _Handler(Invoice, _invoice),
+    "invoice.paid": _Handler(Invoice, _invoice),
+    "payment_method.attached": _Handler(PaymentMethod, _payment_method("billing.payment_method_added")),
+    "payment_method.detached": _Handler(PaymentMethod, _payment_method("billing.payment_method_detached")),
+    "payment_intent.succeeded": _Handler(Payment, _purchase),
+    "checkout.session.completed": _Handler(Payment, _purchase),
 }

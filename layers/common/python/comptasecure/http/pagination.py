@@ -4,9 +4,11 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
+from pydantic import BaseModel
 
 from comptasecure.errors import InvalidInput
 from comptasecure.secrets import signing_key
@@ -40,6 +42,13 @@ def decode(cursor: str | None, scope: str) -> dict[str, Any] | None:
         raise _invalid()
     key: dict[str, Any] = json.loads(payload)
     return key
+
+
+def page_of[Page: BaseModel](
+    model: type[Page], scope: str, items: Sequence[Mapping[str, Any]], last_key: dict[str, Any] | None
+) -> Page:
+    """A list's page as API.md shapes it: its items, and the cursor of the next page (null after the last)."""
+    return model.model_validate({"items": items, "next_cursor": encode(last_key, scope)})
 
 
 def _invalid() -> InvalidInput:

@@ -1,18 +1,37 @@
 """Billing items: the Stripe customer link, the billing address, invoices and Stripe event versions."""
 
-from typing import Any
-
-from boto3.dynamodb.conditions import Key
+from typing import TypedDict, cast
 
 from comptasecure import aws
-from comptasecure.errors import DomainError, NotFound
+from comptasecure.errors import DomainError
 from comptasecure.store import keys
+from comptasecure.store.conditions import conditional
+from comptasecure.store.pages import StartKey, newest_first
 from comptasecure.store.transaction import Transaction
-from comptasecure.store.values import plain
 
 
-def account_not_found() -> NotFound:
-    return NotFound("Compte introuvable.", code="account_not_found")
+class BillingAddress(TypedDict):
+    """The account's billing address; a field never filled is None."""
+
+    company_name: str | None
+    line1: str | None
+    line2: str | None
+    postal_code: str | None
+    city: str | None
+    country: str | None
+    vat_number: str | None
+
+
+class Invoice(TypedDict):
+    """``ACCOUNT#<aid>`` / ``INVOICE#<created>#<id>``: what Stripe's invoice webhooks recorded."""
+
+    id: str
+    name: str | None
+    status: str | None
+    paid_at: str | None
+    amount_excluding_tax: int | None
+    currency: str | None
+    pdf_url: str | None
 
 
 def link_customer(tx: Transaction, account_id: str, customer_id: str, *, on_already_linked: DomainError) -> None:
@@ -41,27 +60,22 @@ def account_of_customer(customer_id: str) -> str | None:
 
 
 def unlink_customer(customer_id: str, account_id: str) -> None:
-    """Remove the customer's link to this account (never one another account holds)."""
-    from botocore.exceptions import ClientError
-
-    try:
+    """Remove the customer's link to this account; raises ConditionFailed when another account holds it."""
+    with conditional():
         aws.table().delete_item(
             Key=keys.key(keys.stripe_customer_pk(customer_id), keys.STRIPE_CUSTOMER_SK),
             ConditionExpression="account_id = :account_id",
             ExpressionAttributeValues={":account_id": account_id},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
 
 
-def set_address(tx: Transaction, account_id: str, address: dict[str, Any]) -> None:
+def set_address(tx: Transaction, account_id: str, address: BillingAddress, *, on_missing: DomainError) -> None:
     tx.update(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
         "SET billing_address = :address",
         condition="attribute_exists(PK)",
         values={":address": address},
-        on_condition_failed=account_not_found(),
+        on_condition_failed=on_missing,
     )
 
 
@@ -97,7 +111,7 @@ def claim_once(tx: Transaction, account_id: str, object_id: str, created: int, *
     )
 
 
-def put_invoice(tx: Transaction, account_id: str, created_at: str, invoice: dict[str, Any]) -> None:
+def put_invoice(tx: Transaction, account_id: str, created_at: str, invoice: Invoice) -> None:
     tx.put(
         {
             **keys.key(keys.account_pk(account_id), keys.invoice_sk(created_at, invoice["id"])),
@@ -107,21 +121,6 @@ def put_invoice(tx: Transaction, account_id: str, created_at: str, invoice: dict
     )
 
 
-def invoices_page(
-    account_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    return newest_first(account_id, keys.INVOICE_PREFIX, limit, start_key)
-
-
-def newest_first(
-    account_id: str, prefix: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(prefix),
-        "ScanIndexForward": False,
-        "Limit": limit,
-    }
-    if start_key:
-        query["ExclusiveStartKey"] = start_key
-    response = aws.table().query(**query)
-    return [plain(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+def invoices_page(account_id: str, limit: int, start_key: StartKey | None) -> tuple[list[Invoice], StartKey | None]:
+    items, last_key = newest_first(account_id, keys.INVOICE_PREFIX, limit, start_key)
+    return cast(list[Invoice], items), last_key

@@ -7,10 +7,13 @@ deleted account knows every place to empty.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING
 
 from comptasecure import aws
 from comptasecure.settings import settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.type_defs import CompletedPartTypeDef, ObjectIdentifierTypeDef
 
 # S3 refuses parts under 5 MiB except the last; bigger parts mean fewer calls for a large export.
 PART_BYTES = 8 * 1024 * 1024
@@ -36,7 +39,7 @@ class StreamedUpload:
         self.key = key
         self._upload_id = upload_id
         self._buffer = bytearray()
-        self._parts: list[dict[str, Any]] = []
+        self._parts: list[CompletedPartTypeDef] = []
 
     def write(self, data: bytes) -> None:
         self._buffer.extend(data)
@@ -62,7 +65,7 @@ class StreamedUpload:
             Bucket=settings().fec_bucket,
             Key=self.key,
             UploadId=self._upload_id,
-            MultipartUpload={"Parts": self._parts},  # type: ignore[typeddict-item]
+            MultipartUpload={"Parts": self._parts},
         )
 
     def abort(self) -> None:
@@ -107,13 +110,13 @@ def delete_prefix(prefix: str) -> tuple[int, int]:
     )
     for page in pages:
         calls += 1
-        versions = [
+        versions: list[ObjectIdentifierTypeDef] = [
             {"Key": entry["Key"], "VersionId": entry["VersionId"]}
             for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]
         ]
         for start in range(0, len(versions), DELETE_BATCH):
             batch = versions[start : start + DELETE_BATCH]
-            answer = aws.s3().delete_objects(Bucket=settings().fec_bucket, Delete={"Objects": batch, "Quiet": True})  # type: ignore[typeddict-item]
+            answer = aws.s3().delete_objects(Bucket=settings().fec_bucket, Delete={"Objects": batch, "Quiet": True})
             calls += 1
             if answer.get("Errors"):
                 raise BucketDeletionFailed(f"S3 refused to delete {len(answer['Errors'])} objects under {prefix}")

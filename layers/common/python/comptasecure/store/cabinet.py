@@ -5,18 +5,22 @@ An empty field is an absent attribute, so "fill this firm field only if it is em
 on that one attribute and two CRM saves at once can never overwrite each other's back-fill.
 """
 
-from typing import Any
+from typing import Any, cast
 
 from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
+from comptasecure.store.conditions import conditional
 from comptasecure.store.transaction import Transaction
 
+# An item of firm fields (firm information or a CRM): every attribute is text, an empty field is absent.
+FieldsItem = dict[str, str]
 
-def get_cabinet(account_id: str) -> dict[str, Any]:
+
+def get_cabinet(account_id: str) -> FieldsItem:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.CABINET_SK)).get("Item")
-    return item or {}
+    return cast(FieldsItem, item or {})
 
 
 def update_cabinet(tx: Transaction, account_id: str, filled: dict[str, str], emptied: list[str]) -> None:
@@ -42,12 +46,12 @@ def fill_if_empty(
     )
 
 
-def get_crm_and_cabinet(account_id: str, analysis_id: str) -> tuple[dict[str, Any], dict[str, Any]]:
+def get_crm_and_cabinet(account_id: str, analysis_id: str) -> tuple[FieldsItem, FieldsItem]:
     """The account's CRM of this analysis and its firm information, in one BatchGetItem ({} if absent)."""
     crm_key = keys.key(keys.account_pk(account_id), keys.crm_sk(analysis_id))
     cabinet_key = keys.key(keys.account_pk(account_id), keys.CABINET_SK)
     found = {item["SK"]: item for item in get_many([crm_key, cabinet_key])}
-    return found.get(crm_key["SK"], {}), found.get(cabinet_key["SK"], {})
+    return cast(FieldsItem, found.get(crm_key["SK"], {})), cast(FieldsItem, found.get(cabinet_key["SK"], {}))
 
 
 def save_crm(tx: Transaction, account_id: str, analysis_id: str, filled: dict[str, str], emptied: list[str]) -> None:
@@ -58,18 +62,14 @@ def save_crm(tx: Transaction, account_id: str, analysis_id: str, filled: dict[st
 
 def release_analysis(analysis_id: str, account_id: str) -> None:
     """Delete the account's claim on an analysis id: written by the first CRM save before CRMs were
-    the saving account's alone (no longer written), still removed with the account."""
-    from botocore.exceptions import ClientError
-
-    try:
+    the saving account's alone (no longer written), still removed with the account. Raises
+    ConditionFailed when another account holds the claim."""
+    with conditional():
         aws.table().delete_item(
             Key=keys.key(keys.analysis_pk(analysis_id), keys.ANALYSIS_SK),
             ConditionExpression="account_id = :account_id",
             ExpressionAttributeValues={":account_id": account_id},
         )
-    except ClientError as error:
-        if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
-            raise
 
 
 def _set_and_remove(

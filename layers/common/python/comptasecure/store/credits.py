@@ -1,25 +1,57 @@
 """Credit balances (one item per type) and their movements, newest first."""
 
-from typing import Any
+from typing import NotRequired, TypedDict, cast
 
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys
-from comptasecure.store.billing import account_not_found, newest_first
+from comptasecure.store.pages import StartKey, newest_first, record
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.values import plain
+
+
+class Balance(TypedDict):
+    """``ACCOUNT#<aid>`` / ``CREDIT#<type>``: one credit type's balance."""
+
+    credit_type: str
+    granted: int
+    consumed: int
+    remaining: int
+
+
+class Consumption(TypedDict):
+    """``ACCOUNT#<aid>`` / ``CONSUMPTION#<analysis id>``: what one analysis consumed, written once."""
+
+    analysis_id: str
+    account_id: str
+    credit_type: str
+    amount: int
+    consumed_at: str
+
+
+class Movement(TypedDict):
+    """``ACCOUNT#<aid>`` / ``CREDIT_HISTORY#<at>#<id>``: one grant or consumption, as the history shows it."""
+
+    id: str
+    at: str
+    type: str
+    delta: int
+    reason: str
+    analysis_id: NotRequired[str]
+
 
 # Several balance attributes are DynamoDB reserved words.
 NAMES = {"#consumed": "consumed", "#granted": "granted", "#remaining": "remaining"}
 
 
-def require_account(tx: Transaction, account_id: str) -> None:
+def require_account(tx: Transaction, account_id: str, *, on_missing: DomainError) -> None:
+    """The transaction holds only while the account exists."""
     tx.check(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
         "attribute_exists(PK)",
-        on_condition_failed=account_not_found(),
+        on_condition_failed=on_missing,
     )
 
 
@@ -45,9 +77,7 @@ def consume(tx: Transaction, account_id: str, credit_type: str, amount: int, *, 
     )
 
 
-def record_consumption(
-    tx: Transaction, account_id: str, consumption: dict[str, Any], *, on_repeat: DomainError
-) -> None:
+def record_consumption(tx: Transaction, account_id: str, consumption: Consumption, *, on_repeat: DomainError) -> None:
     """The analysis's consumption, written once: a retry of the same analysis fails this condition."""
     tx.put(
         {
@@ -60,14 +90,14 @@ def record_consumption(
     )
 
 
-def consumption(account_id: str, analysis_id: str) -> dict[str, Any] | None:
+def consumption(account_id: str, analysis_id: str) -> Consumption | None:
     """What an analysis consumed, read strongly so a retry right after the first call finds it."""
     item = (
         aws.table()
         .get_item(Key=keys.key(keys.account_pk(account_id), keys.consumption_sk(analysis_id)), ConsistentRead=True)
         .get("Item")
     )
-    return None if item is None else dict(plain(item))
+    return None if item is None else cast(Consumption, record(item))
 
 
 def count_analysis(tx: Transaction, account_id: str, month: str, max_per_month: int, *, on_limit: DomainError) -> None:
@@ -82,7 +112,7 @@ def count_analysis(tx: Transaction, account_id: str, month: str, max_per_month: 
     )
 
 
-def add_movement(tx: Transaction, account_id: str, movement: dict[str, Any]) -> None:
+def add_movement(tx: Transaction, account_id: str, movement: Movement) -> None:
     tx.put(
         {
             **keys.key(keys.account_pk(account_id), keys.credit_history_sk(movement["at"], movement["id"])),
@@ -93,14 +123,13 @@ def add_movement(tx: Transaction, account_id: str, movement: dict[str, Any]) -> 
     )
 
 
-def balances(account_id: str) -> list[dict[str, Any]]:
+def balances(account_id: str) -> list[Balance]:
     response = aws.table().query(
         KeyConditionExpression=Key("PK").eq(keys.account_pk(account_id)) & Key("SK").begins_with(keys.CREDIT_PREFIX)
     )
-    return [plain(item) for item in response.get("Items", [])]
+    return [cast(Balance, plain(item)) for item in response.get("Items", [])]
 
 
-def history_page(
-    account_id: str, limit: int, start_key: dict[str, Any] | None
-) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
-    return newest_first(account_id, keys.CREDIT_HISTORY_PREFIX, limit, start_key)
+def history_page(account_id: str, limit: int, start_key: StartKey | None) -> tuple[list[Movement], StartKey | None]:
+    items, last_key = newest_first(account_id, keys.CREDIT_HISTORY_PREFIX, limit, start_key)
+    return cast(list[Movement], items), last_key

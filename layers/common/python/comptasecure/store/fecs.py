@@ -6,7 +6,7 @@ from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
 from comptasecure.errors import DomainError
-from comptasecure.store import keys
+from comptasecure.store import keys, pages
 from comptasecure.store.batch import get_many
 from comptasecure.store.records import FecFile
 from comptasecure.store.transaction import Transaction
@@ -106,7 +106,7 @@ def _page(
         "Limit": limit,
     }
     if start_key:
-        keys.check_start_key(start_key, pk, prefix)
+        pages.check_start_key(start_key, pk, prefix)
         query["ExclusiveStartKey"] = start_key
     if projection:
         query["ProjectionExpression"] = projection

@@ -7,7 +7,7 @@ from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
 from comptasecure.errors import DomainError
-from comptasecure.store import keys
+from comptasecure.store import keys, pages
 from comptasecure.store.batch import get_many
 from comptasecure.store.records import Group
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
@@ -33,7 +33,7 @@ def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple
         "Limit": limit,
     }
     if start_key:
-        keys.check_start_key(start_key, pk, keys.group_sk())
+        pages.check_start_key(start_key, pk, keys.group_sk())
         query["ExclusiveStartKey"] = start_key
     response = aws.table().query(**query)
     return [cast(Group, plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")

@@ -69,10 +69,6 @@ balance keeps ``granted``, ``consumed`` and ``remaining`` so a consumption is on
 ignored.
 """
 
-from typing import Any
-
-from comptasecure.errors import InvalidCursor
-
 ACCOUNT_META = "META"
 EMAIL_SK = "EMAIL"
 CABINET_SK = "CABINET"
@@ -186,9 +182,3 @@ def email_pk(email: str) -> str:
 
 def key(pk: str, sk: str) -> dict[str, str]:
     return {"PK": pk, "SK": sk}
-
-
-def check_start_key(start_key: dict[str, Any], pk: str, sk_prefix: str) -> None:
-    """A start key comes from a client's cursor: it may only continue this list of this partition."""
-    if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not str(start_key["SK"]).startswith(sk_prefix):
-        raise InvalidCursor()

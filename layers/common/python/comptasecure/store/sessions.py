@@ -5,8 +5,8 @@ from typing import Any, cast
 from boto3.dynamodb.conditions import Key
 
 from comptasecure import aws
-from comptasecure.errors import DomainError, InvalidCursor
-from comptasecure.store import keys
+from comptasecure.errors import DomainError
+from comptasecure.store import keys, pages
 from comptasecure.store.batch import get_many
 from comptasecure.store.conditions import conditional
 from comptasecure.store.records import Session, User
@@ -96,9 +96,7 @@ def page(
         "Limit": limit,
     }
     if start_key is not None:
-        # A cursor is client input: it may only continue this user's sessions.
-        if set(start_key) != {"PK", "SK"} or start_key["PK"] != pk or not str(start_key["SK"]).startswith(prefix):
-            raise InvalidCursor()
+        pages.check_start_key(start_key, pk, prefix)  # only this user's sessions
         query["ExclusiveStartKey"] = start_key
     response = aws.table().query(**query)
     return cast(list[Session], response.get("Items", [])), response.get("LastEvaluatedKey")

@@ -10,7 +10,7 @@ from boto3.dynamodb.conditions import Key
 from comptasecure import aws
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.errors import DomainError, UserNotFound
-from comptasecure.store import keys
+from comptasecure.store import keys, pages
 from comptasecure.store.batch import get_many
 from comptasecure.store.conditions import conditional
 from comptasecure.store.records import Account, User
@@ -87,7 +87,7 @@ def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple
         "Limit": limit,
     }
     if start_key is not None:
-        keys.check_start_key(start_key, pk, keys.user_sk())
+        pages.check_start_key(start_key, pk, keys.user_sk())
         query["ExclusiveStartKey"] = start_key
     response = aws.table().query(**query)
     return cast(list[User], response.get("Items", [])), response.get("LastEvaluatedKey")

@@ -1,7 +1,9 @@
-"""Stripe events as the webhook reads them: the envelope, then the object of each event type we apply.
+"""Stripe's objects as the webhook reads them: the event envelope, then the object of each event type
+we apply. They describe Stripe's API, not ours: the domain reasons on them, so they live beside it.
 
-Parsed at the edge so a signed but unusual event (an array, a missing field, a text where a number
-belongs) is refused or ignored, never a crash. Unknown fields are kept: Stripe adds fields freely.
+Parsed before anything is applied, so a signed but unusual event (an array, a missing field, a text
+where a number belongs) is refused or ignored, never a crash. Unknown fields are kept: Stripe adds
+fields freely.
 """
 
 from typing import Any
@@ -36,6 +38,12 @@ class Address(_Stripe):
     state: str | None = None
 
 
+class _OfCustomer(_Stripe):
+    """An object that names the customer it belongs to."""
+
+    customer: str | None = None
+
+
 class Customer(_Stripe):
     id: str = Field(min_length=1)
     object: str = "customer"
@@ -47,10 +55,9 @@ class StatusTransitions(_Stripe):
     paid_at: int | None = None
 
 
-class Invoice(_Stripe):
+class Invoice(_OfCustomer):
     id: str = Field(min_length=1)
     created: int = Field(ge=0)
-    customer: str | None = None
     number: str | None = None
     status: str | None = None
     status_transitions: StatusTransitions | None = None
@@ -61,10 +68,9 @@ class Invoice(_Stripe):
     invoice_pdf: str | None = None
 
 
-class PaymentMethod(_Stripe):
+class PaymentMethod(_OfCustomer):
     id: str = Field(min_length=1)
     type: str = Field(min_length=1)
-    customer: str | None = None
 
 
 class PurchaseMetadata(_Stripe):
@@ -73,12 +79,23 @@ class PurchaseMetadata(_Stripe):
     quantity: PositiveInt = Field(default=1, le=10_000)
 
 
-class Payment(_Stripe):
+class Payment(_OfCustomer):
     """A PaymentIntent or a Checkout Session: an analysis purchase says so in its metadata."""
 
     id: str = Field(min_length=1)
     object: str
-    customer: str | None = None
     metadata: PurchaseMetadata = Field(default_factory=PurchaseMetadata)
     payment_status: str | None = None
     payment_intent: str | None = None
+
+
+StripeObject = Customer | Invoice | PaymentMethod | Payment
+
+
+def customer_of(event: StripeEvent, stripe_object: StripeObject) -> str | None:
+    """The Stripe customer an event concerns."""
+    if isinstance(stripe_object, Customer):
+        return stripe_object.id
+    # A detached payment method no longer names its customer; the event's previous state does.
+    customer = stripe_object.customer or (event.data.previous_attributes or {}).get("customer")
+    return customer if isinstance(customer, str) and customer else None
