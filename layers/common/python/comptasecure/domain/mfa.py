@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentication, sealed, totp
@@ -31,6 +30,7 @@ from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
+from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
 
 ISSUER = "ComptaSecure"
@@ -175,7 +175,7 @@ def confirm_enrollment_at_login(mfa_token: str, code: str, device: Device) -> En
     )
 
 
-def _login_user(pending: mfa_challenge.Pending) -> dict[str, Any]:
+def _login_user(pending: mfa_challenge.Pending) -> User:
     """The user an mfa_token names, still there and active (a removed user's token is worthless)."""
     try:
         user = user_store.get(pending.account_id, pending.user_id)
@@ -186,7 +186,7 @@ def _login_user(pending: mfa_challenge.Pending) -> dict[str, Any]:
     return user
 
 
-def _check_code(user: dict[str, Any], code: str) -> mfa_store.CodeUse:
+def _check_code(user: User, code: str) -> mfa_store.CodeUse:
     """Which single use this code is: a TOTP code's time step, or a recovery code's hash. 422 if neither."""
     account_id, user_id = str(user["account_id"]), str(user["id"])
     if code.isdigit():
@@ -201,7 +201,7 @@ def _check_code(user: dict[str, Any], code: str) -> mfa_store.CodeUse:
     return mfa_store.CodeUse(recovery_hash=code_hash)
 
 
-def _reserve_code_attempt(account_id: str, user: dict[str, Any]) -> None:
+def _reserve_code_attempt(account_id: str, user: User) -> None:
     if not reauthentication.reserve_attempt(
         account_id, user, "mfa", max_attempts=MAX_CODE_ATTEMPTS, window_seconds=ATTEMPTS_WINDOW_SECONDS
     ):

@@ -31,11 +31,11 @@ class ProfileView:
 def get(account_id: str, user_id: str) -> ProfileView:
     user = user_store.get(account_id, user_id)
     return ProfileView(
-        id=str(user["id"]),
-        email=str(user["email"]),
-        role=str(user["role"]),
-        account_id=str(user["account_id"]),
-        status=str(user["status"]),
+        id=user["id"],
+        email=user["email"],
+        role=user["role"],
+        account_id=user["account_id"],
+        status=user["status"],
         mfa_enabled=bool(user.get("mfa_enabled")),
         first_name=user.get("first_name"),
         last_name=user.get("last_name"),

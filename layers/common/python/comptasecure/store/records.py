@@ -39,6 +39,8 @@ class User(TypedDict):
     company_name: NotRequired[str | None]
     phone: NotRequired[str | None]
     siren: NotRequired[str | None]
+    job_title: NotRequired[str | None]
+    company_size: NotRequired[str | None]
     created_at: NotRequired[str]
     group_ids: NotRequired[set[str]]
     """The groups the user belongs to (both sides of a membership change in one transaction)."""

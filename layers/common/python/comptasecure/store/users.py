@@ -33,11 +33,11 @@ TABLE_FIELDS = (
 USER_FIELDS = User.__required_keys__ | User.__optional_keys__
 
 
-def get(account_id: str, user_id: str) -> dict[str, Any]:
+def get(account_id: str, user_id: str) -> User:
     item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id))).get("Item")
     if item is None:
         raise UserNotFound()
-    return item
+    return cast(User, item)
 
 
 @dataclass(frozen=True)
