@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_search
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.audit import ExportId, ExportStatus
+from comptasecure.models.audit_export import ExportId, ExportStatus
 
 router = api_router()
 

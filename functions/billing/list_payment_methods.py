@@ -1,6 +1,6 @@
 from comptasecure.domain import billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import PaymentMethodList, PaymentMethodView
+from comptasecure.models.payment_methods import PaymentMethodList, PaymentMethodView
 
 router = api_router()
 

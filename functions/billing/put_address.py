@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import BillingAddress, BillingAddressView
+from comptasecure.models.billing_address import BillingAddress, BillingAddressView
 
 router = api_router()
 

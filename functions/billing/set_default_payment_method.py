@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import PaymentMethodId, PaymentMethodView
+from comptasecure.models.payment_methods import PaymentMethodId, PaymentMethodView
 
 router = api_router()
 

@@ -1,6 +1,6 @@
 from comptasecure.domain import stripe_events
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models.billing import WebhookAck
+from comptasecure.models.stripe_events import WebhookAck
 
 router = api_router()
 

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import fecs
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.groups import FecCreate, FecCreated
+from comptasecure.models.fecs import FecCreate, FecCreated
 
 router = api_router()
 

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import users
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.users import InvitationResults, InviteUsersRequest
+from comptasecure.models.invitations import InvitationResults, InviteUsersRequest
 
 router = api_router()
 

@@ -1,4 +1,4 @@
-"""Stripe events as the webhook reads them: the envelope, then the object of each event type we apply.
+"""Stripe events as the webhook reads them (the envelope, then the object of each event type we apply) and its answer.
 
 Parsed at the edge so a signed but unusual event (an array, a missing field, a text where a number
 belongs) is refused or ignored, never a crash. Unknown fields are kept: Stripe adds fields freely.
@@ -82,3 +82,8 @@ class Payment(_Stripe):
     metadata: PurchaseMetadata = Field(default_factory=PurchaseMetadata)
     payment_status: str | None = None
     payment_intent: str | None = None
+
+
+class WebhookAck(BaseModel):
+    received: bool = True
+    outcome: str  # applied, stale (an older event than what was applied) or ignored

@@ -1,0 +1,19 @@
+"""The signup's emailed code: confirming it, sending a new one."""
+
+from pydantic import BaseModel
+
+from comptasecure.models import Request
+from comptasecure.validation import Code, Email
+
+
+class ConfirmRequest(Request):
+    email: Email
+    code: Code
+
+
+class StatusResponse(BaseModel):
+    status: str
+
+
+class EmailRequest(Request):
+    email: Email
