@@ -13,4 +13,4 @@ def get_export(export_id: ExportId) -> ExportStatus:
     return ExportStatus(status=state.status, download_url=state.download_url, expires_at=state.expires_at)
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("fec_bucket",))

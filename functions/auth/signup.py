@@ -13,4 +13,4 @@ def signup(body: SignupRequest) -> Response[SignupResponse]:
     return Response(201, content_types.APPLICATION_JSON, SignupResponse(**created))
 
 
-handler = lambda_handler(router, public=True)
+handler = lambda_handler(router, public=True, requires=("state_machine_arn",))

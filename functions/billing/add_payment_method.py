@@ -16,4 +16,4 @@ def add_payment_method(body: NewPaymentMethod) -> Response[SetupIntentView]:
     return Response(201, content_types.APPLICATION_JSON, SetupIntentView(**intent))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

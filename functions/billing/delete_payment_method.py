@@ -15,4 +15,4 @@ def delete_payment_method(method_id: PaymentMethodId) -> Response[None]:
     return Response(204)
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

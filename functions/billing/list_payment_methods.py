@@ -12,4 +12,4 @@ def list_payment_methods() -> PaymentMethodList:
     return PaymentMethodList(items=[PaymentMethodView(**item) for item in billing.payment_methods(caller.account_id)])
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

@@ -13,4 +13,4 @@ def put_address(body: BillingAddress) -> BillingAddressView:
     return BillingAddressView(**billing.update_address(caller.account_id, actor, body.model_dump()))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

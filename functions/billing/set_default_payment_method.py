@@ -13,4 +13,4 @@ def set_default_payment_method(method_id: PaymentMethodId) -> PaymentMethodView:
     return PaymentMethodView(**billing.set_default_payment_method(caller.account_id, actor, method_id))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

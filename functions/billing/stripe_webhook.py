@@ -14,4 +14,4 @@ def stripe_webhook() -> WebhookAck:
     return WebhookAck(outcome=outcome)
 
 
-handler = lambda_handler(router, public=True)
+handler = lambda_handler(router, public=True, requires=("stripe_webhook_secret_name",))

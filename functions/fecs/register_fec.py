@@ -14,4 +14,4 @@ def register_fec(body: FecCreate) -> Response[FecCreated]:
     return Response(201, content_types.APPLICATION_JSON, FecCreated(**created))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("fec_bucket",))

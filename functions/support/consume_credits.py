@@ -16,6 +16,9 @@ from comptasecure.errors import DomainError
 from comptasecure.http.errors import from_domain, from_validation
 from comptasecure.models.credit_changes import CreditConsumption
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -15,4 +15,4 @@ def invite_users(body: InviteUsersRequest) -> Response[InvitationResults]:
     return Response(207, content_types.APPLICATION_JSON, InvitationResults.model_validate({"results": results}))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("state_machine_arn",))
