@@ -39,6 +39,8 @@ LAMBDA_ENVIRONMENT = {
     "FEC_BUCKET": "bench",
     "STRIPE_API_KEY_SECRET_NAME": "bench",
     "STRIPE_WEBHOOK_SECRET_NAME": "bench",
+    "AUDIT_EXPORT_FUNCTION": "bench",
+    "ACCOUNT_PURGE_FUNCTION": "bench",
 }
 
 FLOOR = "import boto3\nfrom aws_lambda_powertools import Logger\nLogger()\nboto3.resource('dynamodb').Table('bench')\n"
