@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models.confirmation import EmailRequest
+from comptasecure.models.code_resend import EmailRequest
 
 router = api_router()
 

@@ -64,6 +64,8 @@ Email = Annotated[
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 # A TOTP code (6 digits) or a recovery code (10 letters and digits, the dash optional).
 MfaCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$")]
+# The short-lived token a login hands out when MFA must be answered or enrolled first.
+MfaToken = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
 # Ids the client sends back: an account's, a user's, an account type's (whitespace around it dropped)…
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # …and the users and groups a group or a share names, as given.

@@ -1,4 +1,4 @@
-"""The signup's emailed code: confirming it, sending a new one."""
+"""The signup's emailed code confirmed."""
 
 from pydantic import BaseModel
 
@@ -13,7 +13,3 @@ class ConfirmRequest(Request):
 
 class StatusResponse(BaseModel):
     status: str
-
-
-class EmailRequest(Request):
-    email: Email

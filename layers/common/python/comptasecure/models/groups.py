@@ -1,4 +1,4 @@
-"""Groups of users: creation, a group, its update."""
+"""A group of users, and its creation."""
 
 from typing import Annotated
 
@@ -15,25 +15,9 @@ class GroupCreate(Request):
     member_ids: Ids = []
 
 
-class GroupPatch(Request):
-    name: GroupName | None = None
-    member_ids: Ids | None = None
-
-
 class GroupView(BaseModel):
     id: str
     name: str
     member_ids: list[str]
     member_count: int
     shared_fec_count: int  # files shared with the group so far (R-GRP-3)
-
-
-class EarlierShares(BaseModel):
-    """Added members who do not see files shared with the group before they joined (R-GRP-2, R-GRP-3)."""
-
-    fec_count: int
-    member_ids: list[str]
-
-
-class GroupUpdated(GroupView):
-    earlier_shares: EarlierShares | None = None  # only when an added member misses earlier files

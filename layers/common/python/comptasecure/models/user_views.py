@@ -1,12 +1,8 @@
-"""The account's users as the owner and admins see them, and a user's update."""
+"""A user as the owner and admins see them."""
 
 from typing import Literal
 
 from pydantic import BaseModel, Field
-
-from comptasecure.models import Request
-from comptasecure.models.users import GroupIds, Loose
-from comptasecure.validation import Name
 
 
 class GroupRef(BaseModel):
@@ -29,21 +25,3 @@ class UserView(BaseModel):
         default="ok", description="SES reported a permanent bounce or a complaint for this address"
     )
     mfa_enabled: bool
-
-
-class UserLimits(BaseModel):
-    max_users: int
-    used: int
-
-
-class UserPage(BaseModel):
-    items: list[UserView]
-    next_cursor: str | None
-    limits: UserLimits
-
-
-class UpdateUserRequest(Request):
-    first_name: Name | None = None
-    last_name: Name | None = None
-    role: Loose | None = Field(default=None, description="admin or member; the owner changes only by a transfer")
-    group_ids: GroupIds | None = None
