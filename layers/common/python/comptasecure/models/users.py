@@ -2,9 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
-
-from comptasecure.models import Row
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 MAX_ROWS = 1000
 MAX_CELL_LENGTH = 1000
@@ -14,7 +12,10 @@ Loose = Annotated[str, StringConstraints(max_length=MAX_CELL_LENGTH)]
 GroupIds = Annotated[list[Annotated[str, StringConstraints(max_length=100)]], Field(max_length=100)]
 
 
-class NewUserRow(Row):
+# One row of a batch (POST /users, the CSV import): an unknown column is refused, the rest is loose (above).
+class NewUserRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     email: Loose
     first_name: Loose | None = None
     last_name: Loose | None = None
