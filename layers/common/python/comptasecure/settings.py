@@ -70,12 +70,10 @@ def settings() -> Settings:
     return Settings.model_validate(env)
 
 
-def require(*needed: FunctionSetting) -> Settings:
-    """The configuration, checked at a function's cold start: the shared settings valid, and each of
-    the settings this function needs that only some functions are given present (or MissingSetting
-    naming every one that is not)."""
+def require(*needed: FunctionSetting) -> None:
+    """At a function's cold start: the shared settings valid, and each of the settings this function
+    needs that only some functions are given present (or MissingSetting naming every one that is not)."""
     config = settings()
     missing = [name.upper() for name in needed if not getattr(config, name)]
     if missing:
         raise MissingSetting(f"this function needs {', '.join(missing)} in its environment")
-    return config
