@@ -39,6 +39,8 @@ LAMBDA_ENVIRONMENT = {
     "FEC_BUCKET": "bench",
     "STRIPE_API_KEY_SECRET_NAME": "bench",
     "STRIPE_WEBHOOK_SECRET_NAME": "bench",
+    "AUDIT_EXPORT_FUNCTION": "bench",
+    "ACCOUNT_PURGE_FUNCTION": "bench",
 }
 
 FLOOR = "import boto3\nfrom aws_lambda_powertools import Logger\nLogger()\nboto3.resource('dynamodb').Table('bench')\n"
@@ -65,39 +67,56 @@ def handler_script(function: template.Function) -> str:
     )
 
 
-def timed(script: str, rounds: int) -> float:
-    """Median CPU time (user + system) of a fresh interpreter running the script, in milliseconds.
+def cpu_milliseconds(script: str) -> float:
+    """CPU time (user + system) of a fresh interpreter running the script, in milliseconds.
 
     CPU time rather than wall time: on a shared 2-core machine the wall clock measures the neighbours.
     """
     environment = {"PATH": os.environ.get("PATH", ""), **LAMBDA_ENVIRONMENT}
-    timings = []
-    for _ in range(rounds):
-        process = subprocess.Popen(
-            [sys.executable, "-I", "-c", script], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-        _, status, usage = os.wait4(process.pid, 0)
-        process.returncode = os.waitstatus_to_exitcode(status)
-        if process.returncode != 0:
-            raise RuntimeError(f"cold start failed: {process.stderr.read().decode() if process.stderr else ''}")
-        timings.append((usage.ru_utime + usage.ru_stime) * 1000)
-    return statistics.median(timings)
+    process = subprocess.Popen(
+        [sys.executable, "-I", "-c", script], env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(f"cold start failed: {process.stderr.read().decode() if process.stderr else ''}")
+    return (usage.ru_utime + usage.ru_stime) * 1000
 
 
 def measure(rounds: int, only: list[str] | None = None) -> tuple[float, list[ColdStart]]:
+    """Median CPU time of the floor and of each handler, and each handler's median ratio to the floor.
+
+    Each handler runs right after a floor run, every round: a ratio compares two runs seconds apart,
+    so the neighbours' load, which changes over the minutes a run lasts, weighs on both alike.
+    """
     compileall.compile_dir(str(LAYER), quiet=1)
     compileall.compile_dir(str(ROOT / "functions"), quiet=1)
     # -I ignores PYTHONPATH: the interpreter finds the venv's packages (the runtime's boto3 and the
     # layer's third-party requirements) through its own site-packages.
-    floor = timed(FLOOR, rounds)
-    results = []
-    for function in sorted(template.functions().values(), key=lambda f: f.logical_id):
-        if only and function.logical_id not in only:
-            continue
-        milliseconds = timed(handler_script(function), rounds)
-        budget = BILLING_BUDGET if "/billing/" in f"/{function.code_uri}" else DEFAULT_BUDGET
-        results.append(ColdStart(function.logical_id, milliseconds, milliseconds / floor, budget))
-    return floor, results
+    functions = [
+        function
+        for function in sorted(template.functions().values(), key=lambda f: f.logical_id)
+        if not only or function.logical_id in only
+    ]
+    floors: list[float] = []
+    timings: dict[str, list[float]] = {function.logical_id: [] for function in functions}
+    ratios: dict[str, list[float]] = {function.logical_id: [] for function in functions}
+    for _ in range(rounds):
+        for function in functions:
+            floor, milliseconds = cpu_milliseconds(FLOOR), cpu_milliseconds(handler_script(function))
+            floors.append(floor)
+            timings[function.logical_id].append(milliseconds)
+            ratios[function.logical_id].append(milliseconds / floor)
+    results = [
+        ColdStart(
+            function.logical_id,
+            statistics.median(timings[function.logical_id]),
+            statistics.median(ratios[function.logical_id]),
+            BILLING_BUDGET if "/billing/" in f"/{function.code_uri}" else DEFAULT_BUDGET,
+        )
+        for function in functions
+    ]
+    return statistics.median(floors), results
 
 
 def main() -> None:

@@ -158,8 +158,12 @@ def check_imports(
 
 
 def lambda_environment(document: dict[str, Any]) -> dict[str, str]:
-    """The variables every function gets (a stand-in where the value is a deployed resource's name)."""
-    variables = document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    """The variables functions get (a stand-in where the value is a deployed resource's name): the
+    shared ones and, as each handler checks at import those it needs, every function's own."""
+    variables = dict(document.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {}))
+    for resource in document.get("Resources", {}).values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            variables.update(resource["Properties"].get("Environment", {}).get("Variables", {}))
     parameters = document.get("Parameters", {})
 
     def stand_in(value: Any) -> str:

@@ -22,16 +22,20 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import jsonschema_rs
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from comptasecure.settings import FunctionSetting
+
+# Each handler checks its settings when imported: the shared ones, and those only some functions get.
 for name, value in {
     "TABLE_NAME": "openapi",
     "JWT_SECRET_NAME": "openapi",
     "EMAIL_CONFIGURATION_SET": "openapi",
     "AWS_DEFAULT_REGION": "eu-west-3",
+    **{setting.upper(): "openapi" for setting in get_args(FunctionSetting)},
 }.items():
     os.environ.setdefault(name, value)
 

@@ -1,6 +1,6 @@
 from comptasecure.domain import accounts
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.identity import AccountView
+from comptasecure.models.account import AccountView
 
 router = api_router()
 

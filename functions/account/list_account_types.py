@@ -1,6 +1,6 @@
 from comptasecure.domain import accounts
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.identity import AccountTypeList, AccountTypeView
+from comptasecure.models.account_types import AccountTypeList, AccountTypeView
 
 router = api_router()
 

@@ -5,6 +5,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import account_purge
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require("fec_bucket", "stripe_api_key_secret_name")
 
 
 class PurgeRequest(BaseModel):

@@ -1,7 +1,6 @@
 from comptasecure.domain import accounts, audit_log
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.account import TransferOwnershipRequest
-from comptasecure.models.identity import AccountView
+from comptasecure.models.account import AccountView, TransferOwnershipRequest
 
 router = api_router()
 

@@ -2,7 +2,8 @@ from aws_lambda_powertools.event_handler import Response
 
 from comptasecure.domain import audit_search
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.audit import Action, ActorId, ExportStarted, Since, Until
+from comptasecure.models.audit_export import ExportStarted
+from comptasecure.models.audit_filters import Action, ActorId, Since, Until
 
 router = api_router()
 
@@ -30,4 +31,4 @@ def export_events(
     )
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("audit_export_function",))

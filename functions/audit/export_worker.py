@@ -5,6 +5,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import audit_search
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require("fec_bucket")
 
 
 class ExportRequest(BaseModel):

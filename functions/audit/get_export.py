@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_search
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.audit import ExportId, ExportStatus
+from comptasecure.models.audit_export import ExportId, ExportStatus
 
 router = api_router()
 
@@ -13,4 +13,4 @@ def get_export(export_id: ExportId) -> ExportStatus:
     return ExportStatus(status=state.status, download_url=state.download_url, expires_at=state.expires_at)
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("fec_bucket",))

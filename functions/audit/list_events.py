@@ -1,7 +1,8 @@
 from comptasecure.domain import audit_search
 from comptasecure.http import Role, api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.audit import Action, ActorId, AuditPage, Since, Until
+from comptasecure.models.audit import AuditPage
+from comptasecure.models.audit_filters import Action, ActorId, Since, Until
 
 router = api_router()
 

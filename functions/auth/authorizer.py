@@ -14,6 +14,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from comptasecure.domain import sessions
 from comptasecure.errors import Unauthorized
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 UNAUTHENTICATED: dict[str, Any] = {"isAuthorized": True, "context": {"authenticated": False}}
 

@@ -1,7 +1,7 @@
 from comptasecure.domain import identity
 from comptasecure.domain.membership import UserStatus
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models.identity import ConfirmRequest, StatusResponse
+from comptasecure.models.confirmation import ConfirmRequest, StatusResponse
 
 router = api_router()
 

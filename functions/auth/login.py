@@ -4,8 +4,8 @@ from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.device import device_of
 from comptasecure.http.secrets import no_store
-from comptasecure.models.identity import LoginRequest, TokenResponse
-from comptasecure.models.security import MfaChallengeResponse, challenge_response
+from comptasecure.models.login import LoginRequest, MfaChallengeResponse, challenge_response
+from comptasecure.models.tokens import TokenResponse
 
 router = api_router()
 

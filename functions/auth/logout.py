@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models.identity import RefreshRequest
+from comptasecure.models.tokens import RefreshRequest
 
 router = api_router()
 

@@ -4,8 +4,8 @@ from comptasecure.domain import mfa
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.device import device_of
 from comptasecure.http.secrets import no_store
-from comptasecure.models.identity import TokenResponse
-from comptasecure.models.security import MfaLoginRequest
+from comptasecure.models.mfa_login import MfaLoginRequest
+from comptasecure.models.tokens import TokenResponse
 
 router = api_router()
 

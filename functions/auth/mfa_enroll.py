@@ -3,7 +3,8 @@ from aws_lambda_powertools.event_handler import Response
 from comptasecure.domain import mfa
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.secrets import no_store
-from comptasecure.models.security import MfaTokenRequest, TotpEnrollment
+from comptasecure.models.mfa_login import MfaTokenRequest
+from comptasecure.models.totp import TotpEnrollment
 
 router = api_router()
 

@@ -4,7 +4,7 @@ from comptasecure.domain import mfa
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.device import device_of
 from comptasecure.http.secrets import no_store
-from comptasecure.models.security import EnrolledLogin, MfaEnrollConfirmRequest
+from comptasecure.models.mfa_enrollment import EnrolledLogin, MfaEnrollConfirmRequest
 
 router = api_router()
 

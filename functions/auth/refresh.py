@@ -4,7 +4,7 @@ from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.http.device import device_of
 from comptasecure.http.secrets import no_store
-from comptasecure.models.identity import RefreshRequest, TokenResponse
+from comptasecure.models.tokens import RefreshRequest, TokenResponse
 
 router = api_router()
 

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models.identity import EmailRequest
+from comptasecure.models.code_resend import EmailRequest
 
 router = api_router()
 
@@ -13,4 +13,4 @@ def resend_code(body: EmailRequest) -> Response[None]:
     return Response(202, content_types.APPLICATION_JSON, None)
 
 
-handler = lambda_handler(router, public=True)
+handler = lambda_handler(router, public=True, requires=("state_machine_arn",))

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import NewPaymentMethod, SetupIntentView
+from comptasecure.models.payment_methods import NewPaymentMethod, SetupIntentView
 
 router = api_router()
 
@@ -16,4 +16,4 @@ def add_payment_method(body: NewPaymentMethod) -> Response[SetupIntentView]:
     return Response(201, content_types.APPLICATION_JSON, SetupIntentView(**intent))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import PaymentMethodId
+from comptasecure.models.payment_methods import PaymentMethodId
 
 router = api_router()
 
@@ -15,4 +15,4 @@ def delete_payment_method(method_id: PaymentMethodId) -> Response[None]:
     return Response(204)
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

@@ -1,6 +1,6 @@
 from comptasecure.domain import billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import BillingAddressView
+from comptasecure.models.billing_address import BillingAddressView
 
 router = api_router()
 

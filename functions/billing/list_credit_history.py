@@ -1,7 +1,7 @@
 from comptasecure.domain import credits
 from comptasecure.http import Role, api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.billing import CreditHistoryPage
+from comptasecure.models.credits import CreditHistoryPage
 
 router = api_router()
 

@@ -1,6 +1,6 @@
 from comptasecure.domain import credits
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import CreditBalance, CreditBalanceList
+from comptasecure.models.credits import CreditBalance, CreditBalanceList
 
 router = api_router()
 

@@ -1,7 +1,7 @@
 from comptasecure.domain import invoices
 from comptasecure.http import Role, api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.billing import InvoicePage
+from comptasecure.models.invoices import InvoicePage
 
 router = api_router()
 

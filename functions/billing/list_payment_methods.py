@@ -1,6 +1,6 @@
 from comptasecure.domain import billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import PaymentMethodList, PaymentMethodView
+from comptasecure.models.payment_methods import PaymentMethodList, PaymentMethodView
 
 router = api_router()
 
@@ -12,4 +12,4 @@ def list_payment_methods() -> PaymentMethodList:
     return PaymentMethodList(items=[PaymentMethodView(**item) for item in billing.payment_methods(caller.account_id)])
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

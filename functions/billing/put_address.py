@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import BillingAddress, BillingAddressView
+from comptasecure.models.billing_address import BillingAddress, BillingAddressView
 
 router = api_router()
 
@@ -13,4 +13,4 @@ def put_address(body: BillingAddress) -> BillingAddressView:
     return BillingAddressView(**billing.update_address(caller.account_id, actor, body.model_dump()))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_log, billing
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.billing import PaymentMethodId, PaymentMethodView
+from comptasecure.models.payment_methods import PaymentMethodId, PaymentMethodView
 
 router = api_router()
 
@@ -13,4 +13,4 @@ def set_default_payment_method(method_id: PaymentMethodId) -> PaymentMethodView:
     return PaymentMethodView(**billing.set_default_payment_method(caller.account_id, actor, method_id))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("stripe_api_key_secret_name",))

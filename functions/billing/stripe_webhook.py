@@ -1,6 +1,6 @@
 from comptasecure.domain import stripe_events
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models.billing import WebhookAck
+from comptasecure.models.stripe_webhook import WebhookAck
 
 router = api_router()
 
@@ -14,4 +14,4 @@ def stripe_webhook() -> WebhookAck:
     return WebhookAck(outcome=outcome)
 
 
-handler = lambda_handler(router, public=True)
+handler = lambda_handler(router, public=True, requires=("stripe_webhook_secret_name",))

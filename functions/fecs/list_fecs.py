@@ -1,7 +1,7 @@
 from comptasecure.domain import fecs
 from comptasecure.http import api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.groups import FecPage, FecView
+from comptasecure.models.fecs import FecPage, FecView
 
 router = api_router()
 

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import audit_log, fecs
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.groups import FecCreate, FecCreated
+from comptasecure.models.fecs import FecCreate, FecCreated
 
 router = api_router()
 
@@ -16,4 +16,4 @@ def register_fec(body: FecCreate) -> Response[FecCreated]:
     return Response(201, content_types.APPLICATION_JSON, view)
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("fec_bucket",))

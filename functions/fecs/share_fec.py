@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_log, fecs
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.groups import ShareRequest, ShareResult
+from comptasecure.models.fec_shares import ShareRequest, ShareResult
 
 router = api_router()
 

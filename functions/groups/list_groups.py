@@ -1,7 +1,7 @@
 from comptasecure.domain import groups
 from comptasecure.http import api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.groups import GroupPage, GroupSummary
+from comptasecure.models.group_list import GroupPage, GroupSummary
 
 router = api_router()
 

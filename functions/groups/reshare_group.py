@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_log, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
-from comptasecure.models.groups import ReshareRequest, ReshareResult
+from comptasecure.models.group_reshare import ReshareRequest, ReshareResult
 
 router = api_router()
 

@@ -1,6 +1,6 @@
 from comptasecure.domain import audit_log, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
-from comptasecure.models.groups import GroupPatch, GroupUpdated
+from comptasecure.models.group_update import GroupPatch, GroupUpdated
 
 router = api_router()
 

@@ -6,6 +6,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import cleanup
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 @logger.inject_lambda_context

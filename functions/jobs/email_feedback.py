@@ -9,6 +9,9 @@ from pydantic import BaseModel
 
 from comptasecure.domain import email_feedback
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 class Recipient(BaseModel):

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import audit_log, password_change
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.profile import PasswordChangeRequest, PasswordChangeResponse
+from comptasecure.models.password_change import PasswordChangeRequest, PasswordChangeResponse
 
 router = api_router()
 
@@ -20,4 +20,4 @@ def change_password(body: PasswordChangeRequest) -> Response[PasswordChangeRespo
     return Response(202, content_types.APPLICATION_JSON, PasswordChangeResponse(status=status))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("state_machine_arn",))

@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from comptasecure.domain import audit_log, password_change
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.profile import PasswordConfirmRequest
+from comptasecure.models.password_change import PasswordConfirmRequest
 
 router = api_router()
 

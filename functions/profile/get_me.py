@@ -1,6 +1,6 @@
 from comptasecure.domain import profiles
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.identity import Profile
+from comptasecure.models.profile import Profile
 
 router = api_router()
 

@@ -1,7 +1,6 @@
 from comptasecure.domain import audit_log, profiles
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.identity import Profile
-from comptasecure.models.profile import ProfileUpdate
+from comptasecure.models.profile import Profile, ProfileUpdate
 
 router = api_router()
 

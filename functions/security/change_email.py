@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from comptasecure.domain import audit_log, email_change
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.security import EmailChangeRequest, EmailChangeResponse
+from comptasecure.models.email_change import EmailChangeRequest, EmailChangeResponse
 
 router = api_router()
 

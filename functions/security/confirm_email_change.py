@@ -1,7 +1,7 @@
 from comptasecure.domain import audit_log, email_change
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.identity import Profile
-from comptasecure.models.security import EmailChangeConfirmRequest
+from comptasecure.models.email_change import EmailChangeConfirmRequest
+from comptasecure.models.profile import Profile
 
 router = api_router()
 

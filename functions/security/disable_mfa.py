@@ -2,7 +2,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from comptasecure.domain import audit_log, mfa
 from comptasecure.http import api_router, current_caller, lambda_handler
-from comptasecure.models.security import DisableMfaRequest
+from comptasecure.models.mfa_disable import DisableMfaRequest
 
 router = api_router()
 

@@ -1,7 +1,7 @@
 from comptasecure.domain import user_sessions
 from comptasecure.http import api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.security import SessionPage
+from comptasecure.models.sessions import SessionPage
 
 router = api_router()
 

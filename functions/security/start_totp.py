@@ -3,7 +3,7 @@ from aws_lambda_powertools.event_handler import Response
 from comptasecure.domain import audit_log, mfa
 from comptasecure.http import api_router, current_caller, lambda_handler
 from comptasecure.http.secrets import no_store
-from comptasecure.models.security import TotpEnrollment
+from comptasecure.models.totp import TotpEnrollment
 
 router = api_router()
 

@@ -14,8 +14,11 @@ from pydantic import ValidationError
 from comptasecure.domain import credits
 from comptasecure.errors import DomainError
 from comptasecure.http.errors import from_domain, from_validation
-from comptasecure.models.credits import CreditConsumption
+from comptasecure.models.credit_changes import CreditConsumption
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -5,8 +5,11 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import audit_log, credits
-from comptasecure.models.billing import CreditGrant
+from comptasecure.models.credit_changes import CreditGrant
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 @logger.inject_lambda_context

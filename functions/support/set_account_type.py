@@ -6,8 +6,11 @@ from aws_lambda_powertools.utilities.parser import event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import accounts
-from comptasecure.models.account import SetAccountTypeEvent
+from comptasecure.models.account_types import SetAccountTypeEvent
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 @logger.inject_lambda_context

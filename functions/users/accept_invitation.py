@@ -1,6 +1,6 @@
 from comptasecure.domain import invitations
 from comptasecure.http import api_router, lambda_handler
-from comptasecure.models.users import AcceptedInvitation, AcceptInvitationRequest
+from comptasecure.models.invitation_acceptance import AcceptedInvitation, AcceptInvitationRequest
 
 router = api_router()
 

@@ -3,7 +3,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from comptasecure.domain import user_import
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
 from comptasecure.http.body import raw_body
-from comptasecure.models.users import InvitationResults
+from comptasecure.models.invitations import InvitationResults
 
 router = api_router()
 
@@ -18,4 +18,4 @@ def import_users() -> Response[InvitationResults]:
     return Response(207, content_types.APPLICATION_JSON, view)
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("state_machine_arn",))

@@ -1,7 +1,7 @@
 from comptasecure.domain import users
 from comptasecure.http import api_router, current_caller, lambda_handler, pagination
 from comptasecure.http.pagination import DEFAULT_LIMIT, Cursor, Limit
-from comptasecure.models.users import UserPage
+from comptasecure.models.user_list import UserPage
 
 router = api_router()
 

@@ -1,6 +1,6 @@
 from comptasecure.domain import users
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
-from comptasecure.models.users import UserView
+from comptasecure.models.user_views import UserView
 
 router = api_router()
 

@@ -5,6 +5,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import identity
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 class SendCodeTask(BaseModel):

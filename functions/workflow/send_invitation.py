@@ -5,6 +5,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import invitations
 from comptasecure.observability import logger
+from comptasecure.settings import require
+
+require()
 
 
 class InvitationMessage(BaseModel):

@@ -1,8 +1,26 @@
-"""Typed configuration, read from the environment once per container and validated up front."""
+"""Typed configuration, read from the environment once per container and validated at its cold start.
+
+The shared settings (every function has them, most with a default) are checked for every function.
+A few settings only some functions are given (the workflow, the bucket, a worker to invoke, a Stripe
+secret): each function declares the ones it needs when it is imported (`lambda_handler(...,
+requires=...)` for a route, `require(...)` at the top of any other function), so a function deployed
+without one fails its cold start naming the variable, not its first request.
+"""
 
 from functools import cache
+from typing import Literal
 
 from pydantic import BaseModel, Field, PositiveInt
+
+# The settings only some functions are given: empty in the others' environment.
+FunctionSetting = Literal[
+    "state_machine_arn",
+    "fec_bucket",
+    "stripe_api_key_secret_name",
+    "stripe_webhook_secret_name",
+    "audit_export_function",
+    "account_purge_function",
+]
 
 
 class Settings(BaseModel):
@@ -39,10 +57,23 @@ class Settings(BaseModel):
     account_purge_function: str = ""
 
 
+class MissingSetting(RuntimeError):
+    """A function was deployed without a setting it declared it needs."""
+
+
 @cache
 def settings() -> Settings:
-    """The validated configuration; a missing or malformed variable fails the cold start, not a request."""
+    """The validated configuration; a missing or malformed shared variable raises, naming it."""
     import os
 
     env = {key.lower(): value for key, value in os.environ.items()}
     return Settings.model_validate(env)
+
+
+def require(*needed: FunctionSetting) -> None:
+    """At a function's cold start: the shared settings valid, and each of the settings this function
+    needs that only some functions are given present (or MissingSetting naming every one that is not)."""
+    config = settings()
+    missing = [name.upper() for name in needed if not getattr(config, name)]
+    if missing:
+        raise MissingSetting(f"this function needs {', '.join(missing)} in its environment")

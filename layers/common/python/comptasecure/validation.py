@@ -3,7 +3,7 @@
 import re
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StringConstraints, WithJsonSchema
+from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 # Every text field of the API is one line typed in a form: a control character in it is never meant,
@@ -62,6 +62,15 @@ Email = Annotated[
     WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
 ]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+# A TOTP code (6 digits) or a recovery code (10 letters and digits, the dash optional).
+MfaCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$")]
+# The short-lived token a login hands out when MFA must be answered or enrolled first.
+MfaToken = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
+# Ids the client sends back: an account's, a user's, an account type's (whitespace around it dropped)…
+Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+# …and the users and groups a group or a share names, as given.
+Id = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+Ids = Annotated[list[Id], Field(max_length=500)]
 
 
 def luhn_valid(digits: str) -> bool:

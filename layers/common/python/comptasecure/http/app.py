@@ -1,6 +1,6 @@
 """One resolver factory for every handler: validation, error mapping and observability applied once."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
@@ -16,7 +16,7 @@ from comptasecure.errors import DomainError, Unauthorized
 from comptasecure.http import body, errors
 from comptasecure.http.caller import is_authenticated
 from comptasecure.observability import logger, metrics
-from comptasecure.settings import settings
+from comptasecure.settings import FunctionSetting, require
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -56,14 +56,15 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     return app
 
 
-def lambda_handler(router: Router, *, public: bool = False) -> Handler:
+def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[FunctionSetting] = ()) -> Handler:
     """The Lambda entry point of one route, with logging and metrics around it.
 
     Default deny: unless its function says it is public, a route answers 401 to an unauthenticated
     request before anything else, body validation included (nothing about the route leaks).
-    A missing or malformed setting fails here, at the cold start, naming the variable.
+    A missing or malformed setting fails here, at the cold start, naming the variable: the shared
+    ones, and those only some functions are given that this route ``requires``.
     """
-    settings()
+    require(*requires)
     app = build_app(router)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)

@@ -1,4 +1,5 @@
-"""Pydantic models of what crosses the HTTP edge (API.md), one module per area. Unknown request fields are refused."""
+"""Pydantic models of what crosses the HTTP edge (API.md), one module per route or family of routes: a
+handler builds only the models it uses when imported. Unknown request fields are refused."""
 
 from typing import Any
 
@@ -21,10 +22,3 @@ class Request(BaseModel):
     @classmethod
     def _single_line_text(cls, value: Any) -> Any:
         return refuse_control_characters(value)
-
-
-class Row(BaseModel):
-    """One row of a batch (POST /users, the CSV import): loose on purpose, each field is validated by
-    the domain so that one bad row is reported on its own and never rejects the others (R-USR-3)."""
-
-    model_config = ConfigDict(extra="forbid")

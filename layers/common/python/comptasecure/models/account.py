@@ -1,13 +1,25 @@
-"""The account: rename, ownership transfer, and support's account-type change (an IAM-only Lambda event)."""
+"""The account: its view, rename, ownership transfer."""
 
-from typing import Annotated
-
-from pydantic import StrictBool, StringConstraints, model_validator
+from pydantic import BaseModel, StrictBool, model_validator
 
 from comptasecure.models import Request
-from comptasecure.validation import CompanyName
+from comptasecure.validation import CompanyName, Identifier
 
-Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+class AccountTypeRef(BaseModel):
+    id: str
+    label: str
+
+
+class AccountView(BaseModel):
+    id: str
+    name: str
+    type: AccountTypeRef
+    limits: dict[str, int]
+    usage: dict[str, int]
+    owner_id: str
+    can_delete: bool
+    require_mfa: bool
 
 
 class UpdateAccountRequest(Request):
@@ -25,11 +37,3 @@ class UpdateAccountRequest(Request):
 
 class TransferOwnershipRequest(Request):
     user_id: Identifier
-
-
-class SetAccountTypeEvent(Request):
-    """What support sends to the set-account-type function (never reachable over HTTP)."""
-
-    account_id: Identifier
-    type_id: Identifier
-    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]

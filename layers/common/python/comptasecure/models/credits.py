@@ -1,18 +1,28 @@
-"""What the analysis service sends to consume credits (R-BIL-3): a Lambda's input, never an HTTP body."""
+"""The account's credits as the billing centre shows them: balances and movements."""
 
-from typing import Annotated
-
-from pydantic import Field, StringConstraints
-
-from comptasecure.models import Request
-from comptasecure.models.billing import CreditTypeId
-
-# The analysis service's own ids: opaque, but safe inside a sort key and an audit line.
-AnalysisId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$")]
+from pydantic import BaseModel
 
 
-class CreditConsumption(Request):
-    account_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-    credit_type: CreditTypeId
-    amount: Annotated[int, Field(gt=0, le=10_000, strict=True)]
-    analysis_id: AnalysisId
+class CreditBalance(BaseModel):
+    type: str
+    label: str
+    granted: int
+    consumed: int
+    remaining: int
+
+
+class CreditBalanceList(BaseModel):
+    items: list[CreditBalance]
+
+
+class CreditMovement(BaseModel):
+    type: str
+    delta: int
+    reason: str
+    at: str
+    analysis_id: str | None = None  # on a consumption: the analysis it paid for
+
+
+class CreditHistoryPage(BaseModel):
+    items: list[CreditMovement]
+    next_cursor: str | None

@@ -1,11 +1,37 @@
-"""The user's own profile and password change (API.md "Account and profile")."""
+"""The user's own profile (API.md "Account and profile")."""
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    StringConstraints,
+    field_validator,
+)
 
 from comptasecure.models import Request
-from comptasecure.validation import Code, CompanyName, Name, Password, Phone, Siren
+from comptasecure.validation import (
+    CompanyName,
+    Name,
+    Phone,
+    Siren,
+)
+
+
+class Profile(BaseModel):
+    id: str
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    phone: str | None = None
+    company_name: str | None = None
+    siren: str | None = None
+    job_title: str | None = None
+    company_size: str | None = None
+    role: str
+    account_id: str
+    status: str
+    mfa_enabled: bool
+
 
 JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 # INSEE's workforce bands, so sizes compare across users when proposing an account type.
@@ -34,17 +60,3 @@ class ProfileUpdate(Request):
     def changes(self) -> dict[str, Any]:
         """Only the fields the request named (a null clears phone, SIREN, job title or size)."""
         return self.model_dump(include=self.model_fields_set)
-
-
-class PasswordChangeRequest(Request):
-    current_password: Password
-    new_password: Password
-    new_password_confirmation: Password
-
-
-class PasswordConfirmRequest(Request):
-    code: Code
-
-
-class PasswordChangeResponse(BaseModel):
-    status: Literal["pending_confirmation"]

@@ -1,0 +1,18 @@
+"""Accepting an invitation: the emailed token and the new password."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, StringConstraints
+
+from comptasecure.models import Request
+from comptasecure.validation import Password
+
+
+class AcceptInvitationRequest(Request):
+    token: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+    password: Password
+
+
+class AcceptedInvitation(BaseModel):
+    email: str
+    status: Literal["pending_confirmation"]

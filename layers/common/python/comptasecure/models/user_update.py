@@ -1,0 +1,14 @@
+"""A user's update by the owner or an admin."""
+
+from pydantic import Field
+
+from comptasecure.models import Request
+from comptasecure.models.users import GroupIds, Loose
+from comptasecure.validation import Name
+
+
+class UpdateUserRequest(Request):
+    first_name: Name | None = None
+    last_name: Name | None = None
+    role: Loose | None = Field(default=None, description="admin or member; the owner changes only by a transfer")
+    group_ids: GroupIds | None = None

@@ -1,0 +1,27 @@
+"""A user as the owner and admins see them."""
+
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+
+class GroupRef(BaseModel):
+    id: str
+    name: str
+
+
+Status = Literal["active", "invited", "invitation_expired", "pending_confirmation"]
+
+
+class UserView(BaseModel):
+    id: str
+    email: str
+    first_name: str | None = None
+    last_name: str | None = None
+    role: Literal["owner", "admin", "member"]
+    groups: list[GroupRef]
+    status: Status
+    email_delivery: Literal["ok", "bounced", "complained"] = Field(
+        default="ok", description="SES reported a permanent bounce or a complaint for this address"
+    )
+    mfa_enabled: bool
