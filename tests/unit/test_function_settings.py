@@ -1,10 +1,12 @@
 """Each function checks its settings at its cold start: with exactly the environment template.yaml gives
-it, its handler imports; without any one of the settings it requires, the import fails naming it.
+it, its handler imports and ends its init with the cyclic collector on again; without any one of the
+settings it requires, the import fails naming it.
 
 The handlers are imported in this process (fresh module objects, the layer already loaded), each with
 only its own environment, as Lambda would give it; values are placeholders, as nothing is called.
 """
 
+import gc
 import importlib.util
 import os
 import sys
@@ -87,7 +89,13 @@ def test_handler_imports_with_exactly_its_template_environment(
     function: template.Function, only_environment: Any
 ) -> None:
     only_environment(template_environment(function))
-    import_handler(function)
+    gc.disable()  # as the first import of the layer leaves it in a new container
+    try:
+        import_handler(function)
+        # Its init ended (comptasecure.init_done): the cyclic collector runs again for its requests.
+        assert gc.isenabled(), f"{function.logical_id} never ends its init: garbage cycles would pile up"
+    finally:
+        gc.enable()
 
 
 @pytest.mark.parametrize("function", FUNCTIONS, ids=lambda function: function.logical_id)

@@ -12,6 +12,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, PositiveInt
 
+from comptasecure import init_done
+
 # The settings only some functions are given: empty in the others' environment.
 FunctionSetting = Literal[
     "state_machine_arn",
@@ -70,10 +72,17 @@ def settings() -> Settings:
     return Settings.model_validate(env)
 
 
-def require(*needed: FunctionSetting) -> None:
-    """At a function's cold start: the shared settings valid, and each of the settings this function
-    needs that only some functions are given present (or MissingSetting naming every one that is not)."""
+def check(*needed: FunctionSetting) -> None:
+    """The shared settings valid, and each of the settings this function needs that only some
+    functions are given present (or MissingSetting naming every one that is not)."""
     config = settings()
     missing = [name.upper() for name in needed if not getattr(config, name)]
     if missing:
         raise MissingSetting(f"this function needs {', '.join(missing)} in its environment")
+
+
+def require(*needed: FunctionSetting) -> None:
+    """The last line of a function's init (one without an HTTP route): its settings checked, its
+    init over (comptasecure.init_done)."""
+    check(*needed)
+    init_done()

@@ -12,11 +12,12 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from comptasecure import init_done
 from comptasecure.errors import DomainError, Unauthorized
 from comptasecure.http import body, errors
 from comptasecure.http.caller import is_authenticated
 from comptasecure.observability import logger, metrics
-from comptasecure.settings import FunctionSetting, require
+from comptasecure.settings import FunctionSetting, check
 
 Handler = Callable[[dict[str, Any], LambdaContext], dict[str, Any]]
 
@@ -64,7 +65,7 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
     A missing or malformed setting fails here, at the cold start, naming the variable: the shared
     ones, and those only some functions are given that this route ``requires``.
     """
-    require(*requires)
+    check(*requires)
     app = build_app(router)
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
@@ -76,6 +77,7 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
             return errors.proxy_response(errors.UNSUPPORTED_MEDIA_TYPE)
         return app.resolve(event, context)
 
+    init_done()
     # Powertools' decorators are untyped: the wrapped function keeps the handler's signature.
     return cast(Handler, handler)
 
