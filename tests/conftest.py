@@ -6,14 +6,13 @@ from typing import Any
 
 import pytest
 
-from comptasecure.domain import passwords
 from comptasecure.settings import settings
 from local.emulator import Emulator
 from local.server import LocalApi
+from tests.cheap_hashing import hash_cheaply
 from tests.helpers import Client
 
-# argon2id at production parameters was a third of the suite's time: tests hash at a cheap profile.
-passwords.use_cheap_parameters_for_tests()
+hash_cheaply()
 
 # Every audit event the suite wrote, kept across the table resets between test modules.
 AUDIT_LOG: list[dict[str, Any]] = []
