@@ -2,15 +2,17 @@
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 
+from comptasecure import clock
 from comptasecure.settings import settings
 from local.emulator import Emulator
 from local.server import LocalApi
 from tests.cheap_hashing import hash_cheaply
-from tests.helpers import Client
+from tests.helpers import Client, Member, add_member, owner_of_new_account
 
 hash_cheaply()
 
@@ -76,6 +78,40 @@ def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
     yield apply
     monkeypatch.undo()
     settings.cache_clear()
+
+
+@pytest.fixture
+def team(client: Client) -> dict[str, Member]:
+    """An account with its owner (through the signup journey), an admin and a member (seeded), all logged in."""
+    owner = owner_of_new_account(client)
+    return {
+        "owner": owner,
+        "admin": add_member(client, owner.account_id, "admin"),
+        "member": add_member(client, owner.account_id, "member"),
+    }
+
+
+@pytest.fixture
+def shift_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
+    """Set the back end's clock (comptasecure.clock) this many seconds from real time: time passes
+    without the test sleeping, so no test depends on the machine being idle.
+
+    Backwards is what makes sense: PyJWT checks a token's times against real time, so a token issued
+    by a clock in the past is an old token, exactly as if it had been issued then. Setting the clock
+    back before an action makes that action as old as the test needs (an expired code or link).
+    """
+    offset = timedelta()
+    real_now = clock.now
+
+    def shifted() -> datetime:
+        return real_now() + offset
+
+    def set_offset(seconds: int) -> None:
+        nonlocal offset
+        offset = timedelta(seconds=seconds)
+
+    monkeypatch.setattr(clock, "now", shifted)
+    yield set_offset
 
 
 @pytest.fixture
