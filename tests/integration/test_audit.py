@@ -161,7 +161,8 @@ def test_events_carry_a_retention_ttl(owner: dict[str, Any], table: Any) -> None
 
 @pytest.mark.last
 def test_no_secret_ever_appears_in_an_event(client: Client, table: Any) -> None:
-    """Runs last: every event the suite wrote (kept across table resets) is checked."""
+    """Runs last: every event its process wrote before (kept across table resets) is checked, and conftest
+    checks each process's events for secret fields once its tests are done."""
     email, reply = signup(client)
     code = code_in(wait_for_email(email))
     client.post("/auth/confirm", {"email": email, "code": code})
