@@ -10,8 +10,8 @@ TOOLS := .tools
 SAM := SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam
 export PYTHONPATH := layers/common/python:.
 export PORT ?= 3000
-# `make test`: how many stages run at once, and how many processes the suite takes.
-TEST_JOBS ?= 8
+# `make test`: how many of the static checks run at once, and how many processes the suite takes.
+CHECK_JOBS ?= 3
 PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck template-check asl-check openapi openapi-check build build-check pytest iam-check \
@@ -33,12 +33,16 @@ $(TOOLS)/.installed: Makefile
 run: $(VENV)/.installed
 	$(PY) -m local
 
-# Every stage CI runs, at once: the suite (itself in parallel) and the contract beside the static checks
-# and the build, each stage's output shown whole when it ends; then the total time.
+# Every stage CI runs, at once, each stage's output shown whole when it ends; then the total time. The
+# contract has a wall-clock cap, so the suite (itself in parallel) yields it the processor, and the
+# static checks and the build, which have none, yield to both.
+SYNC := --no-print-directory --output-sync=target
 test: $(VENV)/.installed $(TOOLS)/.installed
 	@start=$$(date +%s); status=0; \
-	$(MAKE) --no-print-directory -j $(TEST_JOBS) --output-sync=target \
-		suite contract build-check typecheck template-check asl-check openapi-check lint || status=$$?; \
+	nice -n 10 $(MAKE) $(SYNC) -j $(CHECK_JOBS) build-check typecheck template-check asl-check openapi-check lint & checks=$$!; \
+	nice -n 5 $(MAKE) $(SYNC) suite & suite=$$!; \
+	$(MAKE) $(SYNC) contract || status=1; \
+	wait $$suite || status=1; wait $$checks || status=1; \
 	echo "make test: $$([ $$status = 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - start )) s"; \
 	exit $$status
 
