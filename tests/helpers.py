@@ -87,7 +87,7 @@ def unique_email(prefix: str = "user") -> str:
     return f"{prefix}.{uuid.uuid4().hex[:10]}@cabinet-test.fr"
 
 
-def eventually[T](predicate: Callable[[], T | None], what: str, *, timeout: float = 10.0) -> T:
+def eventually[T](predicate: Callable[[], T | None], what: str, *, timeout: float = 120.0) -> T:
     """The predicate's first truthy value, polled: for what the back end does asynchronously
     (the workflow's emails, a purge, an export). The timeout only bounds a failure; a pass never waits for it."""
     deadline = time.monotonic() + timeout
@@ -100,7 +100,7 @@ def eventually[T](predicate: Callable[[], T | None], what: str, *, timeout: floa
         time.sleep(0.02)
 
 
-def wait_for_email(to: str, *, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
+def wait_for_email(to: str, *, count: int = 1, timeout: float = 120.0) -> dict[str, Any]:
     """The count-th email sent to this address (they arrive through the workflow, asynchronously)."""
 
     def nth() -> dict[str, Any] | None:
@@ -180,7 +180,7 @@ def executions_of(user_id: str) -> list[dict[str, Any]]:
     return [execution for execution in found if user_id in execution["name"]]
 
 
-def wait_until_ended(execution_arn: str, timeout: float = 15.0) -> dict[str, Any]:
+def wait_until_ended(execution_arn: str, timeout: float = 120.0) -> dict[str, Any]:
     sfn = boto3.client("stepfunctions")
 
     def ended() -> dict[str, Any] | None:
@@ -248,7 +248,7 @@ def partition(table: Any, account_id: str, prefix: str = "") -> list[dict[str, A
 
 def wait_for_purge(table: Any, account_id: str) -> None:
     """The account purge runs asynchronously after DELETE /account: wait until the partition is empty."""
-    eventually(lambda: not partition(table, account_id), f"the purge of account {account_id}", timeout=60)
+    eventually(lambda: not partition(table, account_id), f"the purge of account {account_id}", timeout=300)
 
 
 def audit_events(table: Any, account_id: str, action: str) -> list[dict[str, Any]]:

@@ -61,7 +61,7 @@ def test_nothing_of_the_account_remains_in_the_table_the_bucket_or_at_stripe(cli
     assert account.client.get("/fecs").status == 401
 
     wait_for_purge(table, account.account_id)
-    eventually(lambda: customer_link(table, customer_id) is None, "the Stripe customer link gone", timeout=60)
+    eventually(lambda: customer_link(table, customer_id) is None, "the Stripe customer link gone")
     assert object_versions(account.account_id) == []
     with pytest.raises(stripe.InvalidRequestError) as gone:
         stripe_client().v1.customers.retrieve(customer_id)
@@ -73,7 +73,7 @@ def test_stripe_events_for_a_deleted_account_are_acknowledged(client: Client, ta
     customer_id = linked_customer(account)
     assert account.client.delete("/account").status == 204
     wait_for_purge(table, account.account_id)
-    eventually(lambda: customer_link(table, customer_id) is None, "the Stripe customer link gone", timeout=60)
+    eventually(lambda: customer_link(table, customer_id) is None, "the Stripe customer link gone")
     after_purge = deliver(client, stripe_event("customer_updated", customer_id))
     assert (after_purge.status, after_purge.body["outcome"]) == (200, "ignored")
 

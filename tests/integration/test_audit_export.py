@@ -45,7 +45,7 @@ def seed_events(account_id: str, count: int, table: Any) -> None:
             )
 
 
-def wait_until_done(client: Client, token: str, export_id: str, timeout: float = 60.0) -> dict[str, Any]:
+def wait_until_done(client: Client, token: str, export_id: str, timeout: float = 120.0) -> dict[str, Any]:
 
     def done() -> dict[str, Any] | None:
         reply = client.get(f"/audit/exports/{export_id}", token=token)
@@ -112,7 +112,8 @@ def test_the_route_decides_on_a_bounded_read_never_a_count(
     client: Client, owner: Member, table: Any, small_budget: None
 ) -> None:
     seed_events(owner.account_id, SEEDED, table)
-    with CallCounter() as counter:
+    # The route's own calls: the worker it starts runs beside it, sooner or later as the machine allows.
+    with CallCounter("ExportAuditEventsFunction") as counter:
         started = client.get("/audit/export", token=owner.token)
     assert started.status == 202
     # One 1 MB page already exceeds a 20 kB budget: the route stops there, whatever remains.

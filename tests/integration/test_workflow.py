@@ -81,7 +81,7 @@ def test_an_email_send_that_ses_throttles_is_retried_and_the_code_still_confirms
     monkeypatch.setattr(BaseClient, "_make_api_call", ses_throttles_once)
     _, reply = signup(client, email)
     assert reply.status == 201
-    code = code_in(wait_for_email(email, timeout=20))
+    code = code_in(wait_for_email(email))
     assert throttled == ["SendEmail"]
     assert len(emails.sent(email)) == 1
     assert client.post("/auth/confirm", {"email": email, "code": code}).status == 200

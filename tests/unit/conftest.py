@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from aws_lambda_powertools.utilities import parameters
+from aws_lambda_powertools.utilities.parameters import secrets as powertools_secrets
 from aws_lambda_powertools.utilities.parameters.base import BaseProvider
-from aws_lambda_powertools.utilities.parameters.constants import DEFAULT_PROVIDERS
 
 from comptasecure.settings import settings
 
@@ -35,7 +35,8 @@ def signing_secret(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     }.items():
         if name not in os.environ:
             monkeypatch.setenv(name, value)
-    monkeypatch.setitem(DEFAULT_PROVIDERS, "secrets", FixedSecrets())
+    # Where get_secret looks: the emulator, if this process runs one, swaps that mapping for its own.
+    monkeypatch.setattr(powertools_secrets, "DEFAULT_PROVIDERS", {"secrets": FixedSecrets()})
     settings.cache_clear()
     assert parameters.get_secret(settings().jwt_secret_name) == SIGNING_SECRET
     yield SIGNING_SECRET
