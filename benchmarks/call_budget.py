@@ -266,12 +266,20 @@ class Scenario:
         call("POST /me/sessions/revoke-others", admin)
         del second
         secret = (call("POST /me/mfa/totp", admin).body or {}).get("secret", "JBSWY3DPEHPK3PXP")
-        # Three codes of three steps in a row (previous, current, next): a code is accepted once.
-        step = clock.now().timestamp()
-        call("POST /me/mfa/totp/confirm", admin, body={"code": totp.code_at(secret, step - 30)})
-        mfa = self.client.post("/auth/login", {"email": admin_email, "password": PASSWORD}).body
-        call("POST /auth/mfa", anonymous, body={"mfa_token": mfa.get("mfa_token"), "code": totp.code_at(secret, step)})
-        call("DELETE /me/mfa", admin, body={"current_password": PASSWORD, "code": totp.code_at(secret, step + 30)})
+        # Three codes of three steps in a row (previous, current, next): a code is accepted once. The back
+        # end's clock is held still meanwhile: a step boundary crossed on a busy machine would make the
+        # first code two steps old.
+        real_now, held = clock.now, clock.now()
+        clock.now = lambda: held
+        try:
+            step = held.timestamp()
+            call("POST /me/mfa/totp/confirm", admin, body={"code": totp.code_at(secret, step - 30)})
+            mfa = self.client.post("/auth/login", {"email": admin_email, "password": PASSWORD}).body
+            mfa_token = mfa.get("mfa_token")
+            call("POST /auth/mfa", anonymous, body={"mfa_token": mfa_token, "code": totp.code_at(secret, step)})
+            call("DELETE /me/mfa", admin, body={"current_password": PASSWORD, "code": totp.code_at(secret, step + 30)})
+        finally:
+            clock.now = real_now
         new_password = "Un nouveau mot de passe 2027"
         call(
             "POST /me/password",
