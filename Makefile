@@ -10,9 +10,12 @@ TOOLS := .tools
 SAM := SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam
 export PYTHONPATH := layers/common/python:.
 export PORT ?= 3000
+# `make test`: how many of the static checks run at once, and how many processes the suite takes.
+CHECK_JOBS ?= 3
+PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck template-check asl-check openapi openapi-check build build-check pytest iam-check \
-	contract lock benchmark smoke clean
+	suite contract lock benchmark smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -30,7 +33,18 @@ $(TOOLS)/.installed: Makefile
 run: $(VENV)/.installed
 	$(PY) -m local
 
-test: lint typecheck template-check asl-check openapi-check build-check pytest iam-check contract
+# Every stage CI runs, at once, each stage's output shown whole when it ends; then the total time. The
+# contract has a wall-clock cap, so the suite (itself in parallel) yields it the processor, and the
+# static checks and the build, which have none, yield to both.
+SYNC := --no-print-directory --output-sync=target
+test: $(VENV)/.installed $(TOOLS)/.installed
+	@start=$$(date +%s); status=0; \
+	nice -n 10 $(MAKE) $(SYNC) -j $(CHECK_JOBS) build-check typecheck template-check asl-check openapi-check lint & checks=$$!; \
+	nice -n 5 $(MAKE) $(SYNC) suite & suite=$$!; \
+	$(MAKE) $(SYNC) contract || status=1; \
+	wait $$suite || status=1; wait $$checks || status=1; \
+	echo "make test: $$([ $$status = 0 ] && echo passed || echo FAILED) in $$(( $$(date +%s) - start )) s"; \
+	exit $$status
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -58,13 +72,21 @@ build: $(VENV)/.installed $(TOOLS)/.installed
 build-check: build
 	$(PY) scripts/check_build.py
 
-# The suite records each function it runs and each grant its AWS calls use (local/iam.py).
+# The suite records each function it runs and each grant its AWS calls use (local/iam.py). It runs in
+# PYTEST_WORKERS processes (pytest-xdist, a module's tests together), each with its own emulator and
+# its own log (tests/conftest.py); the logs are joined for the IAM check.
 pytest: $(VENV)/.installed
-	mkdir -p build && rm -f build/iam-calls.jsonl
-	IAM_CALLS_LOG=$(abspath build/iam-calls.jsonl) $(PY) -m pytest --ignore=tests/contract
+	mkdir -p build && rm -f build/iam-calls*.jsonl
+	IAM_CALLS_LOG=$(abspath build/iam-calls.jsonl) $(PY) -m pytest --ignore=tests/contract \
+		--numprocesses $(PYTEST_WORKERS) --durations 5
+	find build -name 'iam-calls.*.jsonl' -exec cat {} + >> build/iam-calls.jsonl
 
 iam-check: $(VENV)/.installed
 	$(PY) scripts/check_iam.py
+
+# The suite, then the IAM check of what it recorded.
+suite: pytest
+	@$(MAKE) --no-print-directory iam-check
 
 # The layer's lock file, every transitive pin with its hashes, for Lambda's platform.
 lock: $(TOOLS)/.installed

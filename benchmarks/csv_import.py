@@ -22,7 +22,8 @@ import botocore.client
 from comptasecure.domain import workflow
 from local.emulator import Emulator
 from local.server import LocalApi
-from tests.helpers import Client, set_account_type, signup_confirmed, unique_email
+from tests import seed
+from tests.helpers import Client, signup_confirmed, unique_email
 
 ROWS = 1000
 # Typical latencies in the same region, to project the route's time on AWS from its calls: the
@@ -122,7 +123,7 @@ def main() -> None:
     owner = client.as_user(tokens["access_token"])
     account_id = owner.get("/me").body["account_id"]
 
-    set_account_type(account_id, BENCHMARK_TYPE_ID)
+    seed.account_type(account_id, BENCHMARK_TYPE_ID)
     data = csv_file(rows)
     with CallLog() as log:
         log.recording = True

@@ -1,4 +1,4 @@
-"""Billing test helpers: an owner with their account, teammates, Stripe's side of the flows, signed webhooks."""
+"""Billing test helpers: Stripe's side of the flows, signed webhooks, and what billing wrote."""
 
 import copy
 import hashlib
@@ -7,20 +7,14 @@ import json
 import os
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
 import stripe
-from boto3.dynamodb.conditions import Key
 
-from comptasecure.domain import passwords
-from comptasecure.store import keys
-from comptasecure.store import users as user_store
-from comptasecure.store.transaction import Transaction
 from local import template
 from local.stripe import LOCAL_API_KEY
-from tests.helpers import PASSWORD, Client, signup_confirmed, unique_email
+from tests.helpers import Client, Member, account_item, partition
 
 STRIPE_EVENTS = template.ROOT / "events" / "stripe"
 ADDRESS = {
@@ -34,69 +28,6 @@ ADDRESS = {
 }
 CARD = {"number": "4242424242424242", "exp_month": 12, "exp_year": 2030, "cvc": "123"}
 IBAN = "FR1420041010050500013M02606"
-
-
-@dataclass
-class Owner:
-    client: Client
-    account_id: str
-    user_id: str
-    email: str
-
-
-def owner(client: Client) -> Owner:
-    email, login = signup_confirmed(client)
-    me = client.get("/me", token=login["access_token"]).body
-    return Owner(client.as_user(login["access_token"]), me["account_id"], me["id"], email)
-
-
-def teammate(client: Client, account_id: str, role: str) -> Client:
-    """An active admin or member of the account, logged in.
-
-    Inviting users is another issue's route; the users store arranges the teammate as an accepted
-    invitation would leave it (and counts it on the account).
-    """
-    email = unique_email(role)
-    user = {
-        "id": uuid.uuid4().hex,
-        "account_id": account_id,
-        "email": email,
-        "first_name": "Paul",
-        "last_name": "Martin",
-        "role": role,
-        "status": "active",
-        "password_hash": passwords.hash_password(PASSWORD),
-    }
-    tx = Transaction()
-    user_store.put_new(tx, user)
-    tx.update(keys.key(keys.account_pk(account_id), keys.ACCOUNT_META), "ADD user_count :one", values={":one": 1})
-    tx.commit()
-    login = client.post("/auth/login", {"email": email, "password": PASSWORD})
-    assert login.status == 200, login.body
-    return client.as_user(login.body["access_token"])
-
-
-def partition(table: Any, account_id: str, prefix: str = "") -> list[dict[str, Any]]:
-    condition = Key("PK").eq(keys.account_pk(account_id))
-    if prefix:
-        condition = condition & Key("SK").begins_with(prefix)
-    items: list[dict[str, Any]] = []
-    query: dict[str, Any] = {"KeyConditionExpression": condition}
-    while True:
-        response = table.query(**query)
-        items.extend(response["Items"])
-        if "LastEvaluatedKey" not in response:
-            return items
-        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
-
-
-def audit_events(table: Any, account_id: str, action: str) -> list[dict[str, Any]]:
-    return [item for item in partition(table, account_id, "AUDIT#") if item["action"] == action]
-
-
-def account_item(table: Any, account_id: str) -> dict[str, Any]:
-    item: dict[str, Any] = table.get_item(Key=keys.key(keys.account_pk(account_id), keys.ACCOUNT_META))["Item"]
-    return item
 
 
 # ---------------------------------------------------------------- Stripe's side
@@ -120,7 +51,7 @@ def confirm_setup(setup_intent_id: str, kind: str) -> str:
     return str(method.id)
 
 
-def add_method(owner: Owner, kind: str) -> str:
+def add_method(owner: Member, kind: str) -> str:
     reply = owner.client.post("/billing/payment-methods", {"type": kind})
     assert reply.status == 201, reply.body
     return confirm_setup(reply.body["setup_intent_id"], kind)
@@ -162,7 +93,7 @@ def deliver(client: Client, event: dict[str, Any], *, header: str | None = None,
     return sent.post("/webhooks/stripe", raw=payload.encode(), content_type="application/json; charset=utf-8")
 
 
-def linked_customer(owner: Owner) -> str:
+def linked_customer(owner: Member) -> str:
     """The account's Stripe customer, created through the API as the first billing action would."""
     reply = owner.client.put("/billing/address", ADDRESS)
     assert reply.status == 200, reply.body

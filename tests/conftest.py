@@ -1,23 +1,56 @@
-"""Fixtures: moto's server on loopback, provisioned from template.yaml, and a client over our routes."""
+"""Fixtures: moto's server on loopback, provisioned from template.yaml, and a client over our routes.
 
+The suite runs in several processes (pytest-xdist): each has its own emulator on free ports and
+records its AWS calls in a log of its own, which `make pytest` joins for scripts/check_iam.py.
+"""
+
+import json
 import os
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from xdist.scheduler import LoadFileScheduling
 
-from comptasecure.domain import passwords
+from comptasecure import clock
+from comptasecure.domain.audit_log import SECRET_FIELDS
 from comptasecure.settings import settings
 from local.emulator import Emulator
 from local.server import LocalApi
-from tests.helpers import Client
+from tests.cheap_hashing import hash_cheaply
+from tests.helpers import PASSWORD, Client, Member, add_member, owner_of_new_account
 
-# argon2id at production parameters was a third of the suite's time: tests hash at a cheap profile.
-passwords.use_cheap_parameters_for_tests()
+hash_cheaply()
 
-# Every audit event the suite wrote, kept across the table resets between test modules.
+UNIT = Path(__file__).parent / "unit"
+E2E_SCOPE = "tests/e2e/"
+
+
+def _one_iam_log_per_process() -> None:
+    """Each xdist worker appends to its own file beside the one `make pytest` names: one writer a file."""
+    worker, log = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("IAM_CALLS_LOG")
+    if worker and log:
+        os.environ["IAM_CALLS_LOG"] = str(Path(log).with_name(f"{Path(log).stem}.{worker}{Path(log).suffix}"))
+
+
+_one_iam_log_per_process()
+
+# Every audit event this process's tests wrote, kept across the table resets between test modules.
 AUDIT_LOG: list[dict[str, Any]] = []
 _RUNNING: list[Emulator] = []
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_audit_event_holds_a_secret() -> Iterator[None]:
+    """After this process's last test, every audit event its tests wrote is checked: no secret field,
+    never the suite's password. Each worker checks its own, so together they check the whole suite."""
+    yield
+    text = json.dumps(AUDIT_LOG, default=str)
+    leaked = [name for name in sorted(SECRET_FIELDS) if f'"{name}"' in text]
+    assert not leaked, f"audit events hold secret fields: {leaked}"
+    assert PASSWORD not in text, "an audit event holds a password"
 
 
 @pytest.fixture(scope="session")
@@ -80,6 +113,40 @@ def configure(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
 
 
 @pytest.fixture
+def team(client: Client) -> dict[str, Member]:
+    """An account with its owner (through the signup journey), an admin and a member (seeded), all logged in."""
+    owner = owner_of_new_account(client)
+    return {
+        "owner": owner,
+        "admin": add_member(client, owner.account_id, "admin"),
+        "member": add_member(client, owner.account_id, "member"),
+    }
+
+
+@pytest.fixture
+def shift_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
+    """Set the back end's clock (comptasecure.clock) this many seconds from real time: time passes
+    without the test sleeping, so no test depends on the machine being idle.
+
+    Backwards is what makes sense: PyJWT checks a token's times against real time, so a token issued
+    by a clock in the past is an old token, exactly as if it had been issued then. Setting the clock
+    back before an action makes that action as old as the test needs (an expired code or link).
+    """
+    offset = timedelta()
+    real_now = clock.now
+
+    def shifted() -> datetime:
+        return real_now() + offset
+
+    def set_offset(seconds: int) -> None:
+        nonlocal offset
+        offset = timedelta(seconds=seconds)
+
+    monkeypatch.setattr(clock, "now", shifted)
+    yield set_offset
+
+
+@pytest.fixture
 def table(emulator: Emulator) -> Any:
     import boto3
 
@@ -87,8 +154,21 @@ def table(emulator: Emulator) -> Any:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "last: run after every other test of the session")
+    config.addinivalue_line("markers", "last: run after every other test of its process")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.get_closest_marker("last") is not None)
+    """Unit tests first (before any emulator has work in flight), tests marked last at the end."""
+    items.sort(key=lambda item: (not item.path.is_relative_to(UNIT), item.get_closest_marker("last") is not None))
+
+
+class ModulesWholeE2eTogether(LoadFileScheduling):
+    """Under xdist, a module's tests run together, in order, on one worker, as they would alone; the
+    e2e modules share one worker, so that it alone starts their local run."""
+
+    def _split_scope(self, nodeid: str) -> str:
+        return E2E_SCOPE if nodeid.startswith(E2E_SCOPE) else super()._split_scope(nodeid)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModulesWholeE2eTogether:
+    return ModulesWholeE2eTogether(config, log)

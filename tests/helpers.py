@@ -1,14 +1,24 @@
-"""Test helpers: an HTTP-shaped client over the local API, and the journeys many tests start with."""
+"""The tests' helpers: a client over the local API, the journeys tests start with, the people of an
+account (one Member, made by owner_of_new_account or add_member), and reads of what was written.
+
+Store-level arranging lives in tests/seed.py alone."""
 
 import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import boto3
+from boto3.dynamodb.conditions import Key
+
+from comptasecure.settings import settings
+from comptasecure.store import keys
 from local import emails
 from local.server import LocalApi
+from tests import seed
 
 PASSWORD = "Cabinet-Dupont 2026 !"
 
@@ -77,15 +87,27 @@ def unique_email(prefix: str = "user") -> str:
     return f"{prefix}.{uuid.uuid4().hex[:10]}@cabinet-test.fr"
 
 
-def wait_for_email(to: str, *, count: int = 1, timeout: float = 10.0) -> dict[str, Any]:
-    """The count-th email sent to this address (they arrive through the workflow, asynchronously)."""
+def eventually[T](predicate: Callable[[], T | None], what: str, *, timeout: float = 120.0) -> T:
+    """The predicate's first truthy value, polled: for what the back end does asynchronously
+    (the workflow's emails, a purge, an export). The timeout only bounds a failure; a pass never waits for it."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"{what}: not within {timeout}s")
+        time.sleep(0.02)
+
+
+def wait_for_email(to: str, *, count: int = 1, timeout: float = 120.0) -> dict[str, Any]:
+    """The count-th email sent to this address (they arrive through the workflow, asynchronously)."""
+
+    def nth() -> dict[str, Any] | None:
         sent = emails.sent(to)
-        if len(sent) >= count:
-            return sent[count - 1]
-        time.sleep(0.05)
-    raise AssertionError(f"no email #{count} to {to} within {timeout}s (got {len(emails.sent(to))})")
+        return sent[count - 1] if len(sent) >= count else None
+
+    return eventually(nth, f"email #{count} to {to}", timeout=timeout)
 
 
 def code_in(email: dict[str, Any]) -> str:
@@ -94,6 +116,14 @@ def code_in(email: dict[str, Any]) -> str:
     return match.group(1)
 
 
+def invitation_token(email: str, count: int = 1) -> str:
+    message = wait_for_email(email, count=count)
+    match = re.search(r"invitation\?token=([\w.\-]+)", message["text"])
+    assert match, message["text"]
+    return match.group(1)
+
+
+# ---------------------------------------------------------------- journeys over HTTP
 def signup(client: Client, email: str | None = None, **overrides: Any) -> tuple[str, Reply]:
     email = email or unique_email("owner")
     body = {
@@ -113,56 +143,132 @@ def signup_confirmed(client: Client) -> tuple[str, dict[str, Any]]:
     assert reply.status == 201, reply.body
     confirmed = client.post("/auth/confirm", {"email": email, "code": code_in(wait_for_email(email))})
     assert confirmed.status == 200, confirmed.body
-    login = client.post("/auth/login", {"email": email, "password": PASSWORD})
-    assert login.status == 200, login.body
-    return email, login.body
+    return email, login(client, email)
 
 
-def add_user(account_id: str, role: str = "member", status: str = "active") -> tuple[str, str]:
-    """A second user on an account, written through the store as the users routes will: (id, email).
-
-    For tests of routes that need several roles before the invitation routes exist.
-    """
-    from comptasecure.domain import passwords
-    from comptasecure.store import keys
-    from comptasecure.store import users as user_store
-    from comptasecure.store.transaction import Transaction
-
-    user_id, email = uuid.uuid4().hex, unique_email(role)
-    tx = Transaction()
-    tx.update(keys.key(keys.account_pk(account_id), keys.ACCOUNT_META), "ADD user_count :one", values={":one": 1})
-    user_store.put_new(
-        tx,
-        {
-            "id": user_id,
-            "account_id": account_id,
-            "email": email,
-            "first_name": role.title(),
-            "last_name": "Test",
-            "role": role,
-            "status": status,
-            "groups": {},
-            "password_hash": passwords.hash_password(PASSWORD),
-        },
-    )
-    tx.commit()
-    return user_id, email
-
-
-def login(client: Client, email: str) -> str:
-    reply = client.post("/auth/login", {"email": email, "password": PASSWORD})
+def login(client: Client, email: str, password: str = PASSWORD) -> dict[str, Any]:
+    """The login's body: its tokens (or the MFA step, for a user with MFA on)."""
+    reply = client.post("/auth/login", {"email": email, "password": password}, token="")
     assert reply.status == 200, reply.body
-    return str(reply.body["access_token"])
+    return dict(reply.body)
 
 
-def set_account_type(account_id: str, type_id: str) -> None:
-    """What support does through its operation; here straight through the store."""
-    from comptasecure.store import accounts as account_store
-    from comptasecure.store.transaction import Transaction
+def invite(manager: "Member", *rows: dict[str, Any]) -> list[dict[str, Any]]:
+    reply = manager.client.post("/users", {"users": list(rows)})
+    assert reply.status == 207, reply.body
+    return list(reply.body["results"])
 
-    tx = Transaction()
-    account_store.set_type(tx, account_id, type_id)
-    tx.commit()
+
+def join(manager: "Member", role: str = "member") -> "Member":
+    """Invite a new user with this role and take them through the whole journey to a login."""
+    email = unique_email(role)
+    [result] = invite(manager, {"email": email, "first_name": "Léa", "last_name": "Bénard", "role": role})
+    assert result["status"] == "invited", result
+    client = manager.client
+    accepted = client.post("/invitations/accept", {"token": invitation_token(email), "password": PASSWORD}, token="")
+    assert accepted.status == 200, accepted.body
+    confirmed = client.post("/auth/confirm", {"email": email, "code": code_in(wait_for_email(email, count=2))})
+    assert confirmed.status == 200, confirmed.body
+    return Member.logged_in(client, result["user_id"], email, manager.account_id, role)
+
+
+# ---------------------------------------------------------------- the identity workflow
+def executions_of(user_id: str) -> list[dict[str, Any]]:
+    """The identity workflow's executions for this user (signup, invitation, password change…)."""
+    sfn = boto3.client("stepfunctions")
+    found = sfn.list_executions(stateMachineArn=settings().state_machine_arn)["executions"]
+    return [execution for execution in found if user_id in execution["name"]]
+
+
+def wait_until_ended(execution_arn: str, timeout: float = 120.0) -> dict[str, Any]:
+    sfn = boto3.client("stepfunctions")
+
+    def ended() -> dict[str, Any] | None:
+        described = sfn.describe_execution(executionArn=execution_arn)
+        return dict(described) if described["status"] != "RUNNING" else None
+
+    return eventually(ended, f"the end of execution {execution_arn}", timeout=timeout)
+
+
+# ---------------------------------------------------------------- the people of an account
+@dataclass
+class Member:
+    """A user of an account: its ids and email, and once logged in, its tokens and a client holding them."""
+
+    user_id: str
+    email: str
+    account_id: str
+    role: str
+    tokens: dict[str, Any]
+    client: Client
+
+    @property
+    def token(self) -> str:
+        return str(self.tokens["access_token"])
+
+    @classmethod
+    def logged_in(cls, client: Client, user_id: str, email: str, account_id: str, role: str) -> "Member":
+        tokens = login(client, email)
+        return cls(user_id, email, account_id, role, tokens, client.as_user(tokens["access_token"]))
+
+
+def owner_of_new_account(client: Client) -> Member:
+    """The owner of a new account, through the signup journey (signup, emailed code, login)."""
+    email, tokens = signup_confirmed(client)
+    me = client.get("/me", token=tokens["access_token"]).body
+    return Member(me["id"], email, me["account_id"], "owner", tokens, client.as_user(tokens["access_token"]))
+
+
+def add_member(
+    client: Client, account_id: str, role: str = "member", status: str = "active", *, email: str | None = None
+) -> Member:
+    """A user with this role and status on the account, seeded through the store; logged in when active."""
+    email = email or unique_email(role)
+    user_id = seed.user(account_id, email=email, role=role, status=status, password=PASSWORD)
+    if status != "active":
+        return Member(user_id, email, account_id, role, {}, Client(client.api))
+    return Member.logged_in(client, user_id, email, account_id, role)
+
+
+# ---------------------------------------------------------------- what was written (test-only reads)
+def partition(table: Any, account_id: str, prefix: str = "") -> list[dict[str, Any]]:
+    """Every item of the account's partition (those whose sort key starts with prefix)."""
+    condition = Key("PK").eq(keys.account_pk(account_id))
+    if prefix:
+        condition = condition & Key("SK").begins_with(prefix)
+    items: list[dict[str, Any]] = []
+    query: dict[str, Any] = {"KeyConditionExpression": condition}
+    while True:
+        response = table.query(**query)
+        items.extend(response["Items"])
+        if "LastEvaluatedKey" not in response:
+            return items
+        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+
+def wait_for_purge(table: Any, account_id: str) -> None:
+    """The account purge runs asynchronously after DELETE /account: wait until the partition is empty."""
+    eventually(lambda: not partition(table, account_id), f"the purge of account {account_id}", timeout=300)
+
+
+def audit_events(table: Any, account_id: str, action: str) -> list[dict[str, Any]]:
+    return [item for item in partition(table, account_id, "AUDIT#") if item["action"] == action]
+
+
+def audit_actions(table: Any, account_id: str) -> list[str]:
+    return [item["action"] for item in partition(table, account_id, "AUDIT#")]
+
+
+def account_item(table: Any, account_id: str) -> dict[str, Any]:
+    item: dict[str, Any] = table.get_item(Key=keys.key(keys.account_pk(account_id), keys.ACCOUNT_META))["Item"]
+    return item
+
+
+def user_item(table: Any, account_id: str, user_id: str) -> dict[str, Any] | None:
+    found: dict[str, Any] | None = table.get_item(Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id))).get(
+        "Item"
+    )
+    return found
 
 
 class CallCounter:

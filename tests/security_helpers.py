@@ -1,38 +1,10 @@
-"""Helpers for the account-security tests: TOTP codes as an app computes them, a clock set back."""
-
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
-from typing import Any
-
-import pytest
+"""Helpers for the account-security tests: TOTP codes as an authenticator app computes them."""
 
 from comptasecure import clock
 from comptasecure.domain import totp
-from tests.account_helpers import Member
-from tests.helpers import Client
+from tests.helpers import Client, Member
 
 TOTP_STEP = totp.STEP_SECONDS
-
-
-@pytest.fixture
-def shift_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], None]]:
-    """Set the back end's clock (comptasecure.clock) this many seconds from real time.
-
-    Only backwards makes sense: PyJWT checks a token's times against real time, so a token issued
-    by a clock in the past is an old token, exactly as if it had been issued then.
-    """
-    offset = timedelta()
-    real_now = clock.now
-
-    def shifted() -> datetime:
-        return real_now() + offset
-
-    def set_offset(seconds: int) -> None:
-        nonlocal offset
-        offset = timedelta(seconds=seconds)
-
-    monkeypatch.setattr(clock, "now", shifted)
-    yield set_offset
 
 
 def code_now(secret: str) -> str:
@@ -60,9 +32,3 @@ def enroll(client: Client, user: Member) -> tuple[str, list[str]]:
     confirmed = client.post("/me/mfa/totp/confirm", {"code": code_now(secret)}, token=user.token)
     assert confirmed.status == 200, confirmed.body
     return secret, list(confirmed.body["recovery_codes"])
-
-
-def password_step(client: Client, email: str, password: str) -> Any:
-    reply = client.post("/auth/login", {"email": email, "password": password})
-    assert reply.status == 200, reply.body
-    return reply.body

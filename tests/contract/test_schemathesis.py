@@ -1,6 +1,6 @@
 """Schemathesis, every check, against the local run: the OpenAPI document tells the truth.
 
-Bounded in time: a fixed number of examples per operation and a wall-clock cap, a fixed seed so a
+Bounded: a fixed number of examples per operation, a wall-clock cap against a hang, a fixed seed so a
 failure reproduces (`st run … --seed`). The fuzzing user signs up, confirms with the emailed code and
 logs in first, as the front end would; the run then carries its bearer token.
 """
@@ -19,7 +19,10 @@ from tests.e2e.conftest import Http
 
 HERE = Path(__file__).resolve().parent
 EXAMPLES_PER_OPERATION = int(os.environ.get("CONTRACT_EXAMPLES", "3"))
-WALL_CLOCK_CAP_SECONDS = 150
+# The work is bounded by the examples per operation; the cap only stops a run that hangs. It runs beside
+# the suite in `make test` on a shared machine, so it leaves room for a busy one (no test may depend on
+# the machine being idle): about 60 s when the machine is idle.
+WALL_CLOCK_CAP_SECONDS = 600
 SEED = 20261128
 # Checks left out, each with its reason (known-failures.json lists any single failure marked).
 EXCLUDED_CHECKS = {

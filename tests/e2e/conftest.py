@@ -10,6 +10,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -59,6 +60,9 @@ def local_run() -> Iterator[Http]:
     for name in list(environment):
         if name.startswith("AWS_") or name in ("MOTO_PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
             environment.pop(name)
+    if "IAM_CALLS_LOG" in environment:  # its AWS calls count too, in a log of its own: one writer a file
+        log = Path(environment["IAM_CALLS_LOG"])
+        environment["IAM_CALLS_LOG"] = str(log.with_name(f"{log.stem}.local-run-{port}{log.suffix}"))
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run"],
         cwd=ROOT,

@@ -8,8 +8,7 @@ from typing import Any
 import pytest
 
 from comptasecure.store import keys
-from tests.account_helpers import Member, add_member, audit_events, owner_of_new_account
-from tests.helpers import CallCounter, Client
+from tests.helpers import CallCounter, Client, Member, audit_events, owner_of_new_account
 
 FIRM = {
     "identification": "Cabinet Dupont & Associés, SAS d'expertise comptable",
@@ -20,16 +19,6 @@ FIRM = {
     "phone": "04 78 12 34 56",
     "email": "Contact@Cabinet-Dupont.fr",
 }
-
-
-@pytest.fixture
-def team(client: Client) -> dict[str, Member]:
-    owner = owner_of_new_account(client)
-    return {
-        "owner": owner,
-        "admin": add_member(client, owner.account_id, "admin"),
-        "member": add_member(client, owner.account_id, "member"),
-    }
 
 
 def analysis() -> str:

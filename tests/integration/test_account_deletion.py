@@ -2,9 +2,7 @@
 answers at once and an asynchronous purge removes the table items, bucket objects and Stripe customer."""
 
 import threading
-import time
 import urllib.request
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -18,9 +16,8 @@ from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import keys
 from local.emulator import invoke
-from tests.account_helpers import partition, wait_for_purge
-from tests.billing_helpers import deliver, linked_customer, owner, stripe_client, stripe_event
-from tests.helpers import CallCounter, Client
+from tests.billing_helpers import deliver, linked_customer, stripe_client, stripe_event
+from tests.helpers import CallCounter, Client, eventually, owner_of_new_account, partition, wait_for_purge
 
 
 def object_versions(account_id: str) -> list[str]:
@@ -36,13 +33,6 @@ def customer_link(table: Any, customer_id: str) -> Any:
     return table.get_item(Key=keys.key(keys.stripe_customer_pk(customer_id), keys.STRIPE_CUSTOMER_SK)).get("Item")
 
 
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"{what} after {timeout}s"
-        time.sleep(0.1)
-
-
 def seed_items(account_id: str, count: int, table: Any) -> None:
     with table.batch_writer() as batch:
         for number in range(count):
@@ -53,7 +43,7 @@ def seed_items(account_id: str, count: int, table: Any) -> None:
 
 
 def test_nothing_of_the_account_remains_in_the_table_the_bucket_or_at_stripe(client: Client, table: Any) -> None:
-    account = owner(client)
+    account = owner_of_new_account(client)
     customer_id = linked_customer(account)
     fec = account.client.post("/fecs", {"file_name": "123456782FEC20251231.txt"})
     assert fec.status == 201, fec.body
@@ -71,7 +61,7 @@ def test_nothing_of_the_account_remains_in_the_table_the_bucket_or_at_stripe(cli
     assert account.client.get("/fecs").status == 401
 
     wait_for_purge(table, account.account_id)
-    wait_until(lambda: customer_link(table, customer_id) is None, "the Stripe customer link is still there")
+    eventually(lambda: customer_link(table, customer_id) is None, "the Stripe customer link gone")
     assert object_versions(account.account_id) == []
     with pytest.raises(stripe.InvalidRequestError) as gone:
         stripe_client().v1.customers.retrieve(customer_id)
@@ -79,11 +69,11 @@ def test_nothing_of_the_account_remains_in_the_table_the_bucket_or_at_stripe(cli
 
 
 def test_stripe_events_for_a_deleted_account_are_acknowledged(client: Client, table: Any) -> None:
-    account = owner(client)
+    account = owner_of_new_account(client)
     customer_id = linked_customer(account)
     assert account.client.delete("/account").status == 204
     wait_for_purge(table, account.account_id)
-    wait_until(lambda: customer_link(table, customer_id) is None, "the Stripe customer link is still there")
+    eventually(lambda: customer_link(table, customer_id) is None, "the Stripe customer link gone")
     after_purge = deliver(client, stripe_event("customer_updated", customer_id))
     assert (after_purge.status, after_purge.body["outcome"]) == (200, "ignored")
 
@@ -106,7 +96,7 @@ def test_stripe_events_for_a_deleted_account_are_acknowledged(client: Client, ta
 def test_a_stripe_event_writes_nothing_once_its_account_is_deleted(client: Client, table: Any, sample: str) -> None:
     """Between the deletion and the purge the customer link still names the account: each event type
     is acknowledged and writes nothing, whether it reads the account or only conditions its change on it."""
-    account = owner(client)
+    account = owner_of_new_account(client)
     customer_id = linked_customer(account)
     table.delete_item(Key=keys.key(keys.account_pk(account.account_id), keys.ACCOUNT_META))
     before = partition(table, account.account_id)
@@ -116,7 +106,7 @@ def test_a_stripe_event_writes_nothing_once_its_account_is_deleted(client: Clien
 
 
 def test_a_large_account_is_deleted_by_a_bounded_route_and_purged_in_batches(client: Client, table: Any) -> None:
-    account = owner(client)
+    account = owner_of_new_account(client)
     seed_items(account.account_id, 3000, table)
     with CallCounter(function="DeleteAccountFunction") as route_calls:
         assert account.client.delete("/account").status == 204
@@ -129,7 +119,7 @@ def test_a_large_account_is_deleted_by_a_bounded_route_and_purged_in_batches(cli
 def test_the_purge_deletes_25_items_per_call_and_retries_unprocessed_ones(
     client: Client, table: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    account = owner(client)
+    account = owner_of_new_account(client)
     seed_items(account.account_id, 120, table)
     assert account.client.delete("/account").status == 204
     wait_for_purge(table, account.account_id)
@@ -154,7 +144,7 @@ def test_the_purge_deletes_25_items_per_call_and_retries_unprocessed_ones(
 
 
 def test_the_purge_refuses_an_account_that_is_not_deleted(client: Client, table: Any) -> None:
-    account = owner(client)
+    account = owner_of_new_account(client)
     before = partition(table, account.account_id)
     with pytest.raises(Conflict):
         invoke("PurgeAccountFunction", {"account_id": account.account_id})
@@ -163,7 +153,7 @@ def test_the_purge_refuses_an_account_that_is_not_deleted(client: Client, table:
 
 
 def test_fifty_parallel_deletions_delete_once(client: Client, table: Any) -> None:
-    account = owner(client)
+    account = owner_of_new_account(client)
     seed_items(account.account_id, 60, table)
     start = threading.Barrier(50)
 

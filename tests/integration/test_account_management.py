@@ -2,7 +2,6 @@
 
 import json
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -12,26 +11,19 @@ from botocore.exceptions import ClientError
 
 from comptasecure.settings import settings
 from comptasecure.store import keys
-from tests.account_helpers import (
+from tests.helpers import (
+    PASSWORD,
+    Client,
     Member,
     add_member,
     audit_events,
-    create_user,
     owner_of_new_account,
     partition,
+    signup,
+    wait_for_email,
     wait_for_purge,
+    wait_until_ended,
 )
-from tests.helpers import PASSWORD, Client, signup, wait_for_email
-
-
-@pytest.fixture
-def team(client: Client) -> dict[str, Member]:
-    owner = owner_of_new_account(client)
-    return {
-        "owner": owner,
-        "admin": add_member(client, owner.account_id, "admin"),
-        "member": add_member(client, owner.account_id, "member"),
-    }
 
 
 @pytest.mark.parametrize("role", ["owner", "admin", "member"])
@@ -114,7 +106,7 @@ def test_owner_alone_deletes_the_account_and_nothing_stays(client: Client, table
 @pytest.mark.parametrize("status", ["active", "invited", "pending_confirmation"])
 def test_deletion_is_refused_while_another_user_exists(client: Client, table: Any, status: str) -> None:
     owner = owner_of_new_account(client)
-    create_user(owner.account_id, "member", status=status)
+    add_member(client, owner.account_id, "member", status)
     assert client.get("/account", token=owner.token).body["can_delete"] is False
     reply = client.delete("/account", token=owner.token)
     assert reply.status == 409
@@ -142,7 +134,7 @@ def race_deletion_against_a_new_user(client: Client, owner: Member) -> tuple[boo
     def add() -> bool:
         start.wait()
         try:
-            create_user(owner.account_id, "member", status="invited")
+            add_member(client, owner.account_id, "member", "invited")
         except ClientError as error:  # the account item is gone: the whole creation is cancelled
             assert error.response["Error"]["Code"] == "TransactionCanceledException"
             return False
@@ -187,11 +179,7 @@ def test_deletion_withdraws_the_waiting_workflows(client: Client) -> None:
         if e["name"].startswith(f"password_change-{owner.user_id}")
     ]
     assert client.delete("/account", token=owner.token).status == 204
-    deadline = time.monotonic() + 10
-    while sfn.describe_execution(executionArn=execution["executionArn"])["status"] == "RUNNING":
-        assert time.monotonic() < deadline, "the password-change workflow still waits"
-        time.sleep(0.1)
-    described = sfn.describe_execution(executionArn=execution["executionArn"])
+    described = wait_until_ended(execution["executionArn"])
     assert json.loads(described["output"])["outcome"] == "withdrawn"
 
 
@@ -222,7 +210,7 @@ def test_ownership_goes_only_to_an_active_admin(
     owner = team["owner"]
     user_id = {
         "member": team["member"].user_id,
-        "invited_admin": create_user(owner.account_id, "admin", status="invited")[0],
+        "invited_admin": add_member(client, owner.account_id, "admin", "invited").user_id,
         "self": owner.user_id,
     }[target]
     reply = client.post("/account/transfer-ownership", {"user_id": user_id}, token=owner.token)

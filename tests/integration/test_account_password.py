@@ -7,8 +7,17 @@ import pytest
 
 from comptasecure.store import keys
 from local import emails
-from tests.account_helpers import Member, add_member, audit_events, login, owner_of_new_account
-from tests.helpers import PASSWORD, Client, code_in, wait_for_email
+from tests.helpers import (
+    PASSWORD,
+    Client,
+    Member,
+    add_member,
+    audit_events,
+    code_in,
+    login,
+    owner_of_new_account,
+    wait_for_email,
+)
 
 NEW_PASSWORD = "Registre des immobilisations 2027"
 

@@ -5,18 +5,7 @@ from typing import Any
 import pytest
 
 from comptasecure.store import keys
-from tests.account_helpers import Member, add_member, audit_events, owner_of_new_account
-from tests.helpers import Client
-
-
-@pytest.fixture
-def team(client: Client) -> dict[str, Member]:
-    owner = owner_of_new_account(client)
-    return {
-        "owner": owner,
-        "admin": add_member(client, owner.account_id, "admin"),
-        "member": add_member(client, owner.account_id, "member"),
-    }
+from tests.helpers import Client, Member, audit_events, owner_of_new_account
 
 
 @pytest.mark.parametrize("role", ["owner", "admin", "member"])

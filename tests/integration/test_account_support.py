@@ -6,8 +6,7 @@ import pytest
 
 from local import support, template
 from local.emulator import Emulator
-from tests.account_helpers import audit_events, owner_of_new_account
-from tests.helpers import Client
+from tests.helpers import Client, audit_events, owner_of_new_account
 
 
 def test_support_sets_an_account_type_through_the_cli(

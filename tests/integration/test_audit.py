@@ -14,14 +14,22 @@ from comptasecure.errors import Conflict
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
 from tests.conftest import AUDIT_LOG, audit_events
-from tests.helpers import PASSWORD, Client, add_user, code_in, login, signup, signup_confirmed, wait_for_email
+from tests.helpers import (
+    PASSWORD,
+    Client,
+    add_member,
+    code_in,
+    owner_of_new_account,
+    signup,
+    signup_confirmed,
+    wait_for_email,
+)
 
 
 @pytest.fixture
 def owner(client: Client) -> dict[str, Any]:
-    email, tokens = signup_confirmed(client)
-    me = client.get("/me", token=tokens["access_token"]).body
-    return {"email": email, "token": tokens["access_token"], "id": me["id"], "account_id": me["account_id"]}
+    owner = owner_of_new_account(client)
+    return {"email": owner.email, "token": owner.token, "id": owner.user_id, "account_id": owner.account_id}
 
 
 def test_signup_and_confirmation_are_recorded_with_their_actor(client: Client, owner: dict[str, Any]) -> None:
@@ -73,11 +81,11 @@ def test_invalid_filters_are_422_naming_the_field(client: Client, owner: dict[st
 
 
 def test_members_get_403_and_admins_read(client: Client, owner: dict[str, Any]) -> None:
-    _, member_email = add_user(owner["account_id"], "member")
-    _, admin_email = add_user(owner["account_id"], "admin")
-    assert client.get("/audit", token=login(client, member_email)).status == 403
-    assert client.get("/audit/export", token=login(client, member_email)).status == 403
-    assert client.get("/audit", token=login(client, admin_email)).status == 200
+    member = add_member(client, owner["account_id"], "member")
+    admin = add_member(client, owner["account_id"], "admin")
+    assert client.get("/audit", token=member.token).status == 403
+    assert client.get("/audit/export", token=member.token).status == 403
+    assert client.get("/audit", token=admin.token).status == 200
 
 
 def test_other_accounts_events_are_invisible(client: Client, owner: dict[str, Any]) -> None:
@@ -153,7 +161,8 @@ def test_events_carry_a_retention_ttl(owner: dict[str, Any], table: Any) -> None
 
 @pytest.mark.last
 def test_no_secret_ever_appears_in_an_event(client: Client, table: Any) -> None:
-    """Runs last: every event the suite wrote (kept across table resets) is checked."""
+    """Runs last: every event its process wrote before (kept across table resets) is checked, and conftest
+    checks each process's events for secret fields once its tests are done."""
     email, reply = signup(client)
     code = code_in(wait_for_email(email))
     client.post("/auth/confirm", {"email": email, "code": code})

@@ -7,22 +7,14 @@ import pytest
 
 from comptasecure.store import keys
 from local import template
-from tests.billing_helpers import (
-    ADDRESS,
-    account_item,
-    audit_events,
-    billing_writes,
-    owner,
-    stripe_client,
-    teammate,
-)
-from tests.helpers import Client
+from tests.billing_helpers import ADDRESS, billing_writes, stripe_client
+from tests.helpers import Client, account_item, add_member, audit_events, owner_of_new_account
 
 BILLING_ROUTES = [route for route in template.routes() if route.path.startswith("/billing/")]
 
 
 def test_owner_sets_the_address_on_the_account_and_the_stripe_customer(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     assert alice.client.get("/billing/address").body == dict.fromkeys(ADDRESS)
 
     reply = alice.client.put("/billing/address", {**ADDRESS, "country": "fr", "vat_number": "fr 40 303 265 045"})
@@ -48,7 +40,7 @@ def test_owner_sets_the_address_on_the_account_and_the_stripe_customer(client: C
 
 
 def test_changing_the_vat_number_replaces_the_stripe_tax_id(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     alice.client.put("/billing/address", ADDRESS)
     moved = {**ADDRESS, "vat_number": "BE0123456749", "city": "Bruxelles", "postal_code": "1000", "country": "BE"}
     assert alice.client.put("/billing/address", moved).status == 200
@@ -77,7 +69,7 @@ def test_changing_the_vat_number_replaces_the_stripe_tax_id(client: Client, tabl
 def test_bad_address_is_refused_naming_the_field_and_nothing_is_written(
     client: Client, table: Any, change: dict[str, Any], status: int, field: str
 ) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     reply = alice.client.put("/billing/address", {**ADDRESS, **change})
     assert reply.status == status, reply.body
     assert reply.error["field"] == field
@@ -85,7 +77,7 @@ def test_bad_address_is_refused_naming_the_field_and_nothing_is_written(
 
 
 def test_missing_field_is_named(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     body = {name: value for name, value in ADDRESS.items() if name != "line1"}
     reply = alice.client.put("/billing/address", body)
     assert reply.status == 422
@@ -94,7 +86,7 @@ def test_missing_field_is_named(client: Client, table: Any) -> None:
 
 
 def test_concurrent_first_calls_keep_one_stripe_customer(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     with ThreadPoolExecutor(max_workers=6) as pool:
         replies = list(pool.map(lambda _: alice.client.post("/billing/payment-methods", {"type": "card"}), range(6)))
     assert [reply.status for reply in replies] == [201] * 6
@@ -112,8 +104,8 @@ def test_concurrent_first_calls_keep_one_stripe_customer(client: Client, table: 
 
 @pytest.mark.parametrize("route", BILLING_ROUTES, ids=lambda route: f"{route.method} {route.path}")
 def test_members_get_403_on_every_billing_route(client: Client, table: Any, route: template.Route) -> None:
-    alice = owner(client)
-    member = teammate(client, alice.account_id, "member")
+    alice = owner_of_new_account(client)
+    member = add_member(client, alice.account_id, "member").client
     path = route.path.replace("{method_id}", "pm_1NoSuchMethod")
     body = {"PUT": ADDRESS, "POST": {"type": "card"}}.get(route.method)
     reply = member.call(route.method, path, body if not path.endswith("/default") else None)
@@ -123,8 +115,8 @@ def test_members_get_403_on_every_billing_route(client: Client, table: Any, rout
 
 
 def test_admins_manage_billing(client: Client) -> None:
-    alice = owner(client)
-    admin = teammate(client, alice.account_id, "admin")
+    alice = owner_of_new_account(client)
+    admin = add_member(client, alice.account_id, "admin").client
     assert admin.put("/billing/address", ADDRESS).status == 200
     assert admin.get("/billing/address").body["city"] == "Paris"
     assert admin.post("/billing/payment-methods", {"type": "sepa_debit"}).status == 201
@@ -139,7 +131,7 @@ def test_billing_routes_need_a_token(client: Client) -> None:
 
 
 def test_a_vat_number_stripe_refuses_is_named_and_the_address_not_kept(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     # A well-formed Luxembourg number that the emulator's Stripe refuses (it wants more than 10 characters).
     reply = alice.client.put("/billing/address", {**ADDRESS, "country": "LU", "vat_number": "LU12345678"})
     assert reply.status == 422

@@ -11,8 +11,9 @@ import pytest
 from comptasecure import clock
 from local import support, template
 from local.emulator import Emulator, invoke
-from tests.billing_helpers import audit_events, billing_writes, owner, partition
-from tests.helpers import Client, set_account_type
+from tests import seed
+from tests.billing_helpers import billing_writes
+from tests.helpers import Client, audit_events, owner_of_new_account, partition
 from tests.integration.test_billing_credits import consume, grant, in_parallel
 
 
@@ -32,8 +33,8 @@ def code_of(result: dict[str, Any]) -> str:
 
 
 def test_fifty_parallel_retries_of_one_analysis_consume_once(client: Client, table: Any) -> None:
-    alice = owner(client)
-    set_account_type(alice.account_id, "premium")
+    alice = owner_of_new_account(client)
+    seed.account_type(alice.account_id, "premium")
     grant(alice.account_id, 10)
     results = in_parallel(50, lambda _: consume(alice.account_id, 2, "an-2026-0001"))
     assert all(result == results[0] for result in results)
@@ -58,8 +59,8 @@ def test_fifty_parallel_retries_of_one_analysis_consume_once(client: Client, tab
 def test_fifty_parallel_analyses_stop_at_the_balance_or_the_monthly_limit(
     client: Client, table: Any, granted: int, consumed: int, refusal: str
 ) -> None:
-    alice = owner(client)
-    set_account_type(alice.account_id, "premium")  # 20 analyses a month
+    alice = owner_of_new_account(client)
+    seed.account_type(alice.account_id, "premium")  # 20 analyses a month
     grant(alice.account_id, granted)
     outcomes = [code_of(result) for result in in_parallel(50, lambda i: consume(alice.account_id, 1, f"an-{i}"))]
     assert outcomes.count("consumed") == consumed
@@ -72,7 +73,7 @@ def test_fifty_parallel_analyses_stop_at_the_balance_or_the_monthly_limit(
 
 
 def test_a_retried_analysis_gets_its_first_result_even_once_credits_ran_out(client: Client, table: Any) -> None:
-    alice = owner(client)  # Freemium: one analysis a month
+    alice = owner_of_new_account(client)  # Freemium: one analysis a month
     grant(alice.account_id, 1)
     first = consume(alice.account_id, 1, "an-retry")
     assert first["status"] == "consumed"
@@ -93,7 +94,7 @@ def test_a_retried_analysis_gets_its_first_result_even_once_credits_ran_out(clie
 
 
 def test_the_monthly_limit_starts_again_next_month(client: Client, table: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    alice = owner(client)  # Freemium: one analysis a month
+    alice = owner_of_new_account(client)  # Freemium: one analysis a month
     grant(alice.account_id, 3)
     monkeypatch.setattr(clock, "now", lambda: datetime(2026, 11, 30, 23, 59, tzinfo=UTC))
     assert code_of(consume(alice.account_id, 1, "an-november")) == "consumed"
@@ -107,7 +108,7 @@ def test_the_monthly_limit_starts_again_next_month(client: Client, table: Any, m
 
 
 def test_the_history_names_the_analysis(client: Client) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     grant(alice.account_id, 2)
     consume(alice.account_id, 2, "an-732829320-2025")
     [latest, _] = alice.client.get("/billing/credits/history").body["items"]
@@ -133,7 +134,7 @@ def test_the_history_names_the_analysis(client: Client) -> None:
 def test_bad_input_is_a_clear_refusal_that_writes_nothing(
     client: Client, table: Any, change: dict[str, Any], field: str
 ) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     grant(alice.account_id, 5)
     writes = consumption_writes(table, alice.account_id)
     event = {"account_id": alice.account_id, "credit_type": "analyse_fec", "amount": 1, "analysis_id": "an-1"}
@@ -159,7 +160,7 @@ def invoke_consumption(event: Any) -> dict[str, Any]:
 def test_the_analysis_service_consumes_through_the_cli(
     client: Client, emulator: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     base = ["--endpoint", emulator.endpoint]
     assert support.main([*base, "grant-credits", alice.account_id, "analyse_fec", "3", "--reason", "Contrat"]) == 0
     command = [*base, "consume-credits", alice.account_id, "analyse_fec", "2", "--analysis-id", "an-cli-1"]
@@ -175,5 +176,5 @@ def test_the_analysis_service_consumes_through_the_cli(
 def test_consumption_is_not_reachable_over_http(client: Client) -> None:
     assert template.load()["Resources"]["ConsumeCreditsFunction"]["Properties"].get("Events") is None
     assert all(route.function.logical_id != "ConsumeCreditsFunction" for route in template.routes())
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     assert alice.client.post("/billing/credits/consume", {"amount": 1}).status in (403, 404)

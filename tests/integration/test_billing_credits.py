@@ -12,8 +12,9 @@ from comptasecure.domain import audit_log, credits
 from comptasecure.errors import InvalidInput, NotFound
 from local import template
 from local.emulator import invoke
-from tests.billing_helpers import audit_events, billing_writes, owner, partition
-from tests.helpers import Client, set_account_type
+from tests import seed
+from tests.billing_helpers import billing_writes
+from tests.helpers import Client, audit_events, owner_of_new_account, partition
 
 
 def in_parallel(count: int, call: Callable[[int], Any]) -> list[Any]:
@@ -41,7 +42,7 @@ def consume(account_id: str, amount: int, analysis_id: str, credit_type: str = "
 
 
 def test_support_grants_credits_shown_per_type_with_history(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     assert alice.client.get("/billing/credits").body == {
         "items": [
             {"type": "analyse_fec", "label": "Analyse FEC", "granted": 0, "consumed": 0, "remaining": 0},
@@ -84,22 +85,22 @@ def test_support_grants_credits_shown_per_type_with_history(client: Client, tabl
 
 
 def test_history_is_paginated_newest_first(client: Client) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     for amount in (1, 2, 3):
         grant(alice.account_id, amount)
     first = alice.client.get("/billing/credits/history?limit=2").body
     assert [item["delta"] for item in first["items"]] == [3, 2]
     second = alice.client.get(f"/billing/credits/history?limit=2&cursor={first['next_cursor']}").body
     assert [item["delta"] for item in second["items"]] == [1]
-    bob = owner(client)
+    bob = owner_of_new_account(client)
     stolen = bob.client.get(f"/billing/credits/history?limit=2&cursor={first['next_cursor']}")
     assert stolen.status == 422
     assert stolen.error["field"] == "cursor"
 
 
 def test_concurrent_consumptions_never_overdraw(client: Client, table: Any) -> None:
-    alice = owner(client)
-    set_account_type(alice.account_id, "premium")  # 20 analyses a month
+    alice = owner_of_new_account(client)
+    seed.account_type(alice.account_id, "premium")  # 20 analyses a month
     grant(alice.account_id, 5)
     outcomes = in_parallel(20, lambda index: consume(alice.account_id, 1, f"an-{index}"))
     statuses = [outcome.get("error", {}).get("code", outcome["status"]) for outcome in outcomes]
@@ -113,7 +114,7 @@ def test_concurrent_consumptions_never_overdraw(client: Client, table: Any) -> N
 
 
 def test_consuming_an_unknown_or_empty_type_is_refused_and_writes_nothing(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     empty = consume(alice.account_id, 1, "an-ecf", credit_type="ecf")
     assert (empty["status"], empty["error"]["code"]) == ("refused", "insufficient_credits")
     unknown = consume(alice.account_id, 1, "an-nope", credit_type="nope")
@@ -122,7 +123,7 @@ def test_consuming_an_unknown_or_empty_type_is_refused_and_writes_nothing(client
 
 
 def test_support_grant_refuses_bad_input_and_writes_nothing(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     with pytest.raises(InvalidInput) as unknown_type:
         grant(alice.account_id, 3, credit_type="abonnement")
     assert unknown_type.value.field == "type"

@@ -5,7 +5,6 @@ posted over HTTP to the local API, as `make run` wires it.
 """
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,8 +12,8 @@ import pytest
 
 from local.emulator import Emulator, free_port
 from local.server import LocalApi, make_server
-from tests.billing_helpers import account_item, add_method, audit_events, owner, stripe_client, webhook_secret
-from tests.helpers import Client
+from tests.billing_helpers import add_method, stripe_client, webhook_secret
+from tests.helpers import Client, account_item, audit_events, eventually, owner_of_new_account
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def webhooks_from_localstripe(emulator: Emulator, api: LocalApi) -> Iterator[Non
 def test_a_purchase_paid_at_stripe_makes_the_account_premium(
     client: Client, table: Any, webhooks_from_localstripe: None
 ) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     card = add_method(alice, "card")
     customer_id = account_item(table, alice.account_id)["stripe_customer_id"]
     paid = stripe_client().v1.payment_intents.create(
@@ -49,10 +48,8 @@ def test_a_purchase_paid_at_stripe_makes_the_account_premium(
         }
     )
     assert paid.status == "succeeded"
-    deadline = time.monotonic() + 10  # localstripe delivers about a second later
-    while time.monotonic() < deadline and account_item(table, alice.account_id)["type_id"] != "premium":
-        time.sleep(0.1)
-    assert account_item(table, alice.account_id)["type_id"] == "premium"
+    # localstripe delivers about a second later
+    eventually(lambda: account_item(table, alice.account_id)["type_id"] == "premium", "the purchase's webhook")
     ecf = next(item for item in alice.client.get("/billing/credits").body["items"] if item["type"] == "ecf")
     assert ecf["granted"] == 3
     [changed] = audit_events(table, alice.account_id, "account.type_changed")

@@ -3,23 +3,12 @@
 import json
 from typing import Any
 
-from tests.billing_helpers import (
-    CARD,
-    IBAN,
-    add_method,
-    audit_events,
-    billing_writes,
-    deliver,
-    owner,
-    partition,
-    stripe_client,
-    stripe_event,
-)
-from tests.helpers import Client
+from tests.billing_helpers import CARD, IBAN, add_method, billing_writes, deliver, stripe_client, stripe_event
+from tests.helpers import Client, audit_events, owner_of_new_account, partition
 
 
 def test_card_and_iban_are_added_listed_made_default_and_removed(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     started = alice.client.post("/billing/payment-methods", {"type": "card"})
     assert started.status == 201
     assert set(started.body) == {"client_secret", "setup_intent_id"}
@@ -63,7 +52,7 @@ def test_card_and_iban_are_added_listed_made_default_and_removed(client: Client,
 
 
 def test_a_method_of_another_customer_is_not_found(client: Client) -> None:
-    alice, bob = owner(client), owner(client)
+    alice, bob = owner_of_new_account(client), owner_of_new_account(client)
     add_method(alice, "card")
     bobs_card = add_method(bob, "card")
     for reply in (
@@ -77,14 +66,14 @@ def test_a_method_of_another_customer_is_not_found(client: Client) -> None:
 
 
 def test_an_account_without_customer_lists_nothing_and_finds_nothing(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     assert alice.client.get("/billing/payment-methods").body == {"items": []}
     assert alice.client.delete("/billing/payment-methods/pm_1NoSuchMethod").status == 404
     assert "stripe_customer_id" not in table.get_item(Key={"PK": f"ACCOUNT#{alice.account_id}", "SK": "META"})["Item"]
 
 
 def test_unknown_payment_method_type_is_refused_naming_the_field(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     reply = alice.client.post("/billing/payment-methods", {"type": "paypal"})
     assert reply.status == 400
     assert reply.error["field"] == "type"
@@ -95,7 +84,7 @@ def test_unknown_payment_method_type_is_refused_naming_the_field(client: Client,
 
 
 def test_nothing_of_a_card_or_iban_is_stored_beyond_brand_last4_and_expiry(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     card = add_method(alice, "card")
     add_method(alice, "sepa_debit")
     customer_id = table.get_item(Key={"PK": f"ACCOUNT#{alice.account_id}", "SK": "META"})["Item"]["stripe_customer_id"]

@@ -7,15 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.billing_helpers import (
-    billing_writes,
-    linked_customer,
-    owner,
-    signature,
-    stripe_event,
-    webhook_secret,
-)
-from tests.helpers import Client
+from tests.billing_helpers import billing_writes, linked_customer, signature, stripe_event, webhook_secret
+from tests.helpers import Client, owner_of_new_account
 
 
 def deliver_raw(client: Client, body: str, timestamp: int | None = None) -> Any:
@@ -67,7 +60,7 @@ UNREADABLE_OBJECT = [
 @pytest.fixture(scope="module")
 def account(api: Any) -> Any:
     """One account for the module's cases: signup and a Stripe customer are slow, and no case changes it."""
-    alice = owner(Client(api))
+    alice = owner_of_new_account(Client(api))
     return alice, linked_customer(alice)
 
 

@@ -4,20 +4,9 @@ import time
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.store import accounts as account_store
-from comptasecure.store.transaction import Transaction
-from tests.billing_helpers import (
-    account_item,
-    audit_events,
-    billing_writes,
-    deliver,
-    linked_customer,
-    owner,
-    partition,
-    signature,
-    stripe_event,
-)
-from tests.helpers import CallCounter, Client
+from tests import seed
+from tests.billing_helpers import billing_writes, deliver, linked_customer, signature, stripe_event
+from tests.helpers import CallCounter, Client, account_item, audit_events, owner_of_new_account, partition
 
 
 def credits_of(owner_client: Client, credit_type: str = "analyse_fec") -> dict[str, Any]:
@@ -25,7 +14,7 @@ def credits_of(owner_client: Client, credit_type: str = "analyse_fec") -> dict[s
 
 
 def test_bad_signature_is_refused_and_changes_nothing(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     before = billing_writes(table, alice.account_id)
     event = stripe_event("payment_intent_succeeded", customer_id)
@@ -39,7 +28,7 @@ def test_bad_signature_is_refused_and_changes_nothing(client: Client, table: Any
 
 
 def test_stale_timestamp_is_refused(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     event = stripe_event("payment_intent_succeeded", customer_id)
     # Correctly signed, but 6 minutes ago: beyond Stripe's 5-minute tolerance, a captured replay.
@@ -50,7 +39,7 @@ def test_stale_timestamp_is_refused(client: Client, table: Any) -> None:
 
 
 def test_replayed_event_is_applied_once(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     event = stripe_event("payment_intent_succeeded", customer_id, metadata={"purchase": "analysis", "quantity": "2"})
     first = deliver(client, event)
@@ -65,7 +54,7 @@ def test_replayed_event_is_applied_once(client: Client, table: Any) -> None:
 
 
 def test_out_of_order_customer_updated_never_overwrites_newer_state(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     now = int(time.time()) + 5  # after the address PUT
     newer = stripe_event("customer_updated", customer_id, event_created=now + 10)  # Lyon, sample's address
@@ -98,7 +87,7 @@ def test_out_of_order_customer_updated_never_overwrites_newer_state(client: Clie
 
 
 def test_a_customer_updated_older_than_our_own_address_change_is_ignored(client: Client) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     older = stripe_event("customer_updated", customer_id, event_created=int(time.time()) - 60)
     assert deliver(client, older).body["outcome"] == "stale"
@@ -106,7 +95,7 @@ def test_a_customer_updated_older_than_our_own_address_change_is_ignored(client:
 
 
 def test_first_paid_purchase_moves_freemium_to_premium(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     reply = deliver(client, stripe_event("payment_intent_succeeded", customer_id))
     assert reply.status == 200
@@ -124,11 +113,9 @@ def test_first_paid_purchase_moves_freemium_to_premium(client: Client, table: An
 
 
 def test_a_purchase_never_changes_an_expert_comptable_account(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
-    tx = Transaction()
-    account_store.set_type(tx, alice.account_id, "expert_comptable")  # as support would
-    tx.commit()
+    seed.account_type(alice.account_id, "expert_comptable")
     assert deliver(client, stripe_event("payment_intent_succeeded", customer_id)).status == 200
     assert alice.client.get("/account").body["type"]["id"] == "expert_comptable"
     assert audit_events(table, alice.account_id, "account.type_changed") == []
@@ -136,7 +123,7 @@ def test_a_purchase_never_changes_an_expert_comptable_account(client: Client, ta
 
 
 def test_a_payment_that_is_not_an_analysis_purchase_changes_nothing(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     reply = deliver(client, stripe_event("payment_intent_succeeded", customer_id, metadata={}))
     assert reply.body["outcome"] == "ignored"
@@ -144,7 +131,7 @@ def test_a_payment_that_is_not_an_analysis_purchase_changes_nothing(client: Clie
 
 
 def test_unknown_event_types_and_customers_are_acknowledged(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     before = billing_writes(table, alice.account_id)
     unknown_type = stripe_event("invoice_paid", customer_id)
@@ -156,7 +143,7 @@ def test_unknown_event_types_and_customers_are_acknowledged(client: Client, tabl
 
 
 def test_invoices_are_recorded_from_webhooks_and_listed_newest_first(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     now = int(time.time())
     paid = stripe_event("invoice_paid", customer_id, event_created=now + 2, id="in_April", created=now - 100)
@@ -185,7 +172,7 @@ def test_invoices_are_recorded_from_webhooks_and_listed_newest_first(client: Cli
 
 
 def test_payment_method_attached_and_detached_are_audited(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     assert deliver(client, stripe_event("payment_method_attached", customer_id)).body["outcome"] == "applied"
     assert deliver(client, stripe_event("payment_method_detached", customer_id)).body["outcome"] == "applied"
@@ -197,7 +184,7 @@ def test_payment_method_attached_and_detached_are_audited(client: Client, table:
 
 
 def test_a_checkout_payment_is_applied_once_whichever_event_comes_first(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     checkout = stripe_event("checkout_session_completed", customer_id)
     payment = stripe_event("payment_intent_succeeded", customer_id, event_created=checkout["created"] + 1)
@@ -209,7 +196,7 @@ def test_a_checkout_payment_is_applied_once_whichever_event_comes_first(client: 
 
 
 def test_an_unpaid_checkout_changes_nothing(client: Client, table: Any) -> None:
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     unpaid = stripe_event("checkout_session_completed", customer_id, payment_status="unpaid")
     assert deliver(client, unpaid).body["outcome"] == "ignored"
@@ -220,7 +207,7 @@ def test_a_webhook_reads_the_account_only_where_it_decides_on_it(client: Client)
     """Issue 13: the customer link is read, then the account only by an event that depends on its
     content (an address to compare); an invoice holds the account's existence in its transaction.
     (Powertools' idempotency record has a client of its own: the call budget counts it.)"""
-    alice = owner(client)
+    alice = owner_of_new_account(client)
     customer_id = linked_customer(alice)
     for sample, reads in (("invoice_paid", 1), ("customer_updated", 2)):
         with CallCounter(function="StripeWebhookFunction") as counted:

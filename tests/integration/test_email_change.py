@@ -8,8 +8,18 @@ import pytest
 
 from comptasecure.store import keys
 from local import emails
-from tests.account_helpers import Member, add_member, audit_events, create_user, login, owner_of_new_account
-from tests.helpers import PASSWORD, Client, code_in, unique_email, wait_for_email
+from tests.helpers import (
+    PASSWORD,
+    Client,
+    Member,
+    add_member,
+    audit_events,
+    code_in,
+    login,
+    owner_of_new_account,
+    unique_email,
+    wait_for_email,
+)
 
 
 def request_change(client: Client, user: Member, new_email: str, password: str = PASSWORD) -> Any:
@@ -76,7 +86,7 @@ def test_an_address_taken_between_request_and_code_is_409_and_nothing_moves(clie
     new_email = unique_email("disputee")
     assert request_change(client, owner, new_email).status == 202
     code = code_in(wait_for_email(new_email))
-    create_user(owner_of_new_account(client).account_id, "member", email=new_email)
+    add_member(client, owner_of_new_account(client).account_id, email=new_email)
     reply = client.post("/me/email/confirm", {"code": code}, token=owner.token)
     assert (reply.status, reply.error["code"]) == (409, "email_taken")
     assert client.get("/me", token=owner.token).body["email"] == owner.email

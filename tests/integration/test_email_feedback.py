@@ -6,9 +6,7 @@ from typing import Any
 
 from local.emulator import invoke
 from local.template import ROOT
-from tests.account_helpers import audit_events
-from tests.helpers import Client, unique_email
-from tests.users_helpers import invite, owner_of_new_account
+from tests.helpers import Client, audit_events, invite, owner_of_new_account, unique_email
 
 SAMPLE = json.loads((ROOT / "events/jobs/email_feedback.json").read_text())
 

@@ -10,7 +10,8 @@ from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import fecs
 from comptasecure.http import pagination
-from tests.helpers import CallCounter, Client, add_user, login, set_account_type, signup_confirmed
+from tests import seed
+from tests.helpers import CallCounter, Client, add_member, owner_of_new_account, signup_confirmed
 
 VALID_NAME = "732829320FEC20251231.txt"
 
@@ -18,14 +19,16 @@ VALID_NAME = "732829320FEC20251231.txt"
 @pytest.fixture
 def firm(client: Client) -> dict[str, Any]:
     """An owner, an admin and three members (alice, bob, carol) on a Premium account."""
-    _, tokens = signup_confirmed(client)
-    me = client.get("/me", token=tokens["access_token"]).body
-    set_account_type(me["account_id"], "premium")
-    ids, tokens_by = {"owner": me["id"]}, {"owner": tokens["access_token"]}
+    owner = owner_of_new_account(client)
+    seed.account_type(owner.account_id, "premium")
+    people = {"owner": owner}
     for name, role in (("admin", "admin"), ("alice", "member"), ("bob", "member"), ("carol", "member")):
-        user_id, email = add_user(me["account_id"], role)
-        ids[name], tokens_by[name] = user_id, login(client, email)
-    return {"account_id": me["account_id"], "ids": ids, "tokens": tokens_by}
+        people[name] = add_member(client, owner.account_id, role)
+    return {
+        "account_id": owner.account_id,
+        "ids": {name: person.user_id for name, person in people.items()},
+        "tokens": {name: person.token for name, person in people.items()},
+    }
 
 
 def register(client: Client, firm: dict[str, Any], who: str = "owner", name: str = VALID_NAME) -> dict[str, Any]:

@@ -9,25 +9,22 @@ from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import groups
 from comptasecure.http import pagination
-from comptasecure.store import groups as group_store
-from comptasecure.store.transaction import Transaction
-from tests.helpers import Client, add_user, login, set_account_type, signup_confirmed
+from tests import seed
+from tests.helpers import Client, Member, add_member, signup_confirmed
 
 
 @pytest.fixture
-def team(client: Client) -> dict[str, Any]:
-    """A Premium account (5 groups) with an owner, an admin and two members."""
-    _, tokens = signup_confirmed(client)
-    me = client.get("/me", token=tokens["access_token"]).body
-    set_account_type(me["account_id"], "premium")
-    admin_id, admin_email = add_user(me["account_id"], "admin")
-    ids, tokens_by_role = {"owner": me["id"], "admin": admin_id}, {"owner": tokens["access_token"]}
-    tokens_by_role["admin"] = login(client, admin_email)
-    for name in ("alice", "bob"):
-        user_id, user_email = add_user(me["account_id"], "member")
-        ids[name] = user_id
-        tokens_by_role[name] = login(client, user_email)
-    return {"account_id": me["account_id"], "ids": ids, "tokens": tokens_by_role}
+def team(client: Client, team: dict[str, Member]) -> dict[str, Any]:
+    """The team on a Premium account (5 groups), its member alice and a second member, bob."""
+    account_id = team["owner"].account_id
+    seed.account_type(account_id, "premium")
+    people = {**team, "alice": team["member"], "bob": add_member(client, account_id)}
+    del people["member"]
+    return {
+        "account_id": account_id,
+        "ids": {name: person.user_id for name, person in people.items()},
+        "tokens": {name: person.token for name, person in people.items()},
+    }
 
 
 def create(client: Client, team: dict[str, Any], name: str, *members: str, role: str = "owner") -> Any:
@@ -206,9 +203,7 @@ def test_a_user_whose_group_is_gone_can_still_be_deleted(client: Client, team: d
     """A membership left pointing at a missing group (data from before the fix) never blocks a removal."""
     owner = team["tokens"]["owner"]
     kept = create(client, team, "Gardé", "bob").body
-    tx = Transaction()
-    group_store.join(tx, team["account_id"], team["ids"]["bob"], "0" * 32, on_missing_user=groups.group_not_found())
-    tx.commit()
+    seed.group_membership(team["account_id"], team["ids"]["bob"], "0" * 32)
     assert user_item(table, team, "bob")["group_ids"] == {kept["id"], "0" * 32}
     assert client.delete(f"/users/{team['ids']['bob']}", token=owner).status == 204
     assert client.get(f"/groups/{kept['id']}", token=owner).body["member_ids"] == []

@@ -11,11 +11,8 @@ import pytest
 from comptasecure.domain import mfa_challenge
 from comptasecure.secrets import signing_key
 from comptasecure.store import keys
-from tests.account_helpers import Member, add_member, audit_events, login, owner_of_new_account
-from tests.helpers import PASSWORD, Client
-from tests.security_helpers import code_now, enroll, next_code, password_step, shift_clock, wrong_code
-
-__all__ = ["shift_clock"]  # the fixture, imported for this module
+from tests.helpers import PASSWORD, Client, Member, add_member, audit_events, login, owner_of_new_account
+from tests.security_helpers import code_now, enroll, next_code, wrong_code
 
 
 def user_item(table: Any, user: Member) -> dict[str, Any]:
@@ -50,7 +47,7 @@ def test_enrolled_user_logs_in_in_two_steps(client: Client, table: Any, role: st
     assert client.get("/me", token=other_session["access_token"]).status == 401
 
     # The password alone gives no token, only an mfa_token.
-    challenge = password_step(client, user.email, PASSWORD)
+    challenge = login(client, user.email)
     assert set(challenge) == {"mfa_required", "mfa_token"} and challenge["mfa_required"] is True
     tokens = second_step(client, challenge["mfa_token"], next_code(secret))
     assert tokens.status == 200, tokens.body
@@ -69,7 +66,7 @@ def test_enrolled_user_logs_in_in_two_steps(client: Client, table: Any, role: st
 def test_mfa_token_is_useless_as_an_access_token(client: Client, shift_clock: Callable[[int], None]) -> None:
     owner = owner_of_new_account(client)
     secret, _ = enroll(client, owner)
-    mfa_token = password_step(client, owner.email, PASSWORD)["mfa_token"]
+    mfa_token = login(client, owner.email)["mfa_token"]
     # The authorizer refuses it on every protected route, and refresh does not take it either.
     assert client.get("/me", token=mfa_token).status == 401
     assert client.get("/account", token=mfa_token).status == 401
@@ -87,7 +84,7 @@ def test_mfa_token_is_useless_as_an_access_token(client: Client, shift_clock: Ca
     assert second_step(client, forged, next_code(secret)).status == 401
     # One issued more than five minutes ago has expired.
     shift_clock(-(mfa_challenge.TOKEN_SECONDS + 1))
-    old_token = password_step(client, owner.email, PASSWORD)["mfa_token"]
+    old_token = login(client, owner.email)["mfa_token"]
     shift_clock(0)
     expired = second_step(client, old_token, next_code(secret))
     assert (expired.status, expired.error["code"]) == (401, "invalid_mfa_token")
@@ -99,18 +96,18 @@ def test_a_code_is_accepted_once_within_its_step(client: Client) -> None:
     owner = owner_of_new_account(client)
     secret, _ = enroll(client, owner)
     enrollment_code, code = code_now(secret), next_code(secret)
-    assert second_step(client, password_step(client, owner.email, PASSWORD)["mfa_token"], code).status == 200
-    replay = second_step(client, password_step(client, owner.email, PASSWORD)["mfa_token"], code)
+    assert second_step(client, login(client, owner.email)["mfa_token"], code).status == 200
+    replay = second_step(client, login(client, owner.email)["mfa_token"], code)
     assert (replay.status, replay.error["code"]) == (422, "invalid_code")
     # Nor the code of an earlier step (the enrollment's), though still within the drift window.
-    earlier = second_step(client, password_step(client, owner.email, PASSWORD)["mfa_token"], enrollment_code)
+    earlier = second_step(client, login(client, owner.email)["mfa_token"], enrollment_code)
     assert earlier.status == 422
 
 
 def test_concurrent_uses_of_one_code_open_one_session(client: Client) -> None:
     owner = owner_of_new_account(client)
     secret, _ = enroll(client, owner)
-    tokens = [password_step(client, owner.email, PASSWORD)["mfa_token"] for _ in range(5)] * 10
+    tokens = [login(client, owner.email)["mfa_token"] for _ in range(5)] * 10
     code = next_code(secret)
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(lambda token: second_step(client, token, code).status, tokens))
@@ -121,14 +118,14 @@ def test_concurrent_uses_of_one_code_open_one_session(client: Client) -> None:
 def test_five_wrong_codes_then_429_even_for_the_right_one(client: Client, table: Any) -> None:
     owner = owner_of_new_account(client)
     secret, recovery_codes = enroll(client, owner)
-    mfa_token = password_step(client, owner.email, PASSWORD)["mfa_token"]
+    mfa_token = login(client, owner.email)["mfa_token"]
     for _ in range(5):
         wrong = second_step(client, mfa_token, wrong_code(secret))
         assert (wrong.status, wrong.error["code"], wrong.error["field"]) == (422, "invalid_code", "code")
     blocked = second_step(client, mfa_token, next_code(secret))
     assert (blocked.status, blocked.error["code"]) == (429, "too_many_attempts")
     # A new login does not buy new guesses, not even with a recovery code, until the window ends.
-    fresh = password_step(client, owner.email, PASSWORD)["mfa_token"]
+    fresh = login(client, owner.email)["mfa_token"]
     assert second_step(client, fresh, recovery_codes[0]).status == 429
     table.update_item(  # the window ends (15 minutes later)
         Key=keys.key(keys.account_pk(owner.account_id), keys.user_sk(owner.user_id)),
@@ -142,7 +139,7 @@ def test_five_wrong_codes_then_429_even_for_the_right_one(client: Client, table:
 def test_fifty_parallel_guesses_check_at_most_five_codes(client: Client) -> None:
     owner = owner_of_new_account(client)
     enroll(client, owner)
-    mfa_token = password_step(client, owner.email, PASSWORD)["mfa_token"]
+    mfa_token = login(client, owner.email)["mfa_token"]
     guesses = [f"{n:06d}" for n in range(50)]
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(lambda code: second_step(client, mfa_token, code).status, guesses))
@@ -153,13 +150,11 @@ def test_fifty_parallel_guesses_check_at_most_five_codes(client: Client) -> None
 def test_recovery_codes_work_once_each(client: Client, table: Any) -> None:
     owner = owner_of_new_account(client)
     _, recovery_codes = enroll(client, owner)
-    used = second_step(client, password_step(client, owner.email, PASSWORD)["mfa_token"], recovery_codes[0].upper())
+    used = second_step(client, login(client, owner.email)["mfa_token"], recovery_codes[0].upper())
     assert used.status == 200, used.body
-    again = second_step(client, password_step(client, owner.email, PASSWORD)["mfa_token"], recovery_codes[0])
+    again = second_step(client, login(client, owner.email)["mfa_token"], recovery_codes[0])
     assert (again.status, again.error["code"]) == (422, "invalid_code")
-    assert (
-        second_step(client, password_step(client, owner.email, PASSWORD)["mfa_token"], recovery_codes[1]).status == 200
-    )
+    assert second_step(client, login(client, owner.email)["mfa_token"], recovery_codes[1]).status == 200
     assert len(user_item(table, owner)["recovery_code_hashes"]) == 8
     events = audit_events(table, owner.account_id, "user.mfa_recovery_code_used")
     assert sorted(event["details"]["recovery_codes_left"] for event in events) == [8, 9]
@@ -168,7 +163,7 @@ def test_recovery_codes_work_once_each(client: Client, table: Any) -> None:
 def test_disabling_needs_password_and_code_and_ends_other_sessions(client: Client, table: Any) -> None:
     owner = owner_of_new_account(client)
     secret, recovery_codes = enroll(client, owner)
-    other = second_step(client, password_step(client, owner.email, PASSWORD)["mfa_token"], recovery_codes[0]).body
+    other = second_step(client, login(client, owner.email)["mfa_token"], recovery_codes[0]).body
 
     def disable(password: str, code: str) -> Any:
         return client.call("DELETE", "/me/mfa", {"current_password": password, "code": code}, token=owner.token)
@@ -180,7 +175,7 @@ def test_disabling_needs_password_and_code_and_ends_other_sessions(client: Clien
     assert client.get("/me", token=owner.token).body["mfa_enabled"] is False
     assert client.get("/me", token=other["access_token"]).status == 401
     assert "totp_secret" not in user_item(table, owner)
-    assert "access_token" in password_step(client, owner.email, PASSWORD)
+    assert "access_token" in login(client, owner.email)
     assert len(audit_events(table, owner.account_id, "user.mfa_disabled")) == 1
     again = disable(PASSWORD, next_code(secret))
     assert (again.status, again.error["code"]) == (409, "mfa_not_enabled")
@@ -199,7 +194,7 @@ def test_require_mfa_makes_users_enroll_before_any_token(client: Client, table: 
     [changed] = audit_events(table, owner.account_id, "account.mfa_requirement_changed")
     assert changed["details"] == {"require_mfa": {"before": False, "after": True}}
 
-    challenge = password_step(client, member.email, PASSWORD)
+    challenge = login(client, member.email)
     assert set(challenge) == {"mfa_enrollment_required", "mfa_token"}
     enroll_token = challenge["mfa_token"]
     assert client.get("/me", token=enroll_token).status == 401
@@ -214,7 +209,7 @@ def test_require_mfa_makes_users_enroll_before_any_token(client: Client, table: 
     assert len(done.body["recovery_codes"]) == 10
     assert client.get("/me", token=done.body["access_token"]).body["mfa_enabled"] is True
     assert client.get("/me", token=member.token).status == 401  # sessions from before the enrollment ended
-    assert "mfa_required" in password_step(client, member.email, PASSWORD)
+    assert "mfa_required" in login(client, member.email)
 
     # While required, MFA cannot be turned off.
     member_token = done.body["access_token"]
@@ -264,7 +259,7 @@ def test_the_secret_is_never_logged(client: Client, capfd: pytest.CaptureFixture
     owner = owner_of_new_account(client)
     capfd.readouterr()
     secret, recovery_codes = enroll(client, owner)
-    password_step(client, owner.email, PASSWORD)
+    login(client, owner.email)
     output = "".join(capfd.readouterr())
     assert secret not in output
     assert not any(code in output for code in recovery_codes)

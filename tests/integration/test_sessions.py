@@ -6,11 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.account_helpers import Member, add_member, audit_events, owner_of_new_account
-from tests.helpers import PASSWORD, CallCounter, Client
-from tests.security_helpers import shift_clock
-
-__all__ = ["shift_clock"]  # the fixture, imported for this module
+from tests.helpers import PASSWORD, CallCounter, Client, Member, add_member, audit_events, owner_of_new_account
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; rv:135.0) Gecko/20100101 Firefox/135.0"
 SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Safari/604.1"

@@ -1,15 +1,24 @@
 """The scheduled cleanup: only what expired goes, invitations are marked expired, by Query, never by Scan."""
 
 import json
-import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from comptasecure.settings import settings
 from local import template
 from local.emulator import invoke
-from tests.helpers import Client, signup, unique_email, wait_for_email
+from tests import seed
+from tests.helpers import (
+    Client,
+    audit_actions,
+    invite,
+    owner_of_new_account,
+    signup,
+    unique_email,
+    user_item,
+    wait_for_email,
+)
 from tests.integration.test_users_table import dynamodb_calls
-from tests.users_helpers import audit_actions, invite, owner_of_new_account, upgrade, user_item
 
 SCHEDULE_EVENT = json.loads((template.ROOT / "events/jobs/cleanup.json").read_text())
 
@@ -25,22 +34,22 @@ def item(table: Any, pk: str, sk: str) -> dict[str, Any] | None:
     return found
 
 
-def test_cleanup_removes_only_what_expired_and_never_scans(client: Client, configure: Any, table: Any) -> None:
+def test_cleanup_removes_only_what_expired_and_never_scans(client: Client, shift_clock: Any, table: Any) -> None:
     owner = owner_of_new_account(client)
-    upgrade(owner.account_id, "premium")
-    configure(invitation_validity_seconds=1, code_validity_seconds=1)
+    seed.account_type(owner.account_id, "premium")
+    # What expired was invited, or signed up, a validity period ago (and a minute).
+    shift_clock(-(max(settings().invitation_validity_seconds, settings().code_validity_seconds) + 60))
     late_email = unique_email("late")
     [late] = invite(owner, {"email": late_email})
     short_signup, short_reply = signup(client)
     wait_for_email(late_email)
     wait_for_email(short_signup)
-    configure(invitation_validity_seconds=7200, code_validity_seconds=7200)
+    shift_clock(0)
     valid_email = unique_email("valid")
     [valid] = invite(owner, {"email": valid_email})
     long_signup, long_reply = signup(client)
     wait_for_email(valid_email)
     wait_for_email(long_signup)
-    time.sleep(1.2)
     pk = f"ACCOUNT#{owner.account_id}"
 
     # Before the job: the table already shows the expiry, the item still says invited.

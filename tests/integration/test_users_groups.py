@@ -6,14 +6,24 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import Client, add_user, unique_email
-from tests.users_helpers import Member, audit_actions, invite, owner_of_new_account, partition, upgrade, user_item
+from tests import seed
+from tests.helpers import (
+    Client,
+    Member,
+    add_member,
+    audit_actions,
+    invite,
+    owner_of_new_account,
+    partition,
+    unique_email,
+    user_item,
+)
 
 
 @pytest.fixture
 def owner(client: Client) -> Member:
     owner = owner_of_new_account(client)
-    upgrade(owner.account_id, "premium")  # 10 users, 5 groups
+    seed.account_type(owner.account_id, "premium")  # 10 users, 5 groups
     return owner
 
 
@@ -57,7 +67,7 @@ def test_a_batch_joining_one_group_adds_every_row(owner: Member) -> None:
 
 def test_edit_sets_the_whole_set_of_groups_and_answers_them(owner: Member, table: Any) -> None:
     paie, audit = new_group(owner, "Paie"), new_group(owner, "Audit")
-    user_id, _ = add_user(owner.account_id)
+    user_id = add_member(owner.client, owner.account_id).user_id
     both = owner.client.patch(f"/users/{user_id}", {"group_ids": [paie["id"], audit["id"]]})
     assert both.status == 200, both.body
     assert both.body["groups"] == [{"id": audit["id"], "name": "Audit"}, {"id": paie["id"], "name": "Paie"}]
@@ -90,7 +100,7 @@ def test_another_accounts_group_is_refused_naming_the_field(client: Client, owne
     [row] = invite(owner, {"email": unique_email("spy"), "group_ids": [mine["id"], theirs["id"]]})
     assert (row["status"], row["error"]["code"], row["error"]["field"]) == ("error", "group_not_found", "group_ids")
 
-    user_id, _ = add_user(owner.account_id)
+    user_id = add_member(owner.client, owner.account_id).user_id
     before = partition(table, owner.account_id)
     reply = owner.client.patch(f"/users/{user_id}", {"group_ids": [theirs["id"]]})
     assert (reply.status, reply.error["code"], reply.error["field"]) == (404, "group_not_found", "group_ids")
@@ -106,9 +116,9 @@ def test_a_user_edit_and_a_group_edit_at_once_never_disagree(owner: Member, tabl
     """PATCH /users/U {group_ids} racing PATCH /groups/G {member_ids}: both sides of every
     membership agree afterwards, whichever wins; the loser is told to reload (409)."""
     paie, audit = new_group(owner, "Paie"), new_group(owner, "Audit")
-    other, _ = add_user(owner.account_id)
+    other = add_member(owner.client, owner.account_id).user_id
     for round_number in range(6):
-        user_id, _ = add_user(owner.account_id)
+        user_id = add_member(owner.client, owner.account_id).user_id
         # The same group on both sides, a different group on each side, or the user's groups left empty.
         user_groups = [[paie["id"]], [audit["id"]], []][round_number % 3]
         start = threading.Barrier(2)

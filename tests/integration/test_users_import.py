@@ -3,8 +3,8 @@
 import codecs
 from typing import Any
 
-from tests.helpers import Client, unique_email
-from tests.users_helpers import join, owner_of_new_account, partition, upgrade
+from tests import seed
+from tests.helpers import Client, join, owner_of_new_account, partition, unique_email
 
 
 def upload(client: Client, data: bytes, content_type: str = "text/csv") -> Any:
@@ -26,7 +26,7 @@ def test_template_is_a_french_excel_csv(client: Client) -> None:
 
 def test_french_excel_file_in_windows_1252_imports_and_a_broken_row_is_reported(client: Client) -> None:
     owner = owner_of_new_account(client)
-    upgrade(owner.account_id, "expert_comptable")
+    seed.account_type(owner.account_id, "expert_comptable")
     first, third = unique_email("helene"), unique_email("francois")
     content = (
         "Email;Prénom;Nom;Rôle\r\n"
@@ -123,7 +123,7 @@ def test_a_cell_beyond_the_csv_field_limit_is_a_422_naming_the_file_and_nothing_
 def test_control_characters_in_a_cell_are_an_error_on_that_row_naming_the_field(client: Client, table: Any) -> None:
     """Each row is validated on its own (R-USR-3): the file's other rows are invited."""
     owner = owner_of_new_account(client)
-    upgrade(owner.account_id, "expert_comptable")
+    seed.account_type(owner.account_id, "expert_comptable")
     good, nul, line_break, tab = (unique_email(name) for name in ("good", "nul", "crlf", "tab"))
     content = (
         "email;prenom;nom\r\n"

@@ -6,8 +6,7 @@ from typing import Any
 
 from comptasecure.domain import users
 from comptasecure.domain.user_rows import NewUser
-from tests.helpers import Client, unique_email
-from tests.users_helpers import audit_actions, invite, owner_of_new_account, partition
+from tests.helpers import Client, audit_actions, invite, owner_of_new_account, partition, unique_email
 
 # Freemium (the signup type) allows 3 users: the owner and two more.
 FREEMIUM_MAX_USERS = 3
@@ -81,7 +80,7 @@ def test_concurrent_invitations_never_exceed_the_limit(client: Client, table: An
     owner = owner_of_new_account(client)
 
     def invite_one(index: int) -> str:
-        [result] = users.invite(owner.account_id, owner.id, [NewUser(email=unique_email(f"rush{index}"))])
+        [result] = users.invite(owner.account_id, owner.user_id, [NewUser(email=unique_email(f"rush{index}"))])
         return result.status if result.error is None else result.error.code
 
     with ThreadPoolExecutor(max_workers=10) as pool:
@@ -145,11 +144,11 @@ def test_a_batch_costs_a_transaction_per_33_rows_and_the_workflow_reads_nothing(
     workflow starts; each invitation task writes its link and sends its email, reading nothing."""
     from comptasecure import aws
     from local import iam
+    from tests import seed
     from tests.helpers import wait_for_email
-    from tests.users_helpers import upgrade
 
     owner = owner_of_new_account(client)
-    upgrade(owner.account_id, "entreprise")
+    seed.account_type(owner.account_id, "entreprise")
     calls: Counter[tuple[str | None, str]] = Counter()
 
     def count(model: Any, **_: Any) -> None:

@@ -4,26 +4,28 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, Client, code_in, unique_email, wait_for_email
-from tests.users_helpers import (
+from tests import seed
+from tests.helpers import (
+    PASSWORD,
+    Client,
     Member,
     audit_actions,
+    code_in,
     invitation_token,
     invite,
-    join,
     owner_of_new_account,
     partition,
-    upgrade,
+    unique_email,
     user_item,
+    wait_for_email,
 )
 
 
 @pytest.fixture
-def team(client: Client) -> dict[str, Member]:
-    """An account with its owner, an admin and a member, all active and logged in."""
-    owner = owner_of_new_account(client)
-    upgrade(owner.account_id, "premium")
-    return {"owner": owner, "admin": join(owner, "admin"), "member": join(owner, "member")}
+def team(team: dict[str, Member]) -> dict[str, Member]:
+    """The team on a Premium account: room to invite beyond it."""
+    seed.account_type(team["owner"].account_id, "premium")
+    return team
 
 
 def test_members_can_read_the_table_but_manage_nothing(team: dict[str, Member]) -> None:
@@ -32,11 +34,11 @@ def test_members_can_read_the_table_but_manage_nothing(team: dict[str, Member]) 
     denied = [
         member.client.post("/users", {"users": [{"email": unique_email()}]}),
         member.client.get("/users/import-template"),
-        member.client.patch(f"/users/{admin.id}", {"first_name": "Pirate"}),
-        member.client.delete(f"/users/{admin.id}"),
-        member.client.post(f"/users/{admin.id}/promote"),
-        member.client.post(f"/users/{member.id}/promote"),
-        member.client.post(f"/users/{admin.id}/resend-invitation"),
+        member.client.patch(f"/users/{admin.user_id}", {"first_name": "Pirate"}),
+        member.client.delete(f"/users/{admin.user_id}"),
+        member.client.post(f"/users/{admin.user_id}/promote"),
+        member.client.post(f"/users/{member.user_id}/promote"),
+        member.client.post(f"/users/{admin.user_id}/resend-invitation"),
     ]
     assert [reply.status for reply in denied] == [403] * len(denied)
     assert {reply.error["code"] for reply in denied} == {"forbidden"}
@@ -45,20 +47,20 @@ def test_members_can_read_the_table_but_manage_nothing(team: dict[str, Member]) 
 def test_admins_cannot_act_on_the_owner(team: dict[str, Member], table: Any) -> None:
     owner, admin = team["owner"], team["admin"]
     denied = [
-        admin.client.patch(f"/users/{owner.id}", {"first_name": "Pirate"}),
-        admin.client.delete(f"/users/{owner.id}"),
-        admin.client.post(f"/users/{owner.id}/promote"),
-        admin.client.post(f"/users/{owner.id}/resend-invitation"),
+        admin.client.patch(f"/users/{owner.user_id}", {"first_name": "Pirate"}),
+        admin.client.delete(f"/users/{owner.user_id}"),
+        admin.client.post(f"/users/{owner.user_id}/promote"),
+        admin.client.post(f"/users/{owner.user_id}/resend-invitation"),
     ]
     assert [reply.status for reply in denied] == [403] * 4
-    stored = user_item(table, owner.account_id, owner.id)
+    stored = user_item(table, owner.account_id, owner.user_id)
     assert stored is not None and (stored["first_name"], stored["role"]) == ("Claire", "owner")
 
 
 def test_other_accounts_ids_are_404_on_every_route(client: Client, team: dict[str, Member]) -> None:
     stranger = owner_of_new_account(client)
     [invited] = invite(stranger, {"email": unique_email("theirs")})
-    for target in (stranger.id, invited["user_id"]):
+    for target in (stranger.user_id, invited["user_id"]):
         replies = [
             team["owner"].client.patch(f"/users/{target}", {"first_name": "X"}),
             team["owner"].client.delete(f"/users/{target}"),
@@ -70,7 +72,7 @@ def test_other_accounts_ids_are_404_on_every_route(client: Client, team: dict[st
         assert {reply.error["code"] for reply in replies} == {"user_not_found"}
     assert stranger.client.get("/me").status == 200
     ids = {row["id"] for row in team["owner"].client.get("/users").body["items"]}
-    assert stranger.id not in ids and invited["user_id"] not in ids
+    assert stranger.user_id not in ids and invited["user_id"] not in ids
 
 
 def test_every_users_route_needs_a_token(client: Client) -> None:
@@ -90,11 +92,11 @@ def test_every_users_route_needs_a_token(client: Client) -> None:
 
 def test_edit_names_and_role_with_an_audit_event(team: dict[str, Member], table: Any) -> None:
     admin, member = team["admin"], team["member"]
-    reply = admin.client.patch(f"/users/{member.id}", {"first_name": "  Inès ", "role": "admin"})
+    reply = admin.client.patch(f"/users/{member.user_id}", {"first_name": "  Inès ", "role": "admin"})
     assert reply.status == 200, reply.body
     assert (reply.body["first_name"], reply.body["role"], reply.body["status"]) == ("Inès", "admin", "active")
     [event] = [e for e in partition(table, member.account_id, "AUDIT#") if e["action"] == "user.updated"]
-    assert event["actor_id"] == admin.id
+    assert event["actor_id"] == admin.user_id
     assert event["details"]["role"] == {"before": "member", "after": "admin"}
 
 
@@ -114,9 +116,9 @@ def test_edit_refuses_bad_values_naming_the_field_and_writes_nothing(team: dict[
         ({"first_name": 3}, 400, "first_name"),
     ]
     for body, status, field in cases:
-        reply = owner.client.patch(f"/users/{member.id}", body)
+        reply = owner.client.patch(f"/users/{member.user_id}", body)
         assert (reply.status, reply.error.get("field")) == (status, field), (body, reply.body)
-    owner_role = owner.client.patch(f"/users/{owner.id}", {"role": "admin"})
+    owner_role = owner.client.patch(f"/users/{owner.user_id}", {"role": "admin"})
     assert (owner_role.status, owner_role.error["code"]) == (409, "owner_role_fixed")
     assert partition(table, owner.account_id) == before
 
@@ -124,11 +126,11 @@ def test_edit_refuses_bad_values_naming_the_field_and_writes_nothing(team: dict[
 def test_promote_makes_an_admin_who_can_then_manage(team: dict[str, Member], table: Any) -> None:
     owner, member = team["owner"], team["member"]
     assert member.client.post("/users", {"users": [{"email": unique_email()}]}).status == 403
-    reply = owner.client.post(f"/users/{member.id}/promote")
+    reply = owner.client.post(f"/users/{member.user_id}/promote")
     assert (reply.status, reply.body["role"]) == (200, "admin")
     assert member.client.post("/users", {"users": [{"email": unique_email()}]}).status == 207
     assert "user.promoted" in audit_actions(table, owner.account_id)
-    again = owner.client.post(f"/users/{member.id}/promote")
+    again = owner.client.post(f"/users/{member.user_id}/promote")
     assert (again.status, again.body["role"]) == (200, "admin")
     assert audit_actions(table, owner.account_id).count("user.promoted") == 1
 
@@ -136,32 +138,32 @@ def test_promote_makes_an_admin_who_can_then_manage(team: dict[str, Member], tab
 def test_a_demoted_admin_loses_access_at_once(team: dict[str, Member]) -> None:
     owner, admin = team["owner"], team["admin"]
     assert admin.client.get("/users/import-template").status == 200
-    assert owner.client.patch(f"/users/{admin.id}", {"role": "member"}).status == 200
+    assert owner.client.patch(f"/users/{admin.user_id}", {"role": "member"}).status == 200
     assert admin.client.get("/users/import-template").status == 403
 
 
 def test_a_deleted_admin_loses_access_at_once_and_only_their_items_go(team: dict[str, Member], table: Any) -> None:
     owner, admin, member = team["owner"], team["admin"], team["member"]
     before = partition(table, owner.account_id)
-    assert owner.client.delete(f"/users/{admin.id}").status == 204
+    assert owner.client.delete(f"/users/{admin.user_id}").status == 204
     assert admin.client.get("/me").status == 401
     after = partition(table, owner.account_id)
     gone = {item["SK"] for item in before} - {item["SK"] for item in after}
-    assert gone and all(admin.id in sk for sk in gone)
-    assert not [item for item in after if admin.id in item["SK"]]
+    assert gone and all(admin.user_id in sk for sk in gone)
+    assert not [item for item in after if admin.user_id in item["SK"]]
     assert table.get_item(Key={"PK": f"EMAIL#{admin.email}", "SK": "EMAIL"}).get("Item") is None
     meta = table.get_item(Key={"PK": f"ACCOUNT#{owner.account_id}", "SK": "META"})["Item"]
     assert int(meta["user_count"]) == 2
     assert member.client.get("/me").status == 200
     [event] = [e for e in after if e["SK"].startswith("AUDIT#") and e["action"] == "user.deleted"]
-    assert (event["target_id"], event["actor_id"]) == (admin.id, owner.id)
-    assert owner.client.delete(f"/users/{admin.id}").status == 404
+    assert (event["target_id"], event["actor_id"]) == (admin.user_id, owner.user_id)
+    assert owner.client.delete(f"/users/{admin.user_id}").status == 404
     # The freed email can be invited again, on this account or another.
     assert invite(owner, {"email": admin.email})[0]["status"] == "invited"
 
 
 def test_deleting_an_invited_user_withdraws_the_waiting_invitation(client: Client, table: Any) -> None:
-    from tests.integration.test_workflow import executions_of, wait_until_ended
+    from tests.helpers import executions_of, wait_until_ended
 
     owner = owner_of_new_account(client)
     email = unique_email("cancelled")
@@ -178,7 +180,7 @@ def test_deleting_an_invited_user_withdraws_the_waiting_invitation(client: Clien
 
 def test_the_owner_cannot_be_deleted(team: dict[str, Member]) -> None:
     owner = team["owner"]
-    reply = owner.client.delete(f"/users/{owner.id}")
+    reply = owner.client.delete(f"/users/{owner.user_id}")
     assert (reply.status, reply.error["code"]) == (409, "owner_cannot_leave")
     assert owner.client.get("/me").status == 200
 
@@ -187,10 +189,10 @@ def test_delete_me_lets_a_member_leave(team: dict[str, Member], table: Any) -> N
     owner, member = team["owner"], team["member"]
     assert member.client.delete("/me").status == 204
     assert member.client.get("/me").status == 401
-    assert user_item(table, owner.account_id, member.id) is None
+    assert user_item(table, owner.account_id, member.user_id) is None
     assert client_login_fails(owner.client, member.email)
     [event] = [e for e in partition(table, owner.account_id, "AUDIT#") if e["action"] == "user.deleted"]
-    assert event["actor_id"] == member.id
+    assert event["actor_id"] == member.user_id
     assert owner.client.get("/users").body["limits"]["used"] == 2
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from comptasecure import aws
 from comptasecure.http import pagination
-from tests.helpers import Client, unique_email
-from tests.users_helpers import invite, owner_of_new_account, upgrade
+from tests import seed
+from tests.helpers import Client, invite, owner_of_new_account, unique_email
 
 
 @contextmanager
@@ -28,7 +28,7 @@ def dynamodb_calls() -> Iterator[list[str]]:
 
 def test_pages_follow_the_cursor_with_one_query_each(client: Client) -> None:
     owner = owner_of_new_account(client)
-    upgrade(owner.account_id, "premium")
+    seed.account_type(owner.account_id, "premium")
     invite(owner, *({"email": unique_email("page")} for _ in range(6)))
     seen_ids: list[str] = []
     cursor: str | None = None
@@ -48,7 +48,7 @@ def test_pages_follow_the_cursor_with_one_query_each(client: Client) -> None:
             break
     assert pages == 3
     assert len(seen_ids) == len(set(seen_ids)) == 7
-    assert owner.id in seen_ids
+    assert owner.user_id in seen_ids
     whole = owner.client.get("/users").body
     assert len(whole["items"]) == 7 and whole["next_cursor"] is None
 
@@ -56,7 +56,7 @@ def test_pages_follow_the_cursor_with_one_query_each(client: Client) -> None:
 def test_bad_limits_and_cursors_name_the_field(client: Client) -> None:
     owner = owner_of_new_account(client)
     other = owner_of_new_account(client)
-    foreign = pagination.encode({"PK": f"ACCOUNT#{other.account_id}", "SK": f"USER#{other.id}"}, other.account_id)
+    foreign = pagination.encode({"PK": f"ACCOUNT#{other.account_id}", "SK": f"USER#{other.user_id}"}, other.account_id)
     cases = [
         ("/users?limit=0", 422, "limit"),
         ("/users?limit=101", 422, "limit"),

@@ -22,8 +22,6 @@ MAX_LENGTH = 128
 # with four lanes on a third of one.
 PRODUCTION_PARAMETERS = {"time_cost": 2, "memory_cost": 19 * 1024, "parallelism": 1}
 
-_parameters = dict(PRODUCTION_PARAMETERS)
-
 # The shortest part of a password looked up as a common base; digits alone must be longer
 # (a random 12-digit number starts with some 4-digit year or PIN of the list by chance).
 SHORTEST_BASE = 4
@@ -41,9 +39,9 @@ def _hasher() -> "PasswordHasher":
     from argon2 import PasswordHasher
 
     return PasswordHasher(
-        time_cost=_parameters["time_cost"],
-        memory_cost=_parameters["memory_cost"],
-        parallelism=_parameters["parallelism"],
+        time_cost=PRODUCTION_PARAMETERS["time_cost"],
+        memory_cost=PRODUCTION_PARAMETERS["memory_cost"],
+        parallelism=PRODUCTION_PARAMETERS["parallelism"],
     )
 
 
@@ -51,18 +49,6 @@ def _hasher() -> "PasswordHasher":
 def _unknown_user_hash() -> str:
     """A hash at the current parameters, verified when no user has the email: the same work either way."""
     return _hasher().hash("no user has this email")
-
-
-def use_cheap_parameters_for_tests() -> None:
-    """Make hashing nearly free for the test suite (tests/conftest.py calls it).
-
-    No setting or environment variable leads here, so a deployment always hashes at
-    PRODUCTION_PARAMETERS; hashes made with these parameters are rehashed at the first login
-    under the production ones.
-    """
-    _parameters.update(time_cost=1, memory_cost=8, parallelism=1)
-    _hasher.cache_clear()
-    _unknown_user_hash.cache_clear()
 
 
 @cache
