@@ -71,12 +71,22 @@ def stripe_event(sample: str, customer_id: str, **changes: Any) -> dict[str, Any
     stripe_object = event["data"]["object"]
     if stripe_object["object"] == "customer":
         stripe_object["id"] = customer_id
+        stripe_object["metadata"] = customer_metadata(customer_id)
     elif stripe_object.get("customer") is None and "previous_attributes" in event["data"]:
         event["data"]["previous_attributes"]["customer"] = customer_id
     else:
         stripe_object["customer"] = customer_id
     stripe_object.update(changes)
     return event
+
+
+def customer_metadata(customer_id: str) -> dict[str, Any]:
+    """The metadata Stripe holds for the customer (ours, set at its creation), as its events carry it;
+    the sample's own for a customer localstripe does not have (deleted, or made up by the test)."""
+    try:
+        return stripe_client().customers.retrieve(customer_id).to_dict().get("metadata") or {}
+    except stripe.InvalidRequestError:
+        return dict(json.loads((STRIPE_EVENTS / "customer_updated.json").read_text())["data"]["object"]["metadata"])
 
 
 def signature(payload: str, secret: str, timestamp: int | None = None) -> str:

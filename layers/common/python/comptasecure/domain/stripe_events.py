@@ -162,8 +162,7 @@ def apply(event: StripeEvent) -> dict[str, Outcome]:
             extra={"event_id": event.id, "type": event.type, "fields": _fields(error)},
         )
         return {"status": "ignored"}
-    customer_id = customer_of(event, stripe_object)
-    account_id = billing_store.account_of_customer(customer_id) if customer_id else None
+    account_id = _account_named_by(event, stripe_object)
     try:
         if account_id is None:
             raise _AccountGone()
@@ -200,9 +199,28 @@ def _change_of_live_account(account_id: str, event: StripeEvent, object_id: str)
     return tx
 
 
+def _account_named_by(event: StripeEvent, stripe_object: StripeObject) -> str | None:
+    """The account an event concerns, or None when it is none of ours.
+
+    A customer carries the account id we put in its metadata at its creation: the customer's own
+    event names its account without a read, and ``_customer_updated`` holds it to the account's
+    link to this customer (so an id edited in Stripe's dashboard changes nothing). Other objects
+    name only their customer: its link item says which account it is.
+    """
+    if isinstance(stripe_object, Customer):
+        claimed = stripe_object.metadata.get("account_id")
+        if isinstance(claimed, str) and claimed:
+            return claimed
+    customer_id = customer_of(event, stripe_object)
+    return billing_store.account_of_customer(customer_id) if customer_id else None
+
+
 def _customer_updated(account_id: str, event: StripeEvent, customer: Customer) -> bool:
     """The address edited at Stripe (e.g. at payment time) becomes the account's billing address."""
-    before = billing.address_in(_account(account_id))
+    account = _account(account_id)
+    if account.get("stripe_customer_id") != customer.id:
+        raise _AccountGone()  # not (or no longer) this account's customer
+    before = billing.address_in(account)
     at_stripe = customer.address or Address()
     after: BillingAddress = {
         "company_name": customer.name or before["company_name"],

@@ -49,6 +49,8 @@ class Customer(_Stripe):
     object: str = "customer"
     name: str | None = None
     address: Address | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    """Ours: ``account_id`` is set when we create the customer (domain/billing.ensure_customer)."""
 
 
 class StatusTransitions(_Stripe):
