@@ -13,6 +13,8 @@ import secrets
 import socket
 import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -57,14 +59,34 @@ def function_arn(logical_id: str) -> str:
 
 
 def invoke(logical_id: str, event: dict[str, Any]) -> Any:
-    """Run one of our functions in this process, as Lambda would: with its role's rights only.
+    """Run one of our functions in this process, as Lambda would: with its role's rights only, and in
+    an execution environment serving no other request meanwhile.
 
     The import runs as the function too: a cold start's AWS calls are the function's.
     """
     iam.record_invocation(logical_id)
-    with iam.running_as(logical_id):
-        handler = template.functions()[logical_id].load()
+    with iam.running_as(logical_id), _environment(logical_id) as handler:
         return handler(event, LambdaContext(logical_id))
+
+
+# Idle execution environments, by function: each handler object serves one request at a time (Powertools'
+# resolver keeps the current request on its app object), as each Lambda environment does.
+_idle: dict[str, list[Any]] = {}
+_idle_lock = threading.Lock()
+
+
+@contextmanager
+def _environment(logical_id: str) -> Iterator[Any]:
+    with _idle_lock:
+        idle = _idle.setdefault(logical_id, [])
+        handler = idle.pop() if idle else None
+    if handler is None:
+        handler = template.functions()[logical_id].new_container()  # a cold start
+    try:
+        yield handler
+    finally:
+        with _idle_lock:
+            _idle[logical_id].append(handler)
 
 
 def _remember_task_token(payload: dict[str, Any]) -> None:

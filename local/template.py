@@ -1,6 +1,7 @@
 """Reads template.yaml, the one source of truth for routes, functions and resources."""
 
 import importlib.util
+import itertools
 import re
 import sys
 import threading
@@ -50,6 +51,17 @@ class Function:
 
     def load(self) -> Any:
         return getattr(self.module(), self.handler.rpartition(".")[2])
+
+    def new_container(self) -> Any:
+        """The handler of a new execution environment: its module's init run afresh, in a module
+        object of its own (Lambda gives each concurrent request an environment of its own)."""
+        module_name = self.handler.rpartition(".")[0]
+        path = ROOT / self.code_uri / f"{module_name}.py"
+        spec = importlib.util.spec_from_file_location(f"{_module_name(path)}#{next(_containers)}", path)
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return getattr(module, self.handler.rpartition(".")[2])
 
 
 @dataclass(frozen=True)
@@ -117,10 +129,15 @@ def authorizer() -> Function:
 
 
 _import_lock = threading.RLock()
+_containers = itertools.count(1)
+
+
+def _module_name(path: Path) -> str:
+    return "handlers." + ".".join(path.relative_to(ROOT / "functions").with_suffix("").parts)
 
 
 def _import(path: Path) -> ModuleType:
-    name = "handlers." + ".".join(path.relative_to(ROOT / "functions").with_suffix("").parts)
+    name = _module_name(path)
     # Concurrent first requests to one route must not see its module half executed.
     with _import_lock:
         if name in sys.modules:
