@@ -57,6 +57,43 @@ def user(account_id: str, *, email: str, role: str, status: str, password: str) 
     return user_id
 
 
+def account_with_owner(*, email: str, password: str) -> tuple[str, str]:
+    """A Freemium account and its active owner, as a confirmed signup leaves them (without the
+    signup's audit events and codes). Returns (account id, owner id)."""
+    account_id, owner_id, now = uuid.uuid4().hex, uuid.uuid4().hex, clock.iso(clock.now())
+    tx = Transaction()
+    account_store.put_new(
+        tx,
+        {
+            "id": account_id,
+            "name": "Cabinet Dupont",
+            "type_id": "freemium",
+            "owner_id": owner_id,
+            "user_count": 1,
+            "created_at": now,
+        },
+    )
+    user_store.put_new(
+        tx,
+        {
+            "id": owner_id,
+            "account_id": account_id,
+            "email": email,
+            "first_name": "Claire",
+            "last_name": "Dupont",
+            "company_name": "Cabinet Dupont",
+            "phone": None,
+            "siren": None,
+            "role": "owner",
+            "status": "active",
+            "password_hash": password_hash(password),
+            "created_at": now,
+        },
+    )
+    tx.commit()
+    return account_id, owner_id
+
+
 def account_type(account_id: str, type_id: str) -> None:
     """What support does through its operation (R-ACC-5), e.g. Premium to lift Freemium's limits."""
     tx = Transaction()

@@ -17,6 +17,7 @@ from tests.helpers import (
     Member,
     add_member,
     audit_events,
+    owner_by_signup,
     owner_of_new_account,
     partition,
     signup,
@@ -163,7 +164,7 @@ def test_concurrent_user_creation_and_deletion_never_leave_a_deleted_account_wit
 
 
 def test_deletion_withdraws_the_waiting_workflows(client: Client) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)  # its signup code is email #1
     new_password = "Un tout nouveau secret 2027"
     reply = client.post(
         "/me/password",

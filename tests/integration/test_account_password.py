@@ -15,7 +15,7 @@ from tests.helpers import (
     audit_events,
     code_in,
     login,
-    owner_of_new_account,
+    owner_by_signup,
     wait_for_email,
 )
 
@@ -33,7 +33,7 @@ def user_item(table: Any, user: Member) -> dict[str, Any]:
 
 @pytest.mark.parametrize("role", ["owner", "admin", "member"])
 def test_password_change_takes_effect_only_with_the_code(client: Client, table: Any, role: str) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     user = owner if role == "owner" else add_member(client, owner.account_id, role)
     other_session = login(client, user.email)
     sent_before = 1 if role == "owner" else 0  # the owner got its signup code
@@ -73,7 +73,7 @@ def test_password_change_takes_effect_only_with_the_code(client: Client, table: 
 
 
 def test_a_code_cannot_be_reused_and_a_wrong_code_changes_nothing(client: Client, table: Any) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     assert request_change(client, owner).status == 202
     code = code_in(wait_for_email(owner.email, count=2))
     wrong = client.post("/me/password/confirm", {"code": f"{(int(code) + 1) % 1_000_000:06d}"}, token=owner.token)
@@ -85,7 +85,7 @@ def test_a_code_cannot_be_reused_and_a_wrong_code_changes_nothing(client: Client
 
 
 def test_confirm_without_a_request_is_refused(client: Client) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     reply = client.post("/me/password/confirm", {"code": "123456"}, token=owner.token)
     assert reply.status == 422
     assert reply.error["code"] == "invalid_code"
@@ -105,7 +105,7 @@ def test_confirm_without_a_request_is_refused(client: Client) -> None:
 def test_a_refused_request_changes_nothing(
     client: Client, table: Any, override: dict[str, Any], field: str, code: str
 ) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     before = user_item(table, owner)
     reply = request_change(client, owner, **override)
     assert reply.status == 422, reply.body
@@ -118,7 +118,7 @@ def test_a_refused_request_changes_nothing(
 
 
 def test_wrong_current_passwords_are_limited(client: Client) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     statuses = [request_change(client, owner, current=f"mauvais mot de passe {i}").status for i in range(6)]
     assert statuses == [422] * 5 + [429]
     # Past the limit even the right one is refused for now; the login itself is not locked.
@@ -129,7 +129,7 @@ def test_wrong_current_passwords_are_limited(client: Client) -> None:
 
 
 def test_concurrent_guesses_never_exceed_the_limit(client: Client) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(
             pool.map(lambda i: request_change(client, owner, current=f"essai {i} du voleur").status, range(10))
@@ -139,7 +139,7 @@ def test_concurrent_guesses_never_exceed_the_limit(client: Client) -> None:
 
 
 def test_a_right_current_password_resets_the_count(client: Client) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     for i in range(4):
         assert request_change(client, owner, current=f"faute de frappe {i}").status == 422
     assert request_change(client, owner).status == 202
@@ -148,7 +148,7 @@ def test_a_right_current_password_resets_the_count(client: Client) -> None:
 
 
 def test_a_new_request_replaces_the_previous_code(client: Client) -> None:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     assert request_change(client, owner).status == 202
     first = code_in(wait_for_email(owner.email, count=2))
     other = "Une autre idée de mot de passe"

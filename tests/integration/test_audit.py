@@ -19,7 +19,7 @@ from tests.helpers import (
     Client,
     add_member,
     code_in,
-    owner_of_new_account,
+    owner_by_signup,
     signup,
     signup_confirmed,
     wait_for_email,
@@ -28,7 +28,7 @@ from tests.helpers import (
 
 @pytest.fixture
 def owner(client: Client) -> dict[str, Any]:
-    owner = owner_of_new_account(client)
+    owner = owner_by_signup(client)
     return {"email": owner.email, "token": owner.token, "id": owner.user_id, "account_id": owner.account_id}
 
 

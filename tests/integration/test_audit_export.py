@@ -14,7 +14,7 @@ import pytest
 from comptasecure.settings import settings
 from comptasecure.store import keys
 from tests import seed
-from tests.helpers import CallCounter, Client, Member, add_member, eventually, owner_of_new_account
+from tests.helpers import CallCounter, Client, Member, add_member, eventually, owner_by_signup
 
 # Enough for a CSV well over the small budget (20 kB) the asynchronous tests set, few enough to seed in a second.
 SEEDED = 800
@@ -22,7 +22,7 @@ SEEDED = 800
 
 @pytest.fixture
 def owner(client: Client) -> Member:
-    return owner_of_new_account(client)
+    return owner_by_signup(client)
 
 
 def seed_events(account_id: str, count: int, table: Any) -> None:
@@ -152,7 +152,7 @@ def test_export_status_is_for_owner_and_admins_of_the_account_only(
     assert client.get(f"/audit/exports/{export_id}", token=member.token).status == 403
     assert client.get("/audit/export", token=member.token).status == 403
     assert client.get(f"/audit/exports/{export_id}").status == 401
-    stranger = owner_of_new_account(client)
+    stranger = owner_by_signup(client)
     stolen = client.get(f"/audit/exports/{export_id}", token=stranger.token)
     assert stolen.status == 404
     assert stolen.error["code"] == "export_not_found"

@@ -78,7 +78,7 @@ def test_an_address_that_belongs_to_anyone_is_409(client: Client) -> None:
     for taken in (colleague.email, stranger.email):
         reply = request_change(client, owner, taken)
         assert (reply.status, reply.error["code"], reply.error["field"]) == (409, "email_taken", "new_email")
-    assert emails.sent(stranger.email)[-1]["subject"] != "Confirmez votre nouvelle adresse email"
+    assert all(sent["subject"] != "Confirmez votre nouvelle adresse email" for sent in emails.sent(stranger.email))
 
 
 def test_an_address_taken_between_request_and_code_is_409_and_nothing_moves(client: Client) -> None:
