@@ -38,3 +38,19 @@ def test_the_collector_is_off_during_the_init_then_on_with_the_init_frozen() -> 
     assert state["after_init"] is True
     # What the init built (modules, models, clients) is out of every later collection's way.
     assert state["frozen"] > 10_000
+
+
+def test_a_process_that_builds_handlers_again_freezes_only_its_first_init() -> None:
+    """The local run and the tests build many handlers in one process: only the first init freezes,
+    so what later requests left behind is still collected."""
+    import gc
+
+    from comptasecure import init_done
+
+    init_done()
+    frozen = gc.get_freeze_count()
+    leftovers = [[index] for index in range(10_000)]  # objects the next build must not freeze
+    init_done()
+    assert gc.get_freeze_count() == frozen
+    assert gc.isenabled()
+    del leftovers

@@ -13,7 +13,17 @@ import gc
 gc.disable()
 
 
+_frozen = False
+
+
 def init_done() -> None:
-    """End of the function's init: freeze what it built, collect again from now on."""
-    gc.freeze()
+    """End of the function's init: freeze what it built, collect again from now on.
+
+    Once per process, as Lambda runs one init per environment: a process that builds handlers again
+    (the local run, the tests) must not freeze, at each one, the garbage its requests left meanwhile.
+    """
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.freeze()
     gc.enable()
