@@ -98,7 +98,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     "DELETE /me/mfa": (8, 8),  # "=", was 10: each of the two attempt counters in one UpdateItem
     "POST /me/password": (4, 4),  # was 6: user and previous code in one BatchGet; one attempt counted
     "POST /me/password/confirm": (7, 7),  # "="
-    "POST /me/email": (10, 10),  # "="
+    "POST /me/email": (9, 9),  # was 10: the password attempt counted by one UpdateItem, not two
     "POST /me/email/confirm": (8, 8),  # "="
     "POST /auth/mfa/enroll": (1, 1),
     "POST /auth/mfa/enroll/confirm": (1, 1),
