@@ -6,12 +6,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
-
 from comptasecure import aws
-from comptasecure.store import keys
 from local.emulator import Emulator
 from local.server import LocalApi
+from tests import seed
 from tests.helpers import Client, Reply, signup_confirmed
 
 
@@ -26,27 +24,22 @@ def start() -> tuple[Emulator, Client, str, str]:
 
 
 def seed_audit_events(account_id: str, count: int) -> float:
-    """``count`` audit events in the account's partition by BatchWriteItem (25 a call); returns seconds."""
-    table = boto3.resource("dynamodb").Table(aws.table().name)
+    """``count`` audit events in the account's partition (tests/seed.py); returns seconds."""
     began = time.perf_counter()
-    with table.batch_writer() as batch:
-        for number in range(count):
-            at = f"2026-{1 + number % 12:02d}-01T00:00:00.{number:09d}Z"
-            batch.put_item(
-                Item={
-                    **keys.key(keys.account_pk(account_id), keys.audit_sk(at, f"{number:09d}")),
-                    "kind": "audit",
-                    "id": f"{number:09d}",
-                    "at": at,
-                    "actor_id": "system",
-                    "actor_email": "claire.dupont@cabinet-dupont.fr",
-                    "action": "user.invited",
-                    "target_type": "user",
-                    "target_id": f"u{number:09d}",
-                    "details": {"email": f"invite{number}@cabinet-dupont.fr", "role": "member"},
-                }
-            )
+    seed.audit_events(account_id, count, _invitation_event)
     return time.perf_counter() - began
+
+
+def _invitation_event(number: int) -> dict[str, Any]:
+    return {
+        "at": f"2026-{1 + number % 12:02d}-01T00:00:00.{number:09d}Z",
+        "actor_id": "system",
+        "actor_email": "claire.dupont@cabinet-dupont.fr",
+        "action": "user.invited",
+        "target_type": "user",
+        "target_id": f"u{number:09d}",
+        "details": {"email": f"invite{number}@cabinet-dupont.fr", "role": "member"},
+    }
 
 
 @contextmanager

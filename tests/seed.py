@@ -5,9 +5,13 @@ change, this module alone follows. Each function leaves the items as the real op
 """
 
 import uuid
+from collections.abc import Callable
 from functools import cache
+from typing import Any
 
-from comptasecure import clock
+import boto3
+
+from comptasecure import aws, clock
 from comptasecure.domain import passwords
 from comptasecure.errors import UserNotFound
 from comptasecure.store import accounts as account_store
@@ -106,6 +110,24 @@ def group_membership(account_id: str, user_id: str, group_id: str) -> None:
     tx = Transaction()
     group_store.join(tx, account_id, user_id, group_id, on_missing_user=UserNotFound())
     tx.commit()
+
+
+def audit_events(account_id: str, count: int, event: Callable[[int], dict[str, Any]]) -> None:
+    """``count`` audit events in the account's partition, as the audit log stores them, by
+    BatchWriteItem (25 a call); ``event(number)`` gives each one's at, actor, action, target and details."""
+    table = boto3.resource("dynamodb").Table(aws.table().name)
+    with table.batch_writer() as batch:
+        for number in range(count):
+            fields = event(number)
+            item_id = f"e{number:09d}"
+            batch.put_item(
+                Item={
+                    **keys.key(keys.account_pk(account_id), keys.audit_sk(fields["at"], item_id)),
+                    "kind": "audit",
+                    "id": item_id,
+                    **fields,
+                }
+            )
 
 
 def audit_export(account_id: str, export: AuditExport, expires_epoch: int) -> None:

@@ -25,25 +25,21 @@ def owner(client: Client) -> Member:
     return owner_by_signup(client)
 
 
-def seed_events(account_id: str, count: int, table: Any) -> None:
-    """Audit events written straight to the table, with what a CSV must survive: accents, quotes, formulas."""
-    with table.batch_writer() as batch:
-        for number in range(count):
-            at = f"2026-01-01T00:{number // 60 % 60:02d}:{number % 60:02d}.{number:06d}Z"
-            batch.put_item(
-                Item={
-                    **keys.key(keys.account_pk(account_id), keys.audit_sk(at, f"e{number:06d}")),
-                    "kind": "audit",
-                    "id": f"e{number:06d}",
-                    "at": at,
-                    "actor_id": "system",
-                    "actor_email": None,
-                    "action": "test.seeded" if number % 2 else "test.other",
-                    "target_type": "account",
-                    "target_id": account_id,
-                    "details": {"note": f'=SUM(A1) « société » "{number}"'},
-                }
-            )
+def seed_events(account_id: str, count: int) -> None:
+    """Audit events with what a CSV must survive: accents, quotes, formulas."""
+    seed.audit_events(account_id, count, lambda number: _event_to_survive(account_id, number))
+
+
+def _event_to_survive(account_id: str, number: int) -> dict[str, Any]:
+    return {
+        "at": f"2026-01-01T00:{number // 60 % 60:02d}:{number % 60:02d}.{number:06d}Z",
+        "actor_id": "system",
+        "actor_email": None,
+        "action": "test.seeded" if number % 2 else "test.other",
+        "target_type": "account",
+        "target_id": account_id,
+        "details": {"note": f'=SUM(A1) « société » "{number}"'},
+    }
 
 
 def wait_until_done(client: Client, token: str, export_id: str, timeout: float = 120.0) -> dict[str, Any]:
@@ -69,7 +65,7 @@ def small_budget(configure: Callable[..., None]) -> None:
 def test_an_export_over_the_budget_is_written_by_the_worker_and_downloaded(
     client: Client, owner: Member, table: Any, small_budget: None
 ) -> None:
-    seed_events(owner.account_id, SEEDED, table)
+    seed_events(owner.account_id, SEEDED)
     started = client.get("/audit/export", token=owner.token)
     assert started.status == 202, started.body
     export_id = started.body["export_id"]
@@ -99,7 +95,7 @@ def test_an_export_over_the_budget_is_written_by_the_worker_and_downloaded(
 def test_the_asynchronous_export_applies_the_filters(
     client: Client, owner: Member, table: Any, small_budget: None
 ) -> None:
-    seed_events(owner.account_id, SEEDED, table)
+    seed_events(owner.account_id, SEEDED)
     started = client.get("/audit/export?action=test.seeded&from=2026-01-01T00:05:00%2B00:00", token=owner.token)
     assert started.status == 202
     done = wait_until_done(client, owner.token, started.body["export_id"])
@@ -112,7 +108,7 @@ def test_the_asynchronous_export_applies_the_filters(
 def test_the_route_decides_on_a_bounded_read_never_a_count(
     client: Client, owner: Member, table: Any, small_budget: None
 ) -> None:
-    seed_events(owner.account_id, SEEDED, table)
+    seed_events(owner.account_id, SEEDED)
     # The route's own calls: the worker it starts runs beside it, sooner or later as the machine allows.
     with CallCounter("ExportAuditEventsFunction") as counter:
         started = client.get("/audit/export", token=owner.token)
@@ -123,7 +119,7 @@ def test_the_route_decides_on_a_bounded_read_never_a_count(
 
 
 def test_an_export_within_the_budget_is_answered_at_once(client: Client, owner: Member, table: Any) -> None:
-    seed_events(owner.account_id, 50, table)
+    seed_events(owner.account_id, 50)
     reply = client.get("/audit/export", token=owner.token)
     assert reply.status == 200
     assert reply.headers["Content-Type"].startswith("text/csv")
@@ -133,7 +129,7 @@ def test_an_export_within_the_budget_is_answered_at_once(client: Client, owner: 
 def test_a_retried_worker_run_changes_nothing(client: Client, owner: Member, table: Any, small_budget: None) -> None:
     from local.emulator import invoke
 
-    seed_events(owner.account_id, SEEDED, table)
+    seed_events(owner.account_id, SEEDED)
     export_id = client.get("/audit/export", token=owner.token).body["export_id"]
     wait_until_done(client, owner.token, export_id)
     again = invoke("AuditExportWorkerFunction", {"account_id": owner.account_id, "export_id": export_id})
@@ -143,7 +139,7 @@ def test_a_retried_worker_run_changes_nothing(client: Client, owner: Member, tab
 def test_export_status_is_for_owner_and_admins_of_the_account_only(
     client: Client, owner: Member, table: Any, small_budget: None
 ) -> None:
-    seed_events(owner.account_id, SEEDED, table)
+    seed_events(owner.account_id, SEEDED)
     export_id = client.get("/audit/export", token=owner.token).body["export_id"]
     wait_until_done(client, owner.token, export_id)
     admin = add_member(client, owner.account_id, "admin")
@@ -166,7 +162,7 @@ def test_an_unknown_or_malformed_export_id(client: Client, owner: Member) -> Non
 
 
 def test_an_expired_export_is_not_found(client: Client, owner: Member, table: Any, small_budget: None) -> None:
-    seed_events(owner.account_id, SEEDED, table)
+    seed_events(owner.account_id, SEEDED)
     export_id = client.get("/audit/export", token=owner.token).body["export_id"]
     wait_until_done(client, owner.token, export_id)
     table.update_item(
