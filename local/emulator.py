@@ -5,6 +5,7 @@ Lambda invoke is routed to our handlers, imported in-process: the workflow's tas
 """
 
 import copy
+import functools
 import json
 import logging
 import os
@@ -20,6 +21,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import boto3
+import botocore.loaders
+import botocore.session
 from moto.awslambda.models import LambdaBackend
 from moto.core.common_models import BaseModel
 from moto.dynamodb import models as dynamodb_models
@@ -27,7 +30,9 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
+from moto.stepfunctions.parser.asl.utils import json_path
 
 from local import iam, template
 from local import stripe as local_stripe
@@ -222,6 +227,36 @@ def _stop_tracking_model_instances() -> None:
     BaseModel.__new__ = staticmethod(untracked)  # type: ignore[method-assign]
 
 
+def _one_sdk_data_loader() -> None:
+    """Every boto3 session in this process shares one botocore data loader, as one container would.
+
+    Powertools opens a session per parameter provider, and the local run has a provider per function:
+    each session's loader parsed the SDK's JSON models again (70 ms a client instead of 14 ms) and kept
+    its own copy alive (800,000 OrderedDicts per test process). What a real cold start pays for its
+    clients is measured by benchmarks/cold_start.py, in a process of its own.
+    """
+    if not hasattr(botocore.session.create_loader, "cache_info"):
+        botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+
+
+def _dispatch_without_rescanning_moto() -> None:
+    """moto's server finds the backend for a request's host by listing its own package directory and
+    trying every service's URL pattern, under one lock, on every request. The answer for a host never
+    changes."""
+    if not hasattr(DomainDispatcherApplication.get_backend_for_host, "cache_info"):
+        DomainDispatcherApplication.get_backend_for_host = functools.cache(  # type: ignore[method-assign]
+            DomainDispatcherApplication.get_backend_for_host
+        )
+
+
+def _parse_each_json_path_once() -> None:
+    """moto's Step Functions builds a JSONPath parser (PLY tables) for each path it evaluates, at every
+    state of every execution; a parsed path is immutable, so each is parsed once."""
+    module = vars(json_path)
+    if not hasattr(module["parse"], "cache_info"):
+        module["parse"] = functools.lru_cache(maxsize=1024)(module["parse"])
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -247,6 +282,9 @@ class Emulator:
         _route_lambda_invocations_to_our_handlers()
         _isolate_dynamodb_requests()
         _stop_tracking_model_instances()
+        _one_sdk_data_loader()
+        _dispatch_without_rescanning_moto()
+        _parse_each_json_path_once()
         self.server.start()
         os.environ.update(
             {
