@@ -3,8 +3,9 @@
 - each function's handler module at the root of its build folder (Lambda imports ``module.handler``
   with only that folder and the layers' ``/opt/python`` on the path);
 - the shared package at ``python/comptasecure/`` of the layer, every native library built for arm64;
-- every handler imports in a fresh isolated interpreter whose path is only its build folder, the
-  built layer and boto3 (which the Lambda runtime provides), as on a cold start.
+- every handler imports in an isolated interpreter whose path is only its build folder, the built
+  layer and boto3 (which the Lambda runtime provides), as on a cold start (import_handlers.py: what all
+  handlers share is imported once, then a process is forked per handler).
 
 This machine is x86_64, so the layer's arm64 native packages cannot load here: the import check puts
 x86_64 wheels of exactly the same versions (from the layer's hash-locked requirements) in front of them.
@@ -33,16 +34,9 @@ DIRECT_REQUIREMENTS = template.ROOT / "layers" / "common" / "requirements.in"
 RUNTIME_PACKAGES = ("boto3", "botocore", "s3transfer", "dateutil", "six")
 ELF_MACHINE_AARCH64 = 0xB7
 
-IMPORT = """
-import importlib, json, sys
-module_name, attribute = sys.argv[1].rsplit(".", 1)
-handler = getattr(importlib.import_module(module_name), attribute)
-assert callable(handler), sys.argv[1]
-foreign = [name for name, module in sys.modules.items()
-           if getattr(module, "__file__", None) and not any(module.__file__.startswith(p) for p in sys.path[:4])
-           and not module.__file__.startswith(sys.base_prefix)]
-print(json.dumps(foreign))
-"""
+# What (nearly) every handler imports from the layer: import_handlers.py loads it once per interpreter.
+SHARED_IMPORTS = ("comptasecure.http", "comptasecure.domain.audit_log")
+IMPORT_HANDLERS = Path(__file__).resolve().parent / "import_handlers.py"
 
 
 def built_template() -> dict[str, Any]:
@@ -135,26 +129,30 @@ def check_imports(
     standins = stand_ins(native_distributions(layer))
     runtime = runtime_packages()
 
-    def import_one(item: tuple[str, tuple[Path, str]]) -> str | None:
-        name, (folder, handler) = item
-        path = [str(folder), str(standins), str(layer / "python"), str(runtime)]
-        code = f"import sys; sys.path[:0] = {path!r}\n" + IMPORT
+    shared = [str(standins), str(layer / "python"), str(runtime)]
+    items = sorted(functions.items())
+    servers = os.cpu_count() or 2
+
+    def import_share(share: list[tuple[str, tuple[Path, str]]]) -> list[str]:
+        requests = "".join(json.dumps([str(folder), handler]) + "\n" for _, (folder, handler) in share)
         # -I: no PYTHONPATH, no user site; -S: no site-packages. Only the paths above can be imported.
         result = subprocess.run(  # noqa: S603
-            [sys.executable, "-I", "-S", "-c", code, handler],
+            [sys.executable, "-I", "-S", str(IMPORT_HANDLERS), json.dumps(shared), json.dumps(SHARED_IMPORTS)],
+            input=requests,
             capture_output=True,
             text=True,
             env=environment,
             cwd="/",
             check=False,
         )
-        if result.returncode != 0:
-            return f"{name}: {handler} does not import: {result.stderr.strip().splitlines()[-1:]}"
-        foreign = json.loads(result.stdout)
-        return f"{name}: imported modules from outside its path: {foreign}" if foreign else None
+        answers = [json.loads(line) for line in result.stdout.splitlines()]
+        if result.returncode != 0 or len(answers) != len(share):
+            return [f"the import check stopped: {result.stderr.strip().splitlines()[-1:]}"]
+        return [f"{name}: {answer}" for (name, _), answer in zip(share, answers, strict=True) if answer]
 
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        failures.extend(failure for failure in pool.map(import_one, functions.items()) if failure)
+    with ThreadPoolExecutor(max_workers=servers) as pool:
+        for found in pool.map(import_share, [items[start::servers] for start in range(servers)]):
+            failures.extend(found)
 
 
 def lambda_environment(document: dict[str, Any]) -> dict[str, str]:
