@@ -32,6 +32,7 @@ from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
+from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.utils import json_path
 
 from local import iam, template
@@ -257,6 +258,26 @@ def _parse_each_json_path_once() -> None:
         module["parse"] = functools.lru_cache(maxsize=1024)(module["parse"])
 
 
+def _one_lambda_client_for_workflow_tasks() -> None:
+    """moto's Step Functions creates a boto3 client for each Lambda task it runs (tens of milliseconds
+    each), which the service does not. Those clients are all alike (fixed keys, no retries; the state's
+    credentials are not used), and a botocore client is thread-safe: one per region serves them all."""
+    module = vars(lambda_eval_utils)
+    create = module["boto_client_for"]
+    if getattr(create, "shared", False):
+        return
+
+    @functools.cache
+    def shared_client(region: str, service: str) -> Any:
+        return create(region=region, service=service)
+
+    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
+        return shared_client(region, service)
+
+    boto_client_for.shared = True  # type: ignore[attr-defined]
+    module["boto_client_for"] = boto_client_for
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -285,6 +306,7 @@ class Emulator:
         _one_sdk_data_loader()
         _dispatch_without_rescanning_moto()
         _parse_each_json_path_once()
+        _one_lambda_client_for_workflow_tasks()
         self.server.start()
         os.environ.update(
             {

@@ -146,7 +146,7 @@ def shift_clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], Non
     yield set_offset
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def table(emulator: Emulator) -> Any:
     import boto3
 
