@@ -1,9 +1,10 @@
 """`make benchmark`: measures issue 13's figures and writes them, each beside its goal, to RESULTS.md.
 
-Usage: python benchmarks/run.py [--quick | --cold-starts]
+Usage: python benchmarks/run.py [--quick | --cold-starts | --memory]
 --quick: 3 cold-start rounds instead of 7, lists at 10 and 1,000 items, cleanup among 1,000 live
 codes (the full run seeds 10,000 of each and takes about a quarter of an hour on a loaded machine).
 --cold-starts: only the cold starts (7 rounds), replacing their section of RESULTS.md.
+--memory: only the local run's memory (10,000 requests), replacing its section of RESULTS.md.
 """
 
 import argparse
@@ -50,11 +51,11 @@ def cold_starts(rounds: int) -> list[str]:
     return lines
 
 
-def replace_cold_starts(lines: list[str]) -> str:
-    """RESULTS.md with its cold-start section replaced, the other sections as they were measured."""
+def replace_section(lines: list[str]) -> str:
+    """RESULTS.md with the section of the same heading replaced, the other sections as they were measured."""
     text = RESULTS.read_text()
-    start = text.index("## Cold import per handler")
-    end = text.index("\n## ", start) + 1
+    start = text.index(lines[0].partition("(")[0])
+    end = text.find("\n## ", start) + 1 or len(text)
     return text[:start] + "\n".join(lines) + "\n\n" + text[end:]
 
 
@@ -175,10 +176,11 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true", help="fewer rounds, 1,000 items at most")
     parser.add_argument("--cold-starts", action="store_true", help="only the cold starts, in RESULTS.md")
+    parser.add_argument("--memory", action="store_true", help="only the local run's memory, in RESULTS.md")
     arguments = parser.parse_args()
-    if arguments.cold_starts:
-        text = replace_cold_starts(cold_starts(7))
-        RESULTS.write_text(text)
+    if arguments.cold_starts or arguments.memory:
+        text = replace_section(cold_starts(7) if arguments.cold_starts else memory(10_000))
+        RESULTS.write_text(text.rstrip("\n") + "\n")
         print(text)
         return
     quick = arguments.quick
