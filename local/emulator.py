@@ -153,15 +153,12 @@ def _isolate_dynamodb_requests() -> None:
     own committed writes erased by that restore. Serialising requests removes this emulator artefact;
     which concurrent write wins is still decided by our condition expressions, as in DynamoDB.
     """
-    if getattr(DynamoHandler.call_action, "isolated", False):
-        return
     original = DynamoHandler.call_action
 
     def isolated(self: DynamoHandler) -> Any:
         with _dynamodb_lock:
             return original(self)
 
-    isolated.isolated = True  # type: ignore[attr-defined]
     DynamoHandler.call_action = isolated  # type: ignore[method-assign]
     _roll_back_only_touched_items()
 
@@ -236,26 +233,23 @@ def _one_sdk_data_loader() -> None:
     its own copy alive (800,000 OrderedDicts per test process). What a real cold start pays for its
     clients is measured by benchmarks/cold_start.py, in a process of its own.
     """
-    if not hasattr(botocore.session.create_loader, "cache_info"):
-        botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
+    botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)
 
 
 def _dispatch_without_rescanning_moto() -> None:
     """moto's server finds the backend for a request's host by listing its own package directory and
     trying every service's URL pattern, under one lock, on every request. The answer for a host never
     changes."""
-    if not hasattr(DomainDispatcherApplication.get_backend_for_host, "cache_info"):
-        DomainDispatcherApplication.get_backend_for_host = functools.cache(  # type: ignore[method-assign]
-            DomainDispatcherApplication.get_backend_for_host
-        )
+    DomainDispatcherApplication.get_backend_for_host = functools.cache(  # type: ignore[method-assign]
+        DomainDispatcherApplication.get_backend_for_host
+    )
 
 
 def _parse_each_json_path_once() -> None:
     """moto's Step Functions builds a JSONPath parser (PLY tables) for each path it evaluates, at every
     state of every execution; a parsed path is immutable, so each is parsed once."""
     module = vars(json_path)
-    if not hasattr(module["parse"], "cache_info"):
-        module["parse"] = functools.lru_cache(maxsize=1024)(module["parse"])
+    module["parse"] = functools.lru_cache(maxsize=1024)(module["parse"])
 
 
 def _one_lambda_client_for_workflow_tasks() -> None:
@@ -264,8 +258,6 @@ def _one_lambda_client_for_workflow_tasks() -> None:
     credentials are not used), and a botocore client is thread-safe: one per region serves them all."""
     module = vars(lambda_eval_utils)
     create = module["boto_client_for"]
-    if getattr(create, "shared", False):
-        return
 
     @functools.cache
     def shared_client(region: str, service: str) -> Any:
@@ -274,8 +266,20 @@ def _one_lambda_client_for_workflow_tasks() -> None:
     def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
         return shared_client(region, service)
 
-    boto_client_for.shared = True  # type: ignore[attr-defined]
     module["boto_client_for"] = boto_client_for
+
+
+@functools.cache
+def _correct_moto() -> None:
+    """Once per process, as each correction wraps what moto has (a process runs one emulator: its
+    endpoint and MOTO_PORT are process-wide settings)."""
+    _route_lambda_invocations_to_our_handlers()
+    _isolate_dynamodb_requests()
+    _stop_tracking_model_instances()
+    _one_sdk_data_loader()
+    _dispatch_without_rescanning_moto()
+    _parse_each_json_path_once()
+    _one_lambda_client_for_workflow_tasks()
 
 
 def free_port() -> int:
@@ -300,13 +304,7 @@ class Emulator:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Emulator":
-        _route_lambda_invocations_to_our_handlers()
-        _isolate_dynamodb_requests()
-        _stop_tracking_model_instances()
-        _one_sdk_data_loader()
-        _dispatch_without_rescanning_moto()
-        _parse_each_json_path_once()
-        _one_lambda_client_for_workflow_tasks()
+        _correct_moto()
         self.server.start()
         os.environ.update(
             {

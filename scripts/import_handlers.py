@@ -40,20 +40,24 @@ def failure_of(folder: str, handler: str, preloaded: list[str]) -> str | None:
 
 
 def main() -> None:
+    # The answers keep stdout to themselves: whatever an import prints goes to stderr.
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w")
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     sys.path[:0] = json.loads(sys.argv[1])
     for name in json.loads(sys.argv[2]):
         importlib.import_module(name)
     preloaded = sorted({name.partition(".")[0] for name in sys.modules if name not in sys.stdlib_module_names})
     for line in sys.stdin:
         folder, handler = json.loads(line)
-        sys.stdout.flush()
+        answers.flush()
         child = os.fork()
         if child == 0:
             try:
                 failure = failure_of(folder, handler, preloaded)
             except BaseException:  # the answer is the import's own error, whatever it is
                 failure = f"{handler} does not import: {traceback.format_exc().strip().splitlines()[-1:]}"
-            print(json.dumps(failure), flush=True)
+            answers.write(json.dumps(failure) + "\n")
+            answers.flush()
             os._exit(0)
         os.waitpid(child, 0)
 
