@@ -28,14 +28,14 @@ from moto.core.common_models import BaseModel
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
-from moto.dynamodb.models.table import Table
+from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.server import ThreadedMotoServer
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.utils import json_path
 
-from local import iam, template
+from local import iam, streams, template
 from local import stripe as local_stripe
 
 REGION = iam.REGION
@@ -176,11 +176,20 @@ def _roll_back_only_touched_items() -> None:
 
     def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
         touched = [_touched_item(self, item) for item in transact_items]
+        # moto writes each item's stream record as it applies it: a cancelled transaction must leave
+        # none (a DynamoDB stream only ever shows committed writes).
+        streams = {
+            id(table): (table.stream_shard, len(table.stream_shard.items))
+            for table, *_ in touched
+            if table.stream_shard
+        }
         try:
             transact(self, transact_items)
         except BaseException:  # whatever stops moto half-way, its partial writes are undone, then it propagates
             for table, hash_key, range_key, previous in touched:
                 _put_back(table, hash_key, range_key, previous)
+            for shard, length in streams.values():
+                del shard.items[length:]
             raise
 
     DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
@@ -269,6 +278,18 @@ def _one_lambda_client_for_workflow_tasks() -> None:
     module["boto_client_for"] = boto_client_for
 
 
+def _wake_stream_pollers_on_write() -> None:
+    """moto appends a table's stream records but delivers them to no function it can run: the local
+    event source mappings (local/streams.py) are woken by each record rather than polling a timer."""
+    add = StreamShard.add
+
+    def add_and_notify(self: StreamShard, old: Any, new: Any) -> None:
+        add(self, old, new)
+        streams.notify_written()
+
+    StreamShard.add = add_and_notify  # type: ignore[method-assign]
+
+
 @functools.cache
 def _correct_moto() -> None:
     """Once per process, as each correction wraps what moto has (a process runs one emulator: its
@@ -280,6 +301,7 @@ def _correct_moto() -> None:
     _dispatch_without_rescanning_moto()
     _parse_each_json_path_once()
     _one_lambda_client_for_workflow_tasks()
+    _wake_stream_pollers_on_write()
 
 
 def free_port() -> int:
@@ -298,6 +320,7 @@ class Emulator:
         self.values: dict[str, str] = {}
         self._lock = threading.Lock()
         self.stripe: local_stripe.LocalStripe | None = None
+        self.streams: streams.Streams | None = None
 
     @property
     def endpoint(self) -> str:
@@ -331,9 +354,12 @@ class Emulator:
             iam.Enforcer(self.roles(template.load()), self._iam_account(), iam.log_path()),
         )
         self.stripe = local_stripe.start(self, free_port())
+        self.streams = streams.Streams(self.values.__getitem__, invoke)
         return self
 
     def stop(self) -> None:
+        if self.streams:
+            self.streams.close()
         if self.stripe:
             self.stripe.stop()
         self.server.stop()
@@ -363,6 +389,8 @@ class Emulator:
             self._table(logical_id, resource["Properties"])
         for logical_id, resource in template.resources("AWS::S3::Bucket").items():
             self._bucket(logical_id, resource.get("Properties", {}))
+        for logical_id, resource in template.resources("AWS::SQS::Queue").items():
+            self._queue(logical_id, resource.get("Properties", {}))
         for logical_id in template.resources("AWS::SecretsManager::Secret"):
             self._secret(logical_id)
         for logical_id, resource in template.resources("AWS::SSM::Parameter").items():
@@ -377,11 +405,14 @@ class Emulator:
 
     def _table(self, logical_id: str, properties: dict[str, Any]) -> None:
         client = boto3.client("dynamodb")
-        arguments = {
+        arguments: dict[str, Any] = {
             name: properties[name]
             for name in ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "BillingMode")
             if name in properties
         }
+        stream = properties.get("StreamSpecification")
+        if stream:
+            arguments["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": stream["StreamViewType"]}
         client.create_table(TableName=TABLE_NAME, **arguments)
         ttl = properties.get("TimeToLiveSpecification")
         if ttl:
@@ -395,6 +426,8 @@ class Emulator:
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
             client.delete_table(TableName=self.values[logical_id])
             self._table(logical_id, resource["Properties"])
+        if self.streams:
+            self.streams.reset()
 
     def _bucket(self, logical_id: str, properties: dict[str, Any]) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
@@ -405,6 +438,16 @@ class Emulator:
             s3.put_bucket_versioning(Bucket=name, VersioningConfiguration=properties["VersioningConfiguration"])
         self.values[logical_id] = name
         self.values[f"{logical_id}.Arn"] = f"arn:aws:s3:::{name}"
+
+    def _queue(self, logical_id: str, properties: dict[str, Any]) -> None:
+        name = f"comptasecure-{STAGE}-{logical_id}"
+        attributes = {
+            key: str(properties[key]) for key in ("MessageRetentionPeriod", "VisibilityTimeout") if key in properties
+        }
+        url = boto3.client("sqs").create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+        self.values[logical_id] = url  # Ref of a queue is its URL
+        self.values[f"{logical_id}.QueueName"] = name
+        self.values[f"{logical_id}.Arn"] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
 
     def _secret(self, logical_id: str) -> None:
         created = boto3.client("secretsmanager").create_secret(

@@ -181,6 +181,11 @@ class Account:
     def function(self, name: str) -> str:
         return name if name.startswith("arn:") else f"arn:aws:lambda:{self.region}:{self.account}:function:{name}"
 
+    def queue(self, url: str) -> str:
+        """A queue's ARN from its URL (``http(s)://<host>/<account>/<name>``)."""
+        account, name = url.rstrip("/").split("/")[-2:]
+        return f"arn:aws:sqs:{self.region}:{account}:{name}"
+
     def ses(self, kind: str, name: str) -> str:
         return f"arn:aws:ses:{self.region}:{self.account}:{kind}/{name}"
 
@@ -222,6 +227,8 @@ def required(prefix: str, operation: str, params: dict[str, Any], account: Accou
         return _s3(operation, params)
     if prefix == "lambda" and operation == "Invoke":
         return [("lambda:InvokeFunction", account.function(params["FunctionName"]))]
+    if prefix == "sqs" and "QueueUrl" in params:
+        return [(f"sqs:{operation}", account.queue(params["QueueUrl"]))]
     return [(f"{prefix}:{operation}", "*")]
 
 

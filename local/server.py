@@ -57,6 +57,7 @@ class Cors:
     origins: frozenset[str]
     methods: frozenset[str]
     headers: frozenset[str]
+    exposed: frozenset[str]
     max_age: int
 
     @classmethod
@@ -67,6 +68,7 @@ class Cors:
             origins=frozenset(emulator.resolve(origin) for origin in config["AllowOrigins"]),
             methods=frozenset(method.upper() for method in config["AllowMethods"]),
             headers=frozenset(header.lower() for header in config["AllowHeaders"]),
+            exposed=frozenset(header.lower() for header in config.get("ExposeHeaders", [])),
             max_age=int(config["MaxAge"]),
         )
 
@@ -92,7 +94,8 @@ class Cors:
         """The headers added to any other answer (the function's own CORS headers are ignored)."""
         if not self.allows(origin):
             return {}
-        return {"Access-Control-Allow-Origin": str(origin), "Vary": "Origin"}
+        exposed = {"Access-Control-Expose-Headers": ",".join(sorted(self.exposed))} if self.exposed else {}
+        return {"Access-Control-Allow-Origin": str(origin), "Vary": "Origin", **exposed}
 
 
 class LocalApi:

@@ -5,11 +5,13 @@ Store-level arranging lives in tests/seed.py alone."""
 
 import json
 import re
+import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 from boto3.dynamodb.conditions import Key
@@ -55,8 +57,11 @@ class Client:
         raw: bytes | None = None,
         content_type: str = "application/json",
         token: str | None = None,
+        idempotency_key: str | None = None,
     ) -> Reply:
         headers = {"content-type": content_type, **self.headers}
+        if idempotency_key is not None:
+            headers["idempotency-key"] = idempotency_key
         bearer = token if token is not None else self.token
         if bearer:
             headers["authorization"] = f"Bearer {bearer}"
@@ -98,6 +103,102 @@ def eventually[T](predicate: Callable[[], T | None], what: str, *, timeout: floa
         if time.monotonic() >= deadline:
             raise AssertionError(f"{what}: not within {timeout}s")
         time.sleep(0.02)
+
+
+class FunctionDied(BaseException):
+    """A Lambda function's process ended right after a call (a crash, a timeout): nothing of ours catches it."""
+
+
+@contextmanager
+def with_faults(
+    function: str,
+    call: str,
+    *,
+    mode: Literal["fail", "die"],
+    times: int = 1,
+    recipient: str | None = None,
+) -> Iterator[list[str]]:
+    """``call`` (``"<service>.<Operation>"``) made by ``function`` fails as a throttled AWS call does
+    (``fail``: botocore's retries spent), or succeeds and then the function dies (``die``), ``times``
+    times at most (``recipient``: only an email to that address). Through botocore's own event hooks
+    on the client the code uses; yields the faults injected."""
+    from botocore.exceptions import ClientError
+
+    from comptasecure import aws
+    from local import iam
+
+    service, operation = call.split(".")
+    client = {"dynamodb": aws.dynamodb_client, "ses": aws.sesv2, "states": aws.sfn}[service]()
+    # botocore names its events after the service's id ("sesv2", "sfn"), not its endpoint prefix
+    events = f"{client.meta.service_model.service_id.hyphenize()}.{operation}"
+    injected: list[str] = []
+
+    def concerned(request: dict[str, Any]) -> bool:
+        # ``request``: the serialized request botocore hands its before-call hooks (the body holds the
+        # recipient of an email)
+        if iam.current_function() != function or len(injected) >= times:
+            return False
+        return recipient is None or recipient in str(request.get("body", ""))
+
+    def fail(params: dict[str, Any], **_: Any) -> None:
+        if concerned(params):
+            injected.append(call)
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "injected"}}, operation)
+
+    def die(params: dict[str, Any], **_: Any) -> None:
+        if concerned(params):
+            injected.append(call)
+            raise FunctionDied(call)
+
+    hooks: list[tuple[str, Callable[..., None]]] = []
+    if mode == "fail":
+        hooks.append((f"before-call.{events}", fail))
+    else:
+        # after-call gets no params: the request's parameters are kept by a before-call hook
+        pending: dict[int, dict[str, Any]] = {}
+
+        def remember(params: dict[str, Any], **_: Any) -> None:
+            pending[threading.get_ident()] = params
+
+        def die_after(**_: Any) -> None:
+            die(pending.pop(threading.get_ident(), {}))
+
+        hooks += [(f"before-call.{events}", remember), (f"after-call.{events}", die_after)]
+    for event, hook in hooks:
+        client.meta.events.register(event, hook)
+    try:
+        yield injected
+    finally:
+        for event, hook in hooks:
+            client.meta.events.unregister(event, hook)
+
+
+@contextmanager
+def invocations_of(function: str) -> Iterator[list[str]]:
+    """The invocations of ``function`` (by the local API, a workflow, a stream) made within the block."""
+    from local import iam
+
+    seen: list[str] = []
+    record = iam.record_invocation
+
+    def recording(logical_id: str) -> None:
+        if logical_id == function:
+            seen.append(logical_id)
+        record(logical_id)
+
+    iam.record_invocation = recording  # type: ignore[assignment]
+    try:
+        yield seen
+    finally:
+        iam.record_invocation = record  # type: ignore[assignment]
+
+
+def follow_ups_done(client: "Client", *, timeout: float = 120.0) -> None:
+    """Every follow-up owed so far carried out: the stream's outbox items delivered by the local event
+    source mapping (what a change owes runs after its answer, as on AWS)."""
+    streams = client.api.emulator.streams
+    assert streams is not None
+    eventually(streams.idle, "the follow-ups owed so far", timeout=timeout)
 
 
 def wait_for_email(to: str, *, count: int = 1, timeout: float = 120.0) -> dict[str, Any]:

@@ -131,5 +131,7 @@ def audit_events(account_id: str, count: int, event: Callable[[int], dict[str, A
 
 
 def audit_export(account_id: str, export: AuditExport, expires_epoch: int) -> None:
-    """An asynchronous export of the audit trail, in whatever state the test needs."""
-    audit_store.put_export(account_id, export, expires_epoch)
+    """An asynchronous export of the audit trail, in whatever state the test needs (its worker not started)."""
+    tx = Transaction()
+    audit_store.put_export(tx, account_id, export, expires_epoch)
+    tx.commit()

@@ -14,4 +14,4 @@ def delete_account() -> Response[None]:
     return Response(204)
 
 
-handler = lambda_handler(router, requires=("account_purge_function",))
+handler = lambda_handler(router)

@@ -31,4 +31,4 @@ def export_events(
     )
 
 
-handler = lambda_handler(router, requires=("audit_export_function",))
+handler = lambda_handler(router)

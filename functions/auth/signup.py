@@ -13,4 +13,4 @@ def signup(body: SignupRequest) -> Response[SignupResponse]:
     return Response(201, content_types.APPLICATION_JSON, SignupResponse.model_validate(created, from_attributes=True))
 
 
-handler = lambda_handler(router, public=True, requires=("state_machine_arn",))
+handler = lambda_handler(router, public=True)

@@ -20,4 +20,4 @@ def change_password(body: PasswordChangeRequest) -> Response[PasswordChangeRespo
     return Response(202, content_types.APPLICATION_JSON, PasswordChangeResponse(status=status))
 
 
-handler = lambda_handler(router, requires=("state_machine_arn",))
+handler = lambda_handler(router)

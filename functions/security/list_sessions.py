@@ -11,7 +11,12 @@ def list_sessions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> Sessio
     caller = current_caller(router)
     scope = f"{caller.account_id}:{caller.user_id}:sessions"
     items, last_key = user_sessions.page(
-        caller.account_id, caller.user_id, caller.session_id, limit, pagination.decode(cursor, scope)
+        caller.account_id,
+        caller.user_id,
+        caller.session_id,
+        caller.session_epoch,
+        limit,
+        pagination.decode(cursor, scope),
     )
     next_cursor = pagination.encode(last_key, scope)
     return SessionPage.model_validate({"items": items, "next_cursor": next_cursor}, from_attributes=True)

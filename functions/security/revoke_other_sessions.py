@@ -9,7 +9,8 @@ router = api_router()
 @router.post("/me/sessions/revoke-others")
 def revoke_other_sessions() -> Response[None]:
     caller = current_caller(router)
-    user_sessions.revoke_others(caller.account_id, audit_log.Actor(caller.user_id, caller.email), caller.session_id)
+    actor = audit_log.Actor(caller.user_id, caller.email)
+    user_sessions.revoke_others(caller.account_id, actor, caller.session_id, caller.session_epoch)
     return Response(204)
 
 

@@ -18,4 +18,4 @@ def import_users() -> Response[InvitationResults]:
     return Response(207, content_types.APPLICATION_JSON, view)
 
 
-handler = lambda_handler(router, requires=("state_machine_arn",))
+handler = lambda_handler(router)

@@ -18,4 +18,4 @@ def invite_users(body: InviteUsersRequest) -> Response[InvitationResults]:
     return Response(207, content_types.APPLICATION_JSON, view)
 
 
-handler = lambda_handler(router, requires=("state_machine_arn",))
+handler = lambda_handler(router)

@@ -14,4 +14,4 @@ def resend_invitation(id: str) -> Response[None]:
     return Response(202, content_types.APPLICATION_JSON, None)
 
 
-handler = lambda_handler(router, requires=("state_machine_arn",))
+handler = lambda_handler(router)

@@ -9,6 +9,7 @@ from tests.helpers import (
     Client,
     audit_actions,
     code_in,
+    eventually,
     executions_of,
     invitation_token,
     invite,
@@ -102,7 +103,7 @@ def test_an_invitation_nobody_accepts_ends_its_workflow_expired(client: Client, 
     # Only the workflow's own timeout is real time here: the outcome is the same whether the email
     # went out before it or not, so a busy machine changes nothing.
     [result] = invite(owner, {"email": unique_email("late")})
-    [execution] = executions_of(result["user_id"])
+    [execution] = eventually(lambda: executions_of(result["user_id"]), "the invitation's workflow")
     assert json.loads(wait_until_ended(execution["executionArn"])["output"])["outcome"] == "invitation_expired"
 
 

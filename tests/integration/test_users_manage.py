@@ -11,6 +11,7 @@ from tests.helpers import (
     Member,
     audit_actions,
     code_in,
+    follow_ups_done,
     invitation_token,
     invite,
     owner_of_new_account,
@@ -147,6 +148,7 @@ def test_a_deleted_admin_loses_access_at_once_and_only_their_items_go(team: dict
     before = partition(table, owner.account_id)
     assert owner.client.delete(f"/users/{admin.user_id}").status == 204
     assert admin.client.get("/me").status == 401
+    follow_ups_done(owner.client)  # the admin's sessions and grants go with the removal's follow-up
     after = partition(table, owner.account_id)
     gone = {item["SK"] for item in before} - {item["SK"] for item in after}
     assert gone and all(admin.user_id in sk for sk in gone)

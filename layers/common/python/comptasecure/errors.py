@@ -115,6 +115,23 @@ class MfaRequiredByAccount(Conflict):
     message = "Votre compte exige la double authentification : elle ne peut pas être désactivée."
 
 
+class RequestInProgress(Conflict):
+    """Another attempt of the same request (same Idempotency-Key) holds it, or took it over."""
+
+    code = "request_in_progress"
+    message = "Cette requête est déjà en cours de traitement. Réessayez dans un instant."
+
+
+class IdempotencyKeyReused(InvalidInput):
+    """The same Idempotency-Key was sent before with another request."""
+
+    code = "idempotency_key_reused"
+    message = "Cette clé d'idempotence a déjà servi pour une autre requête."
+
+    def __init__(self) -> None:
+        super().__init__(field="Idempotency-Key")
+
+
 class Gone(DomainError):
     status = 410
     code = "gone"

@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-from comptasecure import workers
-from comptasecure.domain import audit_log
+from comptasecure.domain import audit_log, follow_ups
 from comptasecure.domain.catalogue import Obtention, catalogue
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.errors import AccountNotEmpty, Conflict, InvalidInput, NotOwner
+from comptasecure.idempotency import replayable
 from comptasecure.observability import logger
-from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
 from comptasecure.store import users as user_store
@@ -115,6 +114,7 @@ def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require
     return view_of(written, actor.id)
 
 
+@replayable
 def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: str) -> AccountOverview:
     """Hand the account to an active admin; the old owner becomes admin. One transaction, one owner."""
     if new_owner_id == actor.id:
@@ -122,6 +122,7 @@ def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: st
     target = user_store.get(account_id, new_owner_id)
     if target["role"] != Role.ADMIN or target["status"] != UserStatus.ACTIVE:
         raise _not_an_active_admin()
+    account = account_store.get(account_id)
     tx = Transaction()
     account_store.set_owner(tx, account_id, new_owner_id, expected_owner_id=actor.id)
     user_store.set_role(
@@ -143,8 +144,9 @@ def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: st
         target_id=new_owner_id,
         details={"owner_id": {"before": actor.id, "after": new_owner_id}, "new_owner_email": target["email"]},
     )
-    tx.commit()
-    return view(account_id, actor.id)
+    transferred = view_of({**account, "owner_id": new_owner_id}, actor.id)
+    tx.commit(answer=transferred)
+    return transferred
 
 
 def _not_an_active_admin() -> Conflict:
@@ -165,7 +167,8 @@ def delete(account_id: str, owner_id: str) -> None:
     The condition also pins the Stripe customer read just before, so the purge is told the right
     one even if a customer was linked meanwhile (then it reads again). Everything else (the
     partition, the bucket, the Stripe customer and its link, waiting workflows) goes in the
-    account purge, run asynchronously: a large account would not fit the API's 29 seconds.
+    account purge, run asynchronously (a large account would not fit the API's 29 seconds) and
+    owed by the same transaction (an outbox item), so a deletion never leaves its data behind.
     """
     owner = user_store.get(account_id, owner_id)
     for _ in range(DELETE_ATTEMPTS):
@@ -173,17 +176,14 @@ def delete(account_id: str, owner_id: str) -> None:
         tx = Transaction()
         account_store.delete_if_alone(tx, account_id, owner["id"], stripe_customer_id=customer_id)
         user_store.delete_with_email(tx, account_id, owner["id"], owner["email"])
+        follow_ups.purge_account(tx, account_id, str(customer_id) if customer_id else None)
         try:
             tx.commit()
         except AccountNotEmpty:
             if int(account_store.get(account_id)["user_count"]) != 1:
                 raise
             continue  # a Stripe customer was linked between the read and the deletion
-        workers.start(
-            settings().account_purge_function,
-            {"account_id": account_id, "stripe_customer_id": str(customer_id) if customer_id else None},
-        )
-        logger.info("account deleted, purge queued", extra={"account_id": account_id, "by": owner["id"]})
+        logger.info("account deleted, purge owed", extra={"account_id": account_id, "by": owner["id"]})
         return
     raise Conflict("Le compte change trop souvent pour être supprimé ; réessayez.", code="account_busy")
 

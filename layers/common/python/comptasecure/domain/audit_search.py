@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
 
-from comptasecure import clock, workers
+from comptasecure import clock
+from comptasecure.domain import follow_ups
 from comptasecure.errors import InvalidInput, NotFound
 from comptasecure.observability import logger
 from comptasecure.settings import settings
@@ -24,6 +25,7 @@ from comptasecure.store import bucket
 from comptasecure.store.audit import AuditEvent, ExportFilters, ExportStatus
 from comptasecure.store.conditions import ConditionFailed
 from comptasecure.store.pages import StartKey
+from comptasecure.store.transaction import Transaction
 
 CSV_HEADER = ("date", "acteur_id", "acteur_email", "action", "cible_type", "cible_id", "details")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -168,7 +170,9 @@ def _start_async(account_id: str, requested_by: str, filters: Filters) -> str:
     export_id = uuid.uuid4().hex
     now = clock.now()
     expires = now + timedelta(days=config.audit_export_retention_days)
+    tx = Transaction()
     audit_store.put_export(
+        tx,
         account_id,
         {
             "id": export_id,
@@ -183,7 +187,8 @@ def _start_async(account_id: str, requested_by: str, filters: Filters) -> str:
         },
         clock.epoch(expires),
     )
-    workers.start(config.audit_export_function, {"account_id": account_id, "export_id": export_id})
+    follow_ups.export_audit(tx, account_id, export_id)
+    tx.commit()
     logger.info("audit export queued", extra={"account_id": account_id, "export_id": export_id})
     return export_id
 

@@ -12,6 +12,7 @@ from typing import Any, Literal, TypedDict
 from comptasecure import clock, stripe_api
 from comptasecure.domain import audit_log
 from comptasecure.errors import AccountNotFound, Conflict, InvalidInput, NotFound
+from comptasecure.idempotency import replayable
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
@@ -264,6 +265,7 @@ def remove_payment_method(account_id: str, actor: audit_log.Actor, method_id: st
     tx.commit()
 
 
+@replayable
 def set_default_payment_method(account_id: str, actor: audit_log.Actor, method_id: str) -> PaymentMethodEntry:
     """Make this method the one Stripe charges invoices to."""
     customer_id, method = _own_method(account_id, method_id)
@@ -282,8 +284,9 @@ def set_default_payment_method(account_id: str, actor: audit_log.Actor, method_i
         target_id=method_id,
         details={"default_payment_method": {"before": previous, "after": method_id}},
     )
-    tx.commit()
-    return _entry(display(method), is_default=True)
+    entry = _entry(display(method), is_default=True)
+    tx.commit(answer=entry)
+    return entry
 
 
 def _entry(shown: ShownPaymentMethod, *, is_default: bool) -> PaymentMethodEntry:

@@ -50,9 +50,15 @@ def issue(
     *,
     task_token: str | None = None,
     execution_arn: str | None = None,
+    code: str | None = None,
+    issued_by: str | None = None,
 ) -> IssuedCode:
-    """Store a fresh code (the previous one dies) and return it in clear, for the email only."""
-    code = new_code()
+    """Store a fresh code (the previous one dies) and return it in clear, for the email only.
+
+    ``code`` and ``issued_by``: a follow-up that derives its code from its own id issues it once; run
+    again, it finds its code already stored and leaves it (and its attempts) as they are.
+    """
+    code = code or new_code()
     expires_at = clock.iso(clock.later(settings().code_validity_seconds))
     fields: dict[str, str | int] = {
         "code_hash": code_hash(account_id, user_id, purpose, code),
@@ -64,7 +70,16 @@ def issue(
         fields["task_token"] = task_token
     if execution_arn:
         fields["execution_arn"] = execution_arn
-    code_store.replace(account_id, user_id, purpose, fields)
+    if issued_by is None:
+        code_store.replace(account_id, user_id, purpose, fields)
+        return IssuedCode(code, expires_at)
+    fields["issued_by"] = issued_by
+    try:
+        code_store.replace(account_id, user_id, purpose, fields, unless_issued_by=issued_by)
+    except ConditionFailed:
+        stored = code_store.get(account_id, user_id, purpose)
+        if stored is not None:
+            return IssuedCode(code, str(stored["expires_at"]))
     return IssuedCode(code, expires_at)
 
 

@@ -9,19 +9,20 @@ only. The caller's session goes on, every other one ends.
 from datetime import timedelta
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, codes, profiles, reauthentication
-from comptasecure.emails import sender, templates
+from comptasecure.domain import audit_log, codes, follow_ups, profiles, reauthentication, user_sessions
 from comptasecure.errors import Conflict, InvalidCode, InvalidInput
+from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
-from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
+from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
 
 PENDING_CONFIRMATION = "pending_confirmation"
 # Wrong current passwords allowed per window (shared with the password change: one counter).
 
 
+@replayable
 def request(account_id: str, actor: audit_log.Actor, new_email: str, current_password: str) -> str:
     """Check the password and the address, keep the new email pending, email its code and the notice."""
     user = user_store.get(account_id, actor.id)
@@ -44,15 +45,16 @@ def request(account_id: str, actor: audit_log.Actor, new_email: str, current_pas
         target_id=actor.id,
         details={"email": user["email"], "new_email": new_email},
     )
-    tx.commit()
-    # A new request replaces the previous one: its code stops working here.
-    issued = codes.issue(account_id, actor.id, codes.EMAIL_CHANGE)
-    minutes = settings().code_validity_seconds // 60
-    sender.send(new_email, templates.email_change_code(user.get("first_name"), issued.code, minutes))
-    sender.send(user["email"], templates.email_change_requested(user.get("first_name"), new_email))
+    # A new request replaces the previous one: its code stops working when the new one is issued.
+    follow_ups.email_change_code(tx, account_id, actor.id, new_email)
+    follow_ups.email(
+        tx, account_id, user["email"], "email_change_requested", first_name=user.get("first_name"), new_email=new_email
+    )
+    tx.commit(answer=PENDING_CONFIRMATION)
     return PENDING_CONFIRMATION
 
 
+@replayable
 def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> profiles.ProfileView:
     """The right code moves the login to the new email; returns the profile with it."""
     user = user_store.get(account_id, actor.id)
@@ -61,11 +63,13 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
         raise InvalidCode()
     tx = Transaction()
     codes.redeem(tx, account_id, actor.id, codes.EMAIL_CHANGE, code)
+    ending = user_sessions.end_sessions(tx, user, keep_session_id=session_id)
     user_store.move_email(
         tx,
         account_id,
         actor.id,
         (str(user["email"]), str(new_email)),
+        ending,
         on_taken=_email_taken(),
         on_stale=InvalidCode(),
     )
@@ -78,10 +82,13 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
         target_id=actor.id,
         details={"email": {"before": user["email"], "after": new_email}},
     )
-    tx.commit()
-    session_store.delete_all_except(account_id, actor.id, session_id)
-    sender.send(user["email"], templates.email_changed(user.get("first_name"), str(new_email)))
-    return profiles.get(account_id, actor.id)
+    follow_ups.email(
+        tx, account_id, user["email"], "email_changed", first_name=user.get("first_name"), new_email=str(new_email)
+    )
+    moved: User = {**user, "email": str(new_email)}
+    profile = profiles.view_of(moved)
+    tx.commit(answer=profile)
+    return profile
 
 
 def _email_taken() -> Conflict:

@@ -11,6 +11,7 @@ from comptasecure import aws, clock
 from comptasecure.domain import account_scope, audit_log
 from comptasecure.domain.membership import MANAGERS, Role
 from comptasecure.errors import Forbidden, NotFound
+from comptasecure.idempotency import NOTHING, replayable
 from comptasecure.settings import settings
 from comptasecure.store import fecs as fec_store
 from comptasecure.store import groups as group_store
@@ -44,6 +45,7 @@ class RegisteredFec:
     """Where the importer uploads the file itself (presigned, private, under the account)."""
 
 
+@replayable
 def register(account_id: str, importer: audit_log.Actor, file_name: str, folder: str | None) -> RegisteredFec:
     """Record an FEC imported by this user and hand back where to upload it (private, under the account)."""
     fec_id = uuid.uuid4().hex
@@ -72,13 +74,14 @@ def register(account_id: str, importer: audit_log.Actor, file_name: str, folder:
         target_id=fec_id,
         details={"file_name": file_name, "folder": folder},
     )
-    tx.commit()
     upload_url = aws.s3().generate_presigned_url(
         "put_object",
         Params={"Bucket": settings().fec_bucket, "Key": fec["s3_key"]},
         ExpiresIn=settings().upload_url_seconds,
     )
-    return RegisteredFec(fec, upload_url)
+    registered = RegisteredFec(fec, upload_url)
+    tx.commit(answer=registered)
+    return registered
 
 
 def visible_page(
@@ -90,6 +93,7 @@ def visible_page(
     return fec_store.page_granted(account_id, user_id, limit, start_key)
 
 
+@replayable
 def share(
     account_id: str, sharer: audit_log.Actor, role: Role, fec_id: str, user_ids: Sequence[str], group_ids: Sequence[str]
 ) -> list[str]:
@@ -132,7 +136,7 @@ def share(
                 "granted_user_ids": granted[start : start + chunk],
             },
         )
-        tx.commit()
+        tx.commit(answer=granted if start + chunk >= len(targets) else NOTHING)
     return granted
 
 

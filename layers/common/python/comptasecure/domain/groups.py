@@ -10,6 +10,7 @@ from comptasecure.domain import account_scope, audit_log
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import MANAGERS
 from comptasecure.errors import Conflict, InvalidInput, NotFound
+from comptasecure.idempotency import NOTHING, replayable
 from comptasecure.store import accounts as account_store
 from comptasecure.store import fecs as fec_store
 from comptasecure.store import groups as group_store
@@ -86,6 +87,7 @@ def get(account_id: str, group_id: str) -> GroupDetail:
     return _detail(group, group_store.shared_fec_count(account_id, group_id))
 
 
+@replayable
 def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: Sequence[str]) -> GroupDetail:
     """A new group; its name is unique in the account whatever the case, within the type's group limit."""
     wanted = sorted(set(member_ids))
@@ -122,8 +124,9 @@ def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: Seque
         target_id=group_id,
         details={"name": name, "member_ids": wanted},
     )
-    tx.commit()
-    return _detail(group, 0)
+    created = _detail(group, 0)
+    tx.commit(answer=created)
+    return created
 
 
 def update(
@@ -193,6 +196,7 @@ def _unseen_by(account_id: str, newcomers: list[User], shared: list[str]) -> Ear
     return EarlierShares(len(unseen), missing_members) if missing_members else None
 
 
+@replayable
 def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: Sequence[str] | None) -> int:
     """Grant the files shared with the group so far to its current members (or those listed), once.
 
@@ -212,14 +216,26 @@ def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: Se
         for fec_id in sorted(set(shared) - fec_store.granted_fec_ids(account_id, user_id))
     ]
     chunk = MAX_TRANSACTION_ITEMS - 1
-    return sum(
-        _grant_once(account_id, actor, group_id, missing[start : start + chunk])
-        for start in range(0, len(missing), chunk)
-    )
+    granted = 0
+    for start in range(0, len(missing), chunk):
+        granted += _grant_once(
+            account_id, actor, group_id, missing[start : start + chunk], granted, last=start + chunk >= len(missing)
+        )
+    return granted
 
 
-def _grant_once(account_id: str, actor: audit_log.Actor, group_id: str, pairs: list[tuple[str, str]]) -> int:
-    """Write the grants not yet there; a grant made meanwhile by someone else is dropped and the rest retried."""
+def _grant_once(
+    account_id: str,
+    actor: audit_log.Actor,
+    group_id: str,
+    pairs: list[tuple[str, str]],
+    granted_before: int,
+    *,
+    last: bool,
+) -> int:
+    """Write the grants not yet there; a grant made meanwhile by someone else is dropped and the rest retried.
+
+    The last transaction carries the whole re-share's answer (how many grants were made)."""
     now = clock.iso(clock.now())
     while pairs:
         tx = Transaction()
@@ -239,7 +255,7 @@ def _grant_once(account_id: str, actor: audit_log.Actor, group_id: str, pairs: l
             },
         )
         try:
-            tx.commit()
+            tx.commit(answer=granted_before + len(pairs) if last else NOTHING)
             return len(pairs)
         except _AlreadyGranted:
             made = fec_store.existing_grants(account_id, pairs)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, codes, mfa_challenge, passwords, tokens, workflow
+from comptasecure.domain import audit_log, codes, follow_ups, mfa_challenge, passwords, sessions, tokens
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Conflict, Forbidden, InvalidCode, TooManyAttempts, Unauthorized
+from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
@@ -20,6 +21,7 @@ from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.conditions import ConditionFailed
 from comptasecure.store.records import Account, User
+from comptasecure.store.records import Session as SessionRecord
 from comptasecure.store.transaction import Transaction
 
 LOGIN_MAX_FAILURES = 10
@@ -63,6 +65,7 @@ class SignedUp:
     status: UserStatus
 
 
+@replayable
 def signup(request: Signup) -> SignedUp:
     """Create a Freemium account, its pending owner, and start the workflow that emails the code."""
     passwords.check_policy(request.password, email=request.email)
@@ -104,9 +107,10 @@ def signup(request: Signup) -> SignedUp:
         target_id=account_id,
         details={"account_name": account["name"], "type": freemium.id, "email": user["email"]},
     )
-    tx.commit()
-    workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
-    return SignedUp(account_id, user_id, UserStatus.PENDING_CONFIRMATION)
+    follow_ups.start_workflow(tx, account_id, user_id, step="code", purpose=codes.CONFIRMATION)
+    signed_up = SignedUp(account_id, user_id, UserStatus.PENDING_CONFIRMATION)
+    tx.commit(answer=signed_up)
+    return signed_up
 
 
 def send_code(account_id: str, user_id: str, purpose: str, task_token: str, execution_arn: str) -> str:
@@ -122,6 +126,7 @@ def send_code(account_id: str, user_id: str, purpose: str, task_token: str, exec
     return issued.expires_at
 
 
+@replayable
 def confirm(email: str, code: str) -> None:
     """The right code activates the user and lets the waiting workflow finish.
 
@@ -159,17 +164,18 @@ def confirm(email: str, code: str) -> None:
         target_id=user_id,
         details={"status": {"before": UserStatus.PENDING_CONFIRMATION, "after": UserStatus.ACTIVE}},
     )
-    tx.commit()
-    if stored.get("task_token"):
-        workflow.resume(str(stored["task_token"]), {"confirmed": True})
+    follow_ups.resume_task(tx, account_id, stored.get("task_token"), {"confirmed": True})
+    tx.commit(answer=None)
 
 
+@replayable
 def resend_code(email: str) -> None:
     """Replace the pending code by a new one. Says nothing of whether the email exists.
 
     Every email goes through the same counted request (at most CODE_REQUESTS_PER_HOUR an hour, none
     within seconds of the last, so the route cannot flood an inbox) and the same two reads; only a
-    user waiting for a code gets one, through the workflow.
+    user waiting for a code gets one, through the workflow: its start (and the withdrawal of the
+    previous code's wait) is written in a transaction that holds only while the user still waits.
     """
     if not codes.take_code_request(email):
         return
@@ -177,9 +183,13 @@ def resend_code(email: str) -> None:
     user, previous = code_store.with_user(account_id, user_id, codes.CONFIRMATION)
     if user is None or user["status"] != UserStatus.PENDING_CONFIRMATION:
         return
-    if previous is not None:
-        workflow.withdraw(previous.get("task_token"), "Superseded")
-    workflow.start("code", account_id=account_id, user_id=user_id, purpose=codes.CONFIRMATION)
+    tx = Transaction()
+    user_store.check_status(tx, account_id, user_id, UserStatus.PENDING_CONFIRMATION, on_changed=None)
+    if previous is not None and previous.get("task_token"):
+        follow_ups.withdraw_tasks(tx, account_id, [str(previous["task_token"])], "Superseded")
+    follow_ups.start_workflow(tx, account_id, user_id, step="code", purpose=codes.CONFIRMATION)
+    with suppress(ConditionFailed):  # confirmed or removed meanwhile: nothing is owed any more
+        tx.commit(answer=None)
 
 
 def login(email: str, password: str, device: Device) -> Session | mfa_challenge.Challenge:
@@ -213,37 +223,52 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     challenge = mfa_challenge.challenge(user, view.account)
     if challenge is not None:
         return challenge
-    return open_session(user["account_id"], user["id"], user["role"], device)
+    return open_session(user, device, mfa=False)
 
 
-def open_session(account_id: str, user_id: str, role: str, device: Device) -> Session:
-    """A new session for this user on this device: its refresh token stored (hashed), an access token."""
+def open_session(user: User, device: Device, *, mfa: bool, epoch: int | None = None) -> Session:
+    """A new session for this user on this device: its refresh token stored (hashed), an access token.
+
+    It belongs to the user's current session epoch (``epoch`` when the caller has just moved it on), so
+    a change that ends the user's sessions after this read ends this one too; ``mfa``: the login
+    passed a second factor (the session then survives the account requiring MFA).
+    """
+    account_id, user_id = user["account_id"], user["id"]
     session_id = new_session_id()
     now = clock.iso(clock.now())
     refresh = tokens.RefreshToken.new(account_id, user_id, session_id)
     config = settings()
-    session_store.put(
-        account_id,
-        {
-            "user_id": user_id,
-            "session_id": session_id,
-            "refresh_hash": refresh.secret_hash,
-            "created_at": now,
-            "last_used_at": now,
-            "user_agent": device.stored_user_agent,
-            "ip": device.ip,
-            "ttl": clock.epoch(clock.later(config.refresh_token_seconds)),
-        },
-    )
-    access = tokens.issue_access(tokens.AccessClaims(account_id, user_id, session_id, role))
+    stored: SessionRecord = {
+        "user_id": user_id,
+        "session_id": session_id,
+        "refresh_hash": refresh.secret_hash,
+        "created_at": now,
+        "last_used_at": now,
+        "user_agent": device.stored_user_agent,
+        "ip": device.ip,
+        "ttl": clock.epoch(clock.later(config.refresh_token_seconds)),
+        "epoch": int(user.get("session_epoch", 0)) if epoch is None else epoch,
+    }
+    if mfa:
+        stored["mfa"] = True
+    session_store.put(account_id, stored)
+    access = tokens.issue_access(tokens.AccessClaims(account_id, user_id, session_id, user["role"]))
     return Session(access, str(refresh), config.access_token_seconds)
 
 
 def refresh(refresh_token: str, device: Device) -> Session:
-    """Rotate the refresh token. A token already rotated away means theft: the session ends."""
+    """Rotate the refresh token. A token already rotated away means theft: the session ends.
+
+    The account's login requirements apply now, not only at login: a session of a disabled user, of
+    an epoch the user has left, or without a second factor while the account requires one gets no
+    new token (its access token stops at its expiry, 15 minutes at most, if the authorizer has not
+    already refused it).
+    """
     presented = tokens.RefreshToken.parse(refresh_token)
-    # The session and its user in one BatchGetItem (the authorizer's read), not two GetItems.
-    user, session = session_store.get_with_user(presented.account_id, presented.user_id, presented.session_id)
+    # The session, its user and their account in one BatchGetItem, not three GetItems.
+    user, session, account = session_store.get_for_refresh(
+        presented.account_id, presented.user_id, presented.session_id
+    )
     if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
         raise tokens.invalid_token()
     rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
@@ -259,12 +284,17 @@ def refresh(refresh_token: str, device: Device) -> Session:
         # A refresh token already rotated away: theft, or a replay. The whole session ends.
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
         raise tokens.invalid_token() from None
-    if user is None or user["status"] != UserStatus.ACTIVE:
+    if user is None or not sessions.is_live(user, session) or not meets_requirements(account, session):
         raise tokens.invalid_token()
     access = tokens.issue_access(
         tokens.AccessClaims(user["account_id"], user["id"], presented.session_id, user["role"])
     )
     return Session(access, str(rotated), settings().access_token_seconds)
+
+
+def meets_requirements(account: Account | None, session: SessionRecord) -> bool:
+    """Whether a session meets its account's current login requirements (a second factor when required)."""
+    return account is not None and (not account.get("require_mfa") or bool(session.get("mfa")))
 
 
 def logout(refresh_token: str) -> None:

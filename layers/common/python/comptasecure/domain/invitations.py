@@ -6,11 +6,12 @@ import secrets
 from dataclasses import dataclass
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, passwords, workflow
+from comptasecure.domain import audit_log, follow_ups, passwords
 from comptasecure.domain.identity import actor_of
 from comptasecure.domain.membership import UserStatus
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Conflict, Gone, InvalidInput
+from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
 from comptasecure.store import expiry, keys
 from comptasecure.store import invitations as invitation_store
@@ -109,6 +110,7 @@ class AcceptedInvitation:
     status: UserStatus
 
 
+@replayable
 def accept(token_value: str, password: str) -> AcceptedInvitation:
     """The invited user chooses a password: the link is used up and the workflow emails the code."""
     token = InvitationToken.parse(token_value)
@@ -134,9 +136,10 @@ def accept(token_value: str, password: str) -> AcceptedInvitation:
         target_id=user["id"],
         details={"status": {"before": user["status"], "after": UserStatus.PENDING_CONFIRMATION}},
     )
-    tx.commit()
-    workflow.resume(str(stored["task_token"]), {"password_set": True})
-    return AcceptedInvitation(user["email"], UserStatus.PENDING_CONFIRMATION)
+    follow_ups.resume_task(tx, token.account_id, str(stored["task_token"]), {"password_set": True})
+    accepted = AcceptedInvitation(user["email"], UserStatus.PENDING_CONFIRMATION)
+    tx.commit(answer=accepted)
+    return accepted
 
 
 def expire_overdue(now: str) -> int:

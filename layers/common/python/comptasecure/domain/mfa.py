@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentication, sealed, totp
+from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentication, sealed, totp, user_sessions
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import (
@@ -22,13 +22,12 @@ from comptasecure.errors import (
     InvalidInput,
     MfaAlreadyEnabled,
     MfaRequiredByAccount,
-    NotFound,
     TooManyAttempts,
 )
+from comptasecure.idempotency import replayable
 from comptasecure.secrets import signing_key
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
-from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
@@ -53,6 +52,7 @@ class EnrolledSession:
     recovery_codes: list[str]
 
 
+@replayable
 def start_enrollment(account_id: str, actor: audit_log.Actor) -> Enrollment:
     """A new secret, pending until its first code; a previous pending one is replaced. 409 when MFA is on."""
     user = user_store.get(account_id, actor.id)
@@ -62,16 +62,28 @@ def start_enrollment(account_id: str, actor: audit_log.Actor) -> Enrollment:
     tx = Transaction()
     mfa_store.set_pending_secret(tx, account_id, actor.id, sealed.seal(secret, _owner(account_id, actor.id)))
     audit_log.record(tx, account_id, actor, "user.mfa_enrollment_started", target_type="user", target_id=actor.id)
-    tx.commit()
-    return Enrollment(secret, totp.otpauth_uri(secret, str(user["email"]), ISSUER))
+    enrollment = Enrollment(secret, totp.otpauth_uri(secret, str(user["email"]), ISSUER))
+    tx.commit(answer=enrollment)
+    return enrollment
 
 
+@replayable
 def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_session_id: str | None) -> list[str]:
     """The first right code turns MFA on; returns the recovery codes (in clear, this once).
 
-    Every session of the user but ``keep_session_id`` ends (all of them when it is None: a login
-    that enrolls opens its session afterwards).
+    Every session of the user but ``keep_session_id`` ends (all of them when it is None).
     """
+    return _enable(account_id, actor, code, keep_session_id, spent=None)[0]
+
+
+def _enable(
+    account_id: str,
+    actor: audit_log.Actor,
+    code: str,
+    keep_session_id: str | None,
+    spent: user_store.MfaTokenSpent | None,
+) -> tuple[list[str], int]:
+    """Turn MFA on; returns the recovery codes and the user's new session epoch."""
     user = user_store.get(account_id, actor.id)
     if user.get("mfa_enabled"):
         raise MfaAlreadyEnabled()
@@ -87,6 +99,7 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
         raise InvalidCode()
     recovery_codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     tx = Transaction()
+    ending = user_sessions.end_sessions(tx, user, keep_session_id=keep_session_id, mfa=True)
     mfa_store.enable(
         tx,
         account_id,
@@ -94,6 +107,8 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
         str(pending),
         step,
         {_recovery_hash(account_id, actor.id, recovery) for recovery in recovery_codes},
+        ending,
+        spent,
     )
     audit_log.record(
         tx,
@@ -104,9 +119,8 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
         target_id=actor.id,
         details={"method": "totp", "recovery_codes_issued": RECOVERY_CODE_COUNT},
     )
-    tx.commit()
-    _end_other_sessions(account_id, actor.id, keep_session_id)
-    return recovery_codes
+    tx.commit(answer=recovery_codes)
+    return recovery_codes, ending.next
 
 
 def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_password: str, code: str) -> None:
@@ -121,7 +135,8 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     use = _check_code(user, code)
     tx = Transaction()
     mfa_store.check_not_required(tx, account_id)
-    mfa_store.disable(tx, account_id, actor.id, str(user["totp_secret"]), use)
+    ending = user_sessions.end_sessions(tx, user, keep_session_id=session_id)
+    mfa_store.disable(tx, account_id, actor.id, str(user["totp_secret"]), use, ending)
     audit_log.record(
         tx,
         account_id,
@@ -132,7 +147,6 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
         details={"with": "totp" if use.step is not None else "recovery_code"},
     )
     tx.commit()
-    _end_other_sessions(account_id, actor.id, session_id)
 
 
 def complete_login(mfa_token: str, code: str, device: Device) -> identity.Session:
@@ -144,7 +158,8 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
     _reserve_code_attempt(pending.account_id, user)
     use = _check_code(user, code)
     tx = Transaction()
-    mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use)
+    spent = user_store.MfaTokenSpent(pending.issued_ns)
+    mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use, spent)
     if use.recovery_hash is not None:
         audit_log.record(
             tx,
@@ -156,7 +171,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
             details={"recovery_codes_left": len(user["recovery_code_hashes"]) - 1},
         )
     tx.commit()
-    return identity.open_session(pending.account_id, pending.user_id, str(user["role"]), device)
+    return identity.open_session(user, device, mfa=True)
 
 
 def start_enrollment_at_login(mfa_token: str) -> Enrollment:
@@ -169,19 +184,21 @@ def start_enrollment_at_login(mfa_token: str) -> Enrollment:
 def confirm_enrollment_at_login(mfa_token: str, code: str, device: Device) -> EnrolledSession:
     pending = mfa_challenge.verify(mfa_token, mfa_challenge.ENROLL)
     user = _login_user(pending)
-    recovery_codes = confirm_enrollment(pending.account_id, identity.actor_of(user), code, keep_session_id=None)
-    return EnrolledSession(
-        identity.open_session(pending.account_id, pending.user_id, str(user["role"]), device), recovery_codes
+    recovery_codes, epoch = _enable(
+        pending.account_id,
+        identity.actor_of(user),
+        code,
+        keep_session_id=None,
+        spent=user_store.MfaTokenSpent(pending.issued_ns),
     )
+    return EnrolledSession(identity.open_session(user, device, mfa=True, epoch=epoch), recovery_codes)
 
 
 def _login_user(pending: mfa_challenge.Pending) -> User:
-    """The user an mfa_token names, still there and active (a removed user's token is worthless)."""
-    try:
-        user = user_store.get(pending.account_id, pending.user_id)
-    except NotFound as error:
-        raise mfa_challenge.invalid_mfa_token() from error
-    if user.get("status") != UserStatus.ACTIVE:
+    """The user an mfa_token names, still there and active, the token unspent and not outlived by a
+    change that ended the user's sessions (a removed user's, or a replayed, token is worthless)."""
+    user = user_store.find(pending.account_id, pending.user_id)
+    if user is None or user.get("status") != UserStatus.ACTIVE or not pending.still_valid_for(user):
         raise mfa_challenge.invalid_mfa_token()
     return user
 
@@ -206,13 +223,6 @@ def _reserve_code_attempt(account_id: str, user: User) -> None:
         account_id, user, "mfa", max_attempts=MAX_CODE_ATTEMPTS, window_seconds=ATTEMPTS_WINDOW_SECONDS
     ):
         raise TooManyAttempts("Trop de tentatives. Réessayez dans quelques minutes.")
-
-
-def _end_other_sessions(account_id: str, user_id: str, keep_session_id: str | None) -> None:
-    if keep_session_id is None:
-        session_store.delete_all(account_id, user_id)
-    else:
-        session_store.delete_all_except(account_id, user_id, keep_session_id)
 
 
 def _new_recovery_code() -> str:

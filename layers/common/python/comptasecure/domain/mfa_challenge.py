@@ -2,10 +2,13 @@
 
 The password step then answers with an ``mfa_token`` instead of tokens: a JWT with its own
 audience, so the authorizer (which accepts only the access audience) refuses it, living five
-minutes, and naming what it is for (``verify`` a code, or ``enroll`` a first factor). This module
-stays light: login imports it, and login must not pay for what only the MFA routes use.
+minutes, and naming what it is for (``verify`` a code, or ``enroll`` a first factor). It opens one
+session at most (its issue time is spent on the user in the transaction that opens it) and dies
+with the user's sessions (it carries the user's ``session_epoch``: a password change ends it too).
+This module stays light: login imports it, and login must not pay for what only the MFA routes use.
 """
 
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -33,30 +36,42 @@ class Challenge:
 
 @dataclass(frozen=True)
 class Pending:
-    """Whose login an ``mfa_token`` continues."""
+    """Whose login an ``mfa_token`` continues, under which session epoch, issued when."""
 
     account_id: str
     user_id: str
+    session_epoch: int
+    issued_ns: int
+
+    def still_valid_for(self, user: User) -> bool:
+        """Not spent by a session opened since, not outlived by a change that ended the user's sessions."""
+        return (
+            int(user.get("session_epoch", 0)) == self.session_epoch
+            and int(user.get("mfa_token_floor", 0)) < self.issued_ns
+        )
 
 
 def challenge(user: User, account: Account | None) -> Challenge | None:
     """A code for a user with MFA on; an enrollment when the user's account requires MFA; else None."""
     if user.get("mfa_enabled"):
-        return Challenge(VERIFY, issue(user["account_id"], user["id"], VERIFY))
+        return Challenge(VERIFY, issue(user, VERIFY))
     if account is not None and account.get("require_mfa"):
-        return Challenge(ENROLL, issue(user["account_id"], user["id"], ENROLL))
+        return Challenge(ENROLL, issue(user, ENROLL))
     return None
 
 
-def issue(account_id: str, user_id: str, purpose: Purpose) -> str:
+def issue(user: User, purpose: Purpose) -> str:
     moment = clock.now()
     payload = {
         "iss": tokens.ISSUER,
         "aud": AUDIENCE,
-        "sub": user_id,
-        "acc": account_id,
+        "sub": user["id"],
+        "acc": user["account_id"],
         "pur": purpose,
         "jti": uuid.uuid4().hex,
+        "sep": int(user.get("session_epoch", 0)),
+        # Nanoseconds: two logins in one second still get tokens ordered by their issue.
+        "ins": time.time_ns(),
         "iat": clock.epoch(moment),
         "exp": clock.epoch(moment) + TOKEN_SECONDS,
     }
@@ -76,13 +91,13 @@ def verify(mfa_token: str, purpose: Purpose) -> Pending:
             algorithms=[tokens.ALGORITHM],
             audience=AUDIENCE,
             issuer=tokens.ISSUER,
-            options={"require": ["exp", "iat", "sub", "acc", "pur"]},
+            options={"require": ["exp", "iat", "sub", "acc", "pur", "sep", "ins"]},
         )
     except jwt.PyJWTError as error:
         raise invalid_mfa_token() from error
     if payload["pur"] != purpose:
         raise invalid_mfa_token()
-    return Pending(str(payload["acc"]), str(payload["sub"]))
+    return Pending(str(payload["acc"]), str(payload["sub"]), int(payload["sep"]), int(payload["ins"]))
 
 
 def invalid_mfa_token() -> Unauthorized:

@@ -1,19 +1,21 @@
 """Changing one's password (SPEC R-PRO-2/4): confirmed by an emailed code, then other sessions end.
 
 Until the code is entered the old password keeps working; the new one waits as a pending hash.
+The workflow that emails the code, the withdrawal of a previous request's, and after the code the
+end of the other sessions and the notice, are all recorded in the change's own transaction.
 """
 
-from comptasecure.domain import audit_log, codes, passwords, reauthentication, workflow
-from comptasecure.emails import sender, templates
+from comptasecure.domain import audit_log, codes, follow_ups, passwords, reauthentication, user_sessions
 from comptasecure.errors import InvalidCode, InvalidInput, UserNotFound
+from comptasecure.idempotency import replayable
 from comptasecure.store import codes as code_store
-from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
 PENDING_CONFIRMATION = "pending_confirmation"
 
 
+@replayable
 def request(
     account_id: str, actor: audit_log.Actor, current_password: str, new_password: str, confirmation: str
 ) -> str:
@@ -37,18 +39,21 @@ def request(
     tx = Transaction()
     user_store.set_pending_password(tx, account_id, actor.id, passwords.hash_password(new_password))
     audit_log.record(tx, account_id, actor, "user.password_change_requested", target_type="user", target_id=actor.id)
-    tx.commit()
-    # A request made again replaces the previous one: its code and waiting workflow are withdrawn.
-    if previous is not None:
-        workflow.withdraw(previous.get("task_token"), "Superseded")
-    workflow.start("code", account_id=account_id, user_id=actor.id, purpose=codes.PASSWORD_CHANGE)
+    # A request made again replaces the previous one: its code's waiting workflow is withdrawn.
+    if previous is not None and previous.get("task_token"):
+        follow_ups.withdraw_tasks(tx, account_id, [str(previous["task_token"])], "Superseded")
+    follow_ups.start_workflow(tx, account_id, actor.id, step="code", purpose=codes.PASSWORD_CHANGE)
+    tx.commit(answer=PENDING_CONFIRMATION)
     return PENDING_CONFIRMATION
 
 
-def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> int:
+@replayable
+def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> None:
     """The right code swaps the password in, ends every other session and emails a notice.
 
-    Returns how many other sessions ended. The caller's own session goes on.
+    One transaction: the new password, the end of every session but the caller's (the user's session
+    epoch moves on, so none opened with the old password survives it), the workflow's resumption
+    and the notice. The caller's own session goes on.
     """
     user = user_store.get(account_id, actor.id)
     pending = user.get("pending_password_hash")
@@ -56,13 +61,9 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
         raise InvalidCode()
     tx = Transaction()
     task_token = codes.redeem(tx, account_id, actor.id, codes.PASSWORD_CHANGE, code)
-    user_store.apply_pending_password(tx, account_id, actor.id, str(pending), on_stale=InvalidCode())
+    ending = user_sessions.end_sessions(tx, user, keep_session_id=session_id)
+    user_store.apply_pending_password(tx, account_id, actor.id, str(pending), ending, on_stale=InvalidCode())
     audit_log.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
-    tx.commit()
-    # After the commit: a session opened before it with the old password is listed and ended here;
-    # none can be opened with the old password any more.
-    ended = session_store.delete_all_except(account_id, actor.id, session_id)
-    if task_token:
-        workflow.resume(task_token, {"confirmed": True})
-    sender.send(user["email"], templates.password_changed(user.get("first_name")))
-    return ended
+    follow_ups.resume_task(tx, account_id, task_token, {"confirmed": True})
+    follow_ups.email(tx, account_id, user["email"], "password_changed", first_name=user.get("first_name"))
+    tx.commit(answer=None)

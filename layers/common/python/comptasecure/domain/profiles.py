@@ -6,6 +6,7 @@ from typing import Any
 
 from comptasecure.domain import audit_log
 from comptasecure.store import users as user_store
+from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
 
 
@@ -29,7 +30,10 @@ class ProfileView:
 
 
 def get(account_id: str, user_id: str) -> ProfileView:
-    user = user_store.get(account_id, user_id)
+    return view_of(user_store.get(account_id, user_id))
+
+
+def view_of(user: User) -> ProfileView:
     return ProfileView(
         id=user["id"],
         email=user["email"],

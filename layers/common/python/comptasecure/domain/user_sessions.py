@@ -10,10 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit_log
-from comptasecure.errors import NotFound
+from comptasecure.domain import audit_log, follow_ups, tokens
+from comptasecure.errors import Conflict, NotFound
+from comptasecure.idempotency import replayable
 from comptasecure.store import sessions as session_store
-from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
+from comptasecure.store import users as user_store
+from comptasecure.store.records import User
+from comptasecure.store.transaction import Transaction
 
 USER_AGENT_MAX_LENGTH = 256  # a client sends what it likes: stored bounded
 
@@ -50,10 +53,48 @@ class SessionSummary:
     current: bool
 
 
+def end_sessions(
+    tx: Transaction, user: User, *, keep_session_id: str | None, mfa: bool = False
+) -> user_store.SessionsEnd:
+    """Every session of the user ends, but ``keep_session_id`` (the caller's), which lives on.
+
+    One attribute does it: the returned end goes into the change's own update of the user item (its
+    ``session_epoch`` moves on), and the authorizer and the refresh refuse a session of an older
+    epoch from then on; the kept session is carried into the new epoch (``mfa``: the change proved a
+    second factor) and the dead sessions' items are tidied by a follow-up.
+    """
+    return _end(tx, user["account_id"], user["id"], user_store.sessions_end(user), keep_session_id, mfa=mfa)
+
+
+def _end(
+    tx: Transaction,
+    account_id: str,
+    user_id: str,
+    ending: user_store.SessionsEnd,
+    keep_session_id: str | None,
+    *,
+    mfa: bool,
+) -> user_store.SessionsEnd:
+    if keep_session_id is not None:
+        session_store.carry_over(
+            tx, account_id, user_id, keep_session_id, ending.next, mfa=mfa, on_missing=tokens.invalid_token()
+        )
+    follow_ups.tidy_sessions(tx, account_id, user_id, ending.next)
+    return ending
+
+
 def page(
-    account_id: str, user_id: str, current_session_id: str, limit: int, start_key: dict[str, Any] | None
+    account_id: str,
+    user_id: str,
+    current_session_id: str,
+    session_epoch: int,
+    limit: int,
+    start_key: dict[str, Any] | None,
 ) -> tuple[list[SessionSummary], dict[str, Any] | None]:
-    """The user's live sessions, newest first, the caller's own marked ``current``."""
+    """The user's live sessions, newest first, the caller's own marked ``current``.
+
+    A session of an epoch the user has left is dead (its item may wait a moment for its tidying):
+    not shown."""
     items, last_key = session_store.page(account_id, user_id, limit, start_key)
     now = clock.epoch(clock.now())
     sessions = [
@@ -66,7 +107,8 @@ def page(
             current=item["session_id"] == current_session_id,
         )
         for item in items
-        if int(item.get("ttl", 0)) >= now  # DynamoDB's TTL deletes late: an expired session is not shown
+        # DynamoDB's TTL deletes late: an expired session is not shown
+        if int(item.get("ttl", 0)) >= now and int(item.get("epoch", 0)) == session_epoch
     ]
     return sessions, last_key
 
@@ -83,26 +125,34 @@ def _session_not_found() -> NotFound:
     return NotFound("Session introuvable.", code="session_not_found")
 
 
-def revoke_others(account_id: str, actor: audit_log.Actor, current_session_id: str) -> int:
-    """End every session of the caller but the current one; returns how many ended.
+@replayable
+def revoke_others(account_id: str, actor: audit_log.Actor, current_session_id: str, session_epoch: int) -> None:
+    """End every session of the caller but the current one: one transaction, whatever their number.
 
-    The deletions go in transactions of at most 100 items, the first one with the audit event.
+    ``session_epoch``: the caller's, as the authorizer read it (the transaction holds only if it is still
+    the user's). The sessions are counted for the audit event, not deleted one by one.
     """
-    ended = [sid for sid in session_store.session_ids(account_id, actor.id) if sid != current_session_id]
-    chunk = MAX_TRANSACTION_ITEMS - 1
-    for start in range(0, len(ended), chunk):
-        tx = Transaction()
-        for session_id in ended[start : start + chunk]:
-            session_store.delete_in(tx, account_id, actor.id, session_id)
-        if start == 0:
-            audit_log.record(
-                tx,
-                account_id,
-                actor,
-                "user.other_sessions_revoked",
-                target_type="user",
-                target_id=actor.id,
-                details={"sessions_ended": len(ended), "kept_session_id": current_session_id},
-            )
-        tx.commit()
-    return len(ended)
+    ended = [
+        session_id
+        for session_id in session_store.live_session_ids(account_id, actor.id, session_epoch)
+        if session_id != current_session_id
+    ]
+    tx = Transaction()
+    ending = _end(
+        tx, account_id, actor.id, user_store.SessionsEnd(session_epoch), keep_session_id=current_session_id, mfa=False
+    )
+    user_store.end_sessions(tx, account_id, actor.id, ending, on_changed=_sessions_changed())
+    audit_log.record(
+        tx,
+        account_id,
+        actor,
+        "user.other_sessions_revoked",
+        target_type="user",
+        target_id=actor.id,
+        details={"sessions_ended": len(ended), "kept_session_id": current_session_id},
+    )
+    tx.commit(answer=None)
+
+
+def _sessions_changed() -> Conflict:
+    return Conflict("Vos sessions viennent de changer par ailleurs. Réessayez.", code="sessions_changed")

@@ -10,20 +10,20 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, codes, fecs, groups, workflow
+from comptasecure.domain import audit_log, codes, follow_ups, groups
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.groups import GroupRef
 from comptasecure.domain.identity import actor_of, email_taken
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_rows import NewUser
 from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, UserNotFound
+from comptasecure.idempotency import replayable
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import groups as group_store
 from comptasecure.store import invitations as invitation_store
-from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
-from comptasecure.store.records import Group, User
+from comptasecure.store.records import Account, Group, User
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 from comptasecure.validation import Email, Name
 
@@ -54,10 +54,13 @@ def changed_meanwhile() -> Conflict:
 
 
 # Each invited row writes its email claim, the user and its audit event; each batch transaction adds
-# the account's user counter and one update per group its rows join.
+# the account's user counter, the outbox item that starts the batch's workflows, and one update per
+# group its rows join.
 ITEMS_PER_ROW = 3
-# One edit or invitation changes at most this many of a user's groups (one item per group changed).
-MAX_GROUPS_CHANGED = MAX_TRANSACTION_ITEMS - 5
+ITEMS_PER_BATCH = 2
+# One edit or invitation changes at most this many of a user's groups (one item per group changed);
+# the rest of the transaction is the user's own items, its audit event and its follow-ups.
+MAX_GROUPS_CHANGED = MAX_TRANSACTION_ITEMS - 10
 # DynamoDB stops a page at 1 MB anyway; this only avoids a needless second page.
 GROUPS_PER_QUERY = 1000
 
@@ -143,7 +146,9 @@ def invite(account_id: str, inviter_id: str, rows: Sequence[NewUser]) -> list[In
     Valid rows are created in batches, each one transaction that adds its rows to the account's user
     count only while they all fit under the limit, so the limit holds for the batch and against
     concurrent batches alike. A row whose write fails (email taken meanwhile, group edited
-    meanwhile) is reported and the rest of its batch tried again; the workflows start concurrently.
+    meanwhile) is reported and the rest of its batch tried again. Each batch's transaction also owes
+    the start of its rows' invitation workflows (an outbox item): the request answers as soon as the
+    rows are written, and no row is ever written without its invitation owed.
     """
     read = user_store.read(account_id, [inviter_id], with_account=True)
     if inviter_id not in read.users:
@@ -160,35 +165,31 @@ def invite(account_id: str, inviter_id: str, rows: Sequence[NewUser]) -> list[In
             valid.append((index, _new_user(account_id, inviter, row, seen, known_groups)))
         except DomainError as error:
             results[index] = _error_result(row.email.strip(), error)
-    created = _create_all(
-        inviter, valid, known_groups, _max_users(account["type_id"]), int(account["user_count"]), results
-    )
-    workflow.start_invitations(
-        account_id, codes.CONFIRMATION, [(user["id"], _invitation_message(user, account["name"])) for user in created]
+    _create_all(
+        inviter, account, valid, known_groups, _max_users(account["type_id"]), int(account["user_count"]), results
     )
     return [result for result in results if result is not None]
 
 
 def _create_all(
     inviter: User,
+    account: Account,
     valid: deque[tuple[int, User]],
     known_groups: dict[str, Group],
     max_users: int,
     user_count: int,
     results: list[InvitationResult | None],
-) -> list[User]:
+) -> None:
     """Write the valid rows in as few transactions as fit, in order; fills their results."""
-    created: list[User] = []
     free = max_users - user_count
     while valid and free > 0:
         batch = _next_batch(valid, free)
         while batch:
-            tx, claims, group_positions = _creation(inviter, batch, known_groups, max_users)
+            tx, claims, group_positions = _creation(inviter, account, batch, known_groups, max_users)
             failed = tx.commit_or_failed()
             if not failed:
                 for index, user in batch:
                     results[index] = InvitationResult(user["email"], "invited", user_id=user["id"])
-                    created.append(user)
                 _joined(known_groups, [user for _, user in batch])
                 free -= len(batch)
                 break
@@ -213,7 +214,6 @@ def _create_all(
                 batch = batch[: max(free, 0)]
     for index, user in valid:
         results[index] = _error_result(user["email"], _quota_exceeded())
-    return created
 
 
 def _next_batch(valid: deque[tuple[int, User]], free: int) -> list[tuple[int, User]]:
@@ -222,7 +222,7 @@ def _next_batch(valid: deque[tuple[int, User]], free: int) -> list[tuple[int, Us
     group_ids: set[str] = set()
     while valid and len(batch) < free:
         joined = group_ids | _group_ids(valid[0][1])
-        if 1 + ITEMS_PER_ROW * (len(batch) + 1) + len(joined) > MAX_TRANSACTION_ITEMS:
+        if ITEMS_PER_BATCH + ITEMS_PER_ROW * (len(batch) + 1) + len(joined) > MAX_TRANSACTION_ITEMS:
             break
         batch.append(valid.popleft())
         group_ids = joined
@@ -230,7 +230,7 @@ def _next_batch(valid: deque[tuple[int, User]], free: int) -> list[tuple[int, Us
 
 
 def _creation(
-    inviter: User, batch: list[tuple[int, User]], known_groups: dict[str, Group], max_users: int
+    inviter: User, account: Account, batch: list[tuple[int, User]], known_groups: dict[str, Group], max_users: int
 ) -> tuple[Transaction, list[int], dict[int, str]]:
     """The batch's transaction, with the position of each row's email claim and of each group's update."""
     account_id = inviter["account_id"]
@@ -257,6 +257,13 @@ def _creation(
         audit_log.record(
             tx, account_id, actor_of(inviter), "user.invited", target_type="user", target_id=user["id"], details=details
         )
+    follow_ups.start_workflows(
+        tx,
+        account_id,
+        step="invitation",
+        purpose=codes.CONFIRMATION,
+        users=[(user["id"], _invitation_message(user, account["name"])) for _, user in batch],
+    )
     return tx, claims, group_positions
 
 
@@ -359,6 +366,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -
     return shown
 
 
+@replayable
 def promote(account_id: str, actor_id: str, user_id: str) -> UserView:
     """Make the user an administrator (already one: nothing changes)."""
     actor, user = _actor_and_target(account_id, actor_id, user_id)
@@ -386,10 +394,11 @@ def promote(account_id: str, actor_id: str, user_id: str) -> UserView:
             target_id=user_id,
             details={"role": {"before": user["role"], "after": Role.ADMIN}},
         )
-        tx.commit()
+        tx.commit(answer=shown)
     return shown
 
 
+@replayable
 def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
     """Start the invitation afresh: the old link dies now, a new workflow emails a new one.
 
@@ -418,16 +427,16 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
         target_id=user_id,
         details={"email": user["email"], "previous_status": user["status"]},
     )
-    tx.commit()
-    for task_token in read.waiting_tasks:
-        workflow.withdraw(task_token, "Superseded")
-    workflow.start(
-        "invitation",
-        account_id=account_id,
-        user_id=user_id,
+    follow_ups.withdraw_tasks(tx, account_id, read.waiting_tasks, "Superseded")
+    follow_ups.start_workflow(
+        tx,
+        account_id,
+        user_id,
+        step="invitation",
         purpose=codes.CONFIRMATION,
         invitation=_invitation_message(user, read.account["name"]),
     )
+    tx.commit(answer=None)
 
 
 def remove(account_id: str, actor_id: str, user_id: str) -> None:
@@ -447,11 +456,13 @@ def leave(account_id: str, user_id: str) -> None:
 
 
 def _remove_user(user: User, actor: audit_log.Actor, waiting_tasks: list[str]) -> None:
-    """Remove the user's own items only: the user, its email, sessions, codes and invitation.
+    """Remove the user's own items only: the user, its email, sessions, codes, invitation and grants.
 
     What the user did on the account (imported FEC files, audit events) stays. The account's user
     count drops in the same transaction, whose conditions refuse the last user (alone on the
-    account) and the owner, even if a transfer of ownership races this removal.
+    account) and the owner, even if a transfer of ownership races this removal. The same transaction
+    owes the rest: the user's sessions and FEC grants go, its waiting workflows are withdrawn (the
+    user item is gone, so the authorizer already refuses its sessions).
     """
     account_id, user_id = user["account_id"], user["id"]
     tx = Transaction()
@@ -471,14 +482,9 @@ def _remove_user(user: User, actor: audit_log.Actor, waiting_tasks: list[str]) -
         target_id=user_id,
         details={"email": user["email"], "role": user["role"], "status": user["status"]},
     )
+    follow_ups.forget_user(tx, account_id, user_id)
+    follow_ups.withdraw_tasks(tx, account_id, waiting_tasks, "Cancelled")
     tx.commit()
-    # The user item is gone, so the authorizer already refuses these sessions; deleting them is tidying.
-    # Only an active user ever opened one (login refuses the others, and nobody returns to invited).
-    if user["status"] == UserStatus.ACTIVE:
-        session_store.delete_all(account_id, user_id)
-    fecs.forget_user(account_id, user_id)
-    for task_token in waiting_tasks:
-        workflow.withdraw(task_token, "Cancelled")
 
 
 def _view(user: User, group_refs: list[GroupRef], now: str) -> UserView:

@@ -1,9 +1,6 @@
 """The identity workflow (Step Functions): start it, and answer the task waiting for a user."""
 
 import json
-import uuid
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 from botocore.exceptions import ClientError
@@ -22,42 +19,41 @@ TASK_ENDED = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 STARTS_AT_ONCE = 10
 
 
-def start(step: Step, *, account_id: str, user_id: str, purpose: str, invitation: dict[str, Any] | None = None) -> str:
+def start(
+    step: Step,
+    *,
+    account_id: str,
+    user_id: str,
+    purpose: str,
+    name: str,
+    invitation: dict[str, Any] | None = None,
+) -> None:
     """Start at the invitation step (password not chosen yet) or straight at the code step.
 
+    ``name`` makes the start idempotent: Step Functions answers a start of a running execution of the
+    same name and input with that execution, and refuses one that already ended (it ran: nothing to do).
     ``invitation``: what the invitation email says (address, names), so its task reads nothing.
     """
     config = settings()
-    execution = aws.sfn().start_execution(
-        stateMachineArn=config.state_machine_arn,
-        name=f"{purpose}-{user_id}-{uuid.uuid4().hex[:12]}",
-        input=json.dumps(
-            {
-                "step": step,
-                "account_id": account_id,
-                "user_id": user_id,
-                "purpose": purpose,
-                "invitation_validity_seconds": config.invitation_validity_seconds,
-                "code_validity_seconds": config.code_validity_seconds,
-                **({"invitation": invitation} if invitation is not None else {}),
-            }
-        ),
-    )
-    return execution["executionArn"]
-
-
-def start_invitations(account_id: str, purpose: str, invitations: Sequence[tuple[str, dict[str, Any]]]) -> None:
-    """One invitation workflow per (user id, email content), started concurrently: a batch of 1,000
-    answers in seconds, not in 1,000 sequential round trips."""
-    aws.sfn()  # the client is created once, before the threads share it
-    with ThreadPoolExecutor(max_workers=STARTS_AT_ONCE) as pool:
-        started = pool.map(
-            lambda invitation: start(
-                "invitation", account_id=account_id, user_id=invitation[0], purpose=purpose, invitation=invitation[1]
+    try:
+        aws.sfn().start_execution(
+            stateMachineArn=config.state_machine_arn,
+            name=name,
+            input=json.dumps(
+                {
+                    "step": step,
+                    "account_id": account_id,
+                    "user_id": user_id,
+                    "purpose": purpose,
+                    "invitation_validity_seconds": config.invitation_validity_seconds,
+                    "code_validity_seconds": config.code_validity_seconds,
+                    **({"invitation": invitation} if invitation is not None else {}),
+                }
             ),
-            invitations,
         )
-        list(started)  # raise the first failure, if any
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ExecutionAlreadyExists":
+            raise
 
 
 def resume(task_token: str, output: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
 """The French emails the back end sends, each as subject, plain text and HTML."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 
@@ -127,3 +128,12 @@ def email_changed(first_name: str | None, new_email: str) -> Email:
         text="\n\n".join(lines),
         html=_html([escape(line) for line in lines]),
     )
+
+
+# The notices the outbox sends by name (domain/follow_ups.email): rendered by the dispatcher from the
+# parameters recorded with the change.
+NOTICES: dict[str, Callable[..., Email]] = {
+    "password_changed": password_changed,
+    "email_change_requested": email_change_requested,
+    "email_changed": email_changed,
+}

@@ -14,7 +14,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure import init_done
 from comptasecure.errors import DomainError, Unauthorized
-from comptasecure.http import body, errors
+from comptasecure.http import body, errors, idempotency
 from comptasecure.http.caller import is_authenticated
 from comptasecure.observability import logger, metrics
 from comptasecure.settings import FunctionSetting, check
@@ -75,6 +75,8 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
             return UNAUTHENTICATED
         if event.get("body") and not body.is_accepted(body.media_type(event.get("headers") or {})):
             return errors.proxy_response(errors.UNSUPPORTED_MEDIA_TYPE)
+        if idempotency.applies(event):
+            return idempotency.run(event, context, lambda: app.resolve(event, context))
         return app.resolve(event, context)
 
     init_done()

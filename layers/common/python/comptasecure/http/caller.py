@@ -14,6 +14,7 @@ class Caller:
     email: str
     role: Role
     session_id: str
+    session_epoch: int
 
     def require(self, *roles: Role) -> None:
         if self.role not in roles:
@@ -42,6 +43,7 @@ def current_caller(resolver: Any) -> Caller:
             email=context["email"],
             role=Role(context["role"]),
             session_id=context["session_id"],
+            session_epoch=int(context.get("session_epoch", 0)),
         )
     except (KeyError, ValueError) as error:
         raise Unauthorized() from error

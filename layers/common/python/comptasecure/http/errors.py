@@ -49,13 +49,13 @@ def error_response(status: int, code: str, message: str, field: str | None = Non
     )
 
 
-def proxy_response(error: tuple[int, str, str]) -> dict[str, Any]:
+def proxy_response(error: tuple[int, str, str], field: str | None = None) -> dict[str, Any]:
     """The error as the Lambda proxy answer itself, for refusals made before the resolver runs."""
     status, code, message = error
     return {
         "statusCode": status,
         "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": json.dumps(error_body(code, message)),
+        "body": json.dumps(error_body(code, message, field)),
         "isBase64Encoded": False,
     }
 

@@ -99,7 +99,7 @@ def page(
     return [cast(AuditEvent, record(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
 
 
-def put_export(account_id: str, export: AuditExport, expires_epoch: int) -> None:
+def put_export(tx: Transaction, account_id: str, export: AuditExport, expires_epoch: int) -> None:
     """A new asynchronous export of the audit trail, in the account's partition (so only it reads it)."""
     item: dict[str, Any] = {
         **keys.key(keys.account_pk(account_id), keys.audit_export_sk(export["id"])),
@@ -107,7 +107,7 @@ def put_export(account_id: str, export: AuditExport, expires_epoch: int) -> None
         "ttl": expires_epoch,
         **export,
     }
-    aws.table().put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
+    tx.put(item, condition="attribute_not_exists(PK)")
 
 
 def get_export(account_id: str, export_id: str) -> AuditExport | None:

@@ -97,6 +97,8 @@ class StoredCode(TypedDict):
     task_token: NotRequired[str]
     """The workflow task waiting for this code, if one is."""
     execution_arn: NotRequired[str]
+    issued_by: NotRequired[str]
+    """The outbox follow-up that issued it, when one did (its code is the same on every run)."""
 
 
 def get(account_id: str, user_id: str, purpose: str) -> StoredCode | None:
@@ -112,20 +114,32 @@ def with_user(account_id: str, user_id: str, purpose: str) -> tuple[User | None,
     return cast(User | None, found.get(user_key["SK"])), cast(StoredCode | None, found.get(code_key["SK"]))
 
 
-def replace(account_id: str, user_id: str, purpose: str, fields: dict[str, str | int]) -> None:
-    """Store a new code for this purpose; the previous one, if any, stops working at once."""
-    aws.table().put_item(
-        Item={
-            **keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose)),
-            "kind": "code",
-            "expiry_kind": EXPIRY_KIND,
-            "account_id": account_id,
-            "user_id": user_id,
-            "purpose": purpose,
-            "attempts": 0,
-            **fields,
-        }
-    )
+def replace(
+    account_id: str, user_id: str, purpose: str, fields: dict[str, str | int], *, unless_issued_by: str | None = None
+) -> None:
+    """Store a new code for this purpose; the previous one, if any, stops working at once.
+
+    ``unless_issued_by``: ConditionFailed, and nothing written, if the stored code came from that issuer.
+    """
+    item = {
+        **keys.key(keys.account_pk(account_id), keys.code_sk(user_id, purpose)),
+        "kind": "code",
+        "expiry_kind": EXPIRY_KIND,
+        "account_id": account_id,
+        "user_id": user_id,
+        "purpose": purpose,
+        "attempts": 0,
+        **fields,
+    }
+    if unless_issued_by is None:
+        aws.table().put_item(Item=item)
+        return
+    with conditional():
+        aws.table().put_item(
+            Item=item,
+            ConditionExpression="attribute_not_exists(issued_by) OR issued_by <> :issuer",
+            ExpressionAttributeValues={":issuer": unless_issued_by},
+        )
 
 
 def count_failed_attempt(account_id: str, user_id: str, purpose: str, code_hash: str, max_attempts: int) -> None:

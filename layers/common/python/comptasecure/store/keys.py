@@ -20,6 +20,7 @@
 | analyses of a month      | ACCOUNT#<aid>         | ANALYSES#<YYYY-MM>             | analyses (the month's counter)   |
 | invoice (Stripe)         | ACCOUNT#<aid>         | INVOICE#<iso created>#<in_id>  | the invoice as Stripe sent it    |
 | last Stripe event        | ACCOUNT#<aid>         | STRIPE_VERSION#<object id>     | its created time                 |
+| follow-up owed (outbox)  | ACCOUNT#<aid>         | OUTBOX#<time-ordered id>       | follow_up, payload (JSON), due   |
 | firm information         | ACCOUNT#<aid>         | CABINET                        | one attribute per field          |
 | CRM of an analysis       | ACCOUNT#<aid>         | CRM#<analysis_id>              | one attribute per field          |
 | email -> user            | EMAIL#<email>         | EMAIL                          | account_id, user_id              |
@@ -60,7 +61,14 @@ moves the ``EMAIL#`` claim. The counters in the email's partition exist whether 
 the email, so an unknown email costs and answers as a known one; each key names its window.
 
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
-cleanup job queries exactly what has expired.
+cleanup job queries exactly what has expired; and on outbox items, under their due time, so it finds
+a follow-up still owed long after its change (its stream delivery failed) and drives it again.
+
+Outbox (store/outbox.py, R-REL-1): what must follow a change (an email, a workflow start or stop,
+the removal of a deleted user's sessions and grants, an account's purge, an export) is an item of
+the change's own transaction, in the account's partition; the table's stream carries it to the
+dispatcher, which deletes it once done. Sessions carry the ``session_epoch`` their user had when
+they opened: bumping the user's epoch (one attribute of the change's own write) ends them all.
 
 Billing: the Stripe customer item lets a webhook find its account with one GetItem. A credit
 balance keeps ``granted``, ``consumed`` and ``remaining`` so a consumption is one conditional update
@@ -166,6 +174,10 @@ def stripe_version_sk(object_id: str) -> str:
 
 def stripe_customer_pk(customer_id: str) -> str:
     return f"STRIPE_CUSTOMER#{customer_id}"
+
+
+def outbox_sk(outbox_id: str) -> str:
+    return f"OUTBOX#{outbox_id}"
 
 
 def crm_sk(analysis_id: str) -> str:

@@ -57,6 +57,11 @@ class User(TypedDict):
     totp_pending_secret: NotRequired[str]
     totp_last_step: NotRequired[int | Decimal]
     recovery_code_hashes: NotRequired[set[str]]
+    mfa_token_floor: NotRequired[int | Decimal]
+    """The issue time (ns) of the last ``mfa_token`` that opened a session: older ones are spent."""
+    session_epoch: NotRequired[int | Decimal]
+    """Moves on when every session of the user must end (password or email changed, MFA turned on or
+    off, sessions revoked): a session opened under an older epoch is refused."""
 
 
 class Group(TypedDict):
@@ -98,3 +103,8 @@ class Session(TypedDict):
     user_agent: NotRequired[str | None]
     ip: NotRequired[str | None]
     ttl: NotRequired[int | Decimal]
+    epoch: NotRequired[int | Decimal]
+    """The user's ``session_epoch`` when the session opened (absent: 0)."""
+    mfa: NotRequired[bool]
+    """The login passed a second factor (TOTP or a recovery code at login, or enrollment), so the
+    session survives the account starting to require MFA."""

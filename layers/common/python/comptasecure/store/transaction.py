@@ -10,11 +10,15 @@ from typing import Any, Self
 
 from botocore.exceptions import ClientError
 
-from comptasecure import aws
-from comptasecure.errors import DomainError
+from comptasecure import aws, idempotency
+from comptasecure.errors import DomainError, RequestInProgress
 from comptasecure.settings import settings
+from comptasecure.store.conditions import ConditionFailed
 
-MAX_TRANSACTION_ITEMS = 100
+DYNAMODB_MAX_ITEMS = 100
+# Every transaction leaves one item for the request's idempotency record (comptasecure/idempotency.py),
+# which a request sent with an Idempotency-Key completes in the same transaction as its change.
+MAX_TRANSACTION_ITEMS = DYNAMODB_MAX_ITEMS - 1
 CONFLICT_ATTEMPTS = 4
 
 
@@ -80,7 +84,7 @@ class Transaction:
         *,
         values: dict[str, Any] | None = None,
         names: dict[str, str] | None = None,
-        on_condition_failed: DomainError,
+        on_condition_failed: DomainError | None,
     ) -> Self:
         operation: dict[str, Any] = {"Key": key}
         _with_condition(operation, condition, values, names)
@@ -89,14 +93,22 @@ class Transaction:
     def __len__(self) -> int:
         return len(self._items)
 
-    def commit(self) -> None:
-        error = self._transact()
+    def commit(self, answer: Any = idempotency.NOTHING) -> None:
+        """Write every item, or none (a failed condition raises the error named for it).
+
+        ``answer``: what the operation answers, kept with the change in the request's idempotency
+        record (comptasecure/idempotency.py), so a retry of a request that died after this commit
+        gets it back instead of committing twice.
+        """
+        error = self._transact(answer)
         if error is None:
             return
         reasons = error.response.get("CancellationReasons", [])
         for reason, domain_error in zip(reasons, self._errors, strict=False):
             if reason.get("Code") == "ConditionalCheckFailed" and domain_error is not None:
                 raise domain_error from error
+        if any(reason.get("Code") == "ConditionalCheckFailed" for reason in reasons):
+            raise ConditionFailed() from error
         raise error
 
     def commit_or_failed(self) -> dict[int, dict[str, Any]]:
@@ -104,7 +116,7 @@ class Transaction:
 
         For a batch of independent rows: the caller drops the rows that failed and tries the rest again.
         """
-        error = self._transact()
+        error = self._transact(idempotency.NOTHING)
         if error is None:
             return {}
         reasons = error.response.get("CancellationReasons", [])
@@ -113,21 +125,28 @@ class Transaction:
             raise error
         return failed
 
-    def _transact(self) -> ClientError | None:
-        """Write every item, or none: None when written, else the cancellation."""
+    def _transact(self, answer: Any) -> ClientError | None:
+        """Write every item, or none: None when written, else the cancellation. In a request sent with
+        an Idempotency-Key, the request's record is marked committed (with ``answer``) in the same write."""
         if not self._items:
             return None
-        if len(self._items) > MAX_TRANSACTION_ITEMS:
-            raise ValueError(f"a transaction holds at most {MAX_TRANSACTION_ITEMS} items")
+        marker = idempotency.commit_marker(answer)
+        items = self._items if marker is None else [*self._items, marker]
+        if len(items) > DYNAMODB_MAX_ITEMS:
+            raise ValueError(f"a transaction holds at most {DYNAMODB_MAX_ITEMS} items")
         attempt = 0
         while True:
             try:
-                aws.dynamodb_client().transact_write_items(TransactItems=self._items)
+                aws.dynamodb_client().transact_write_items(TransactItems=items)
                 return None
             except ClientError as error:
                 if error.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
                 reasons = error.response.get("CancellationReasons", [])
+                taken_over = marker is not None and len(reasons) == len(items)
+                if taken_over and reasons[-1].get("Code") == "ConditionalCheckFailed":
+                    # Another attempt of the same request took it over: this one must change nothing.
+                    raise RequestInProgress() from error
                 # Another transaction held one of our items (two invitations updating the account's
                 # user count at once): nothing was written, so trying again is safe and conditions
                 # are evaluated afresh.

@@ -34,10 +34,83 @@ USER_FIELDS = User.__required_keys__ | User.__optional_keys__
 
 
 def get(account_id: str, user_id: str) -> User:
-    item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id))).get("Item")
-    if item is None:
+    user = find(account_id, user_id)
+    if user is None:
         raise UserNotFound()
-    return cast(User, item)
+    return user
+
+
+def find(account_id: str, user_id: str) -> User | None:
+    item = aws.table().get_item(Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id))).get("Item")
+    return cast(User | None, item)
+
+
+Clause = tuple[str, str, dict[str, Any]]
+"""Part of an update of the user item: a SET action, a condition, and their values."""
+
+
+@dataclass(frozen=True)
+class SessionsEnd:
+    """Every session the user has opened so far ends: its ``session_epoch`` moves on, in the same update
+    of the user item as the change that ends them (a transaction writes an item once), conditioned on
+    the epoch read, so two such changes at once cannot both keep a session."""
+
+    epoch: int
+    """The user's epoch as read."""
+
+    @property
+    def next(self) -> int:
+        return self.epoch + 1
+
+    def clause(self) -> Clause:
+        return (
+            "session_epoch = :next_epoch",
+            "(attribute_not_exists(session_epoch) OR session_epoch = :epoch)",
+            {":next_epoch": self.next, ":epoch": self.epoch},
+        )
+
+
+@dataclass(frozen=True)
+class MfaTokenSpent:
+    """A login's ``mfa_token`` opens one session at most: the user keeps the issue time of the last one
+    spent, and only a token issued after it is accepted (a replay, or an older token, is refused)."""
+
+    issued_ns: int
+
+    def clause(self) -> Clause:
+        return (
+            "mfa_token_floor = :issued_ns",
+            "(attribute_not_exists(mfa_token_floor) OR mfa_token_floor < :issued_ns)",
+            {":issued_ns": self.issued_ns},
+        )
+
+
+def joined(*parts: SessionsEnd | MfaTokenSpent | None) -> Clause:
+    """The parts of a user update as one: ``", a, b"``, ``" AND x AND y"`` and the values."""
+    clauses = [part.clause() for part in parts if part is not None]
+    return (
+        "".join(f", {action}" for action, _, _ in clauses),
+        "".join(f" AND {condition}" for _, condition, _ in clauses),
+        {name: value for _, _, values in clauses for name, value in values.items()},
+    )
+
+
+def sessions_end(user: User) -> SessionsEnd:
+    return SessionsEnd(int(user.get("session_epoch", 0)))
+
+
+def end_sessions(
+    tx: Transaction, account_id: str, user_id: str, ending: SessionsEnd, *, on_changed: DomainError
+) -> None:
+    """End every session of the user in the caller's transaction (when nothing else of the user changes)."""
+    set_action, condition, values = ending.clause()
+    tx.update(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        f"SET {set_action}",
+        condition=f"attribute_exists(PK) AND {condition}",
+        values=values,
+        on_condition_failed=on_changed,
+    )
 
 
 @dataclass(frozen=True)
@@ -344,6 +417,19 @@ def mark_invitation_expired(tx: Transaction, account_id: str, user_id: str, now:
     )
 
 
+def check_status(
+    tx: Transaction, account_id: str, user_id: str, status: str, *, on_changed: DomainError | None
+) -> None:
+    """The change holds only while the user still has this status."""
+    tx.check(
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "#status = :status",
+        names={"#status": "status"},
+        values={":status": status},
+        on_condition_failed=on_changed,
+    )
+
+
 def delete(tx: Transaction, user: User, on_owner: DomainError) -> None:
     """Remove the user and free its email; the owner is never removed, even by a racing transfer."""
     tx.delete(
@@ -450,14 +536,16 @@ def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending
 
 
 def apply_pending_password(
-    tx: Transaction, account_id: str, user_id: str, pending_hash: str, *, on_stale: DomainError
+    tx: Transaction, account_id: str, user_id: str, pending_hash: str, ending: SessionsEnd, *, on_stale: DomainError
 ) -> None:
-    """Swap in the pending password, only if it is still the one the code was sent for (else ``on_stale``)."""
+    """Swap in the pending password, only if it is still the one the code was sent for (else ``on_stale``),
+    and end the user's sessions."""
+    set_action, condition, values = ending.clause()
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-        "SET password_hash = :pending REMOVE pending_password_hash",
-        condition="pending_password_hash = :pending",
-        values={":pending": pending_hash},
+        f"SET password_hash = :pending, {set_action} REMOVE pending_password_hash",
+        condition=f"pending_password_hash = :pending AND {condition}",
+        values={":pending": pending_hash, **values},
         on_condition_failed=on_stale,
     )
 
@@ -488,6 +576,7 @@ def move_email(
     account_id: str,
     user_id: str,
     emails: tuple[str, str],
+    ending: SessionsEnd,
     *,
     on_taken: DomainError,
     on_stale: DomainError,
@@ -514,10 +603,11 @@ def move_email(
         condition="user_id = :user_id",
         values={":user_id": user_id},
     )
+    set_action, condition, values = ending.clause()
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-        "SET email = :new REMOVE pending_email, email_delivery, email_delivery_at",
-        condition="email = :old AND pending_email = :new",
-        values={":new": new_email, ":old": old_email},
+        f"SET email = :new, {set_action} REMOVE pending_email, email_delivery, email_delivery_at",
+        condition=f"email = :old AND pending_email = :new AND {condition}",
+        values={":new": new_email, ":old": old_email, **values},
         on_condition_failed=on_stale,
     )

@@ -1,0 +1,157 @@
+"""Carrying out what the outbox says is owed (SPEC R-REL-1): at least once, with its effect once.
+
+FollowUpDispatcherFunction calls ``carry_out`` for each outbox item the table's stream delivers.
+A delivery may come twice (a batch retried after a later record failed, a redrive): an item already
+deleted is done and skipped, and every follow-up is idempotent in itself, keyed on its outbox id,
+so a run that dies after its effect and before the item's deletion does no harm when run again:
+a workflow starts under a name derived from the outbox id (Step Functions answers the same
+execution), a withdrawn or resumed task answers that it no longer waits, a code is derived from the
+outbox id (the same code again), deletions find nothing left. The one effect that can happen twice
+is an email, when the function dies between SES's acceptance and the item's deletion: email has no
+idempotency key, and a second copy beats a lost notice.
+"""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from comptasecure import aws, clock, workers
+from comptasecure.domain import codes, fecs, follow_ups, workflow
+from comptasecure.emails import sender, templates
+from comptasecure.observability import logger
+from comptasecure.secrets import signing_key
+from comptasecure.settings import settings
+from comptasecure.store import expiry, keys, outbox
+from comptasecure.store import sessions as session_store
+from comptasecure.store import users as user_store
+from comptasecure.store.conditions import ConditionFailed
+
+Runner = Callable[[str, str, dict[str, Any]], None]
+"""(account id, outbox id, payload)."""
+
+
+def carry_out(pk: str, sk: str) -> str | None:
+    """Carry out the follow-up of one outbox item, then delete it; returns its kind (None: already done)."""
+    item = outbox.get(pk, sk)
+    if item is None:
+        return None
+    kind = item["follow_up"]
+    RUNNERS[kind](keys.account_id_of(pk), sk.removeprefix(keys.outbox_sk("")), json.loads(item["payload"]))
+    outbox.done(pk, sk)
+    logger.info("follow-up carried out", extra={"follow_up": kind, "account_id": keys.account_id_of(pk)})
+    return kind
+
+
+def redrive_overdue(now: str) -> dict[str, int]:
+    """Cleanup job: each follow-up still owed past its due time is delivered again by the stream, at
+    most MAX_REDRIVES times; then it leaves the index and waits for a person (an ERROR log line)."""
+    counts = {"redriven": 0, "given_up": 0}
+    next_due = clock.iso(clock.from_epoch(clock.epoch(clock.now()) + outbox.DUE_SECONDS))
+    for item in expiry.expired(outbox.EXPIRY_KIND, now):
+        try:
+            outbox.redrive(item["PK"], item["SK"], next_due)
+            counts["redriven"] += 1
+        except ConditionFailed:
+            with suppress(ConditionFailed):
+                outbox.give_up(item["PK"], item["SK"])
+                counts["given_up"] += 1
+                logger.error("follow-up still owed after every redrive", extra={"pk": item["PK"], "sk": item["SK"]})
+    return counts
+
+
+def _email(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    sender.send(payload["to"], templates.NOTICES[payload["template"]](**payload["params"]))
+
+
+def _email_change_code(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    """The code of an email change, to the new address, while that change is still the one pending."""
+    user_id, new_email = payload["user_id"], payload["new_email"]
+    user = user_store.find(account_id, user_id)
+    if user is None or user.get("pending_email") != new_email:
+        return  # the user left, or asked for another address since: that request owes its own code
+    issued = codes.issue(
+        account_id, user_id, codes.EMAIL_CHANGE, code=_derived_code(account_id, user_id, outbox_id), issued_by=outbox_id
+    )
+    minutes = settings().code_validity_seconds // 60
+    sender.send(new_email, templates.email_change_code(user.get("first_name"), issued.code, minutes))
+
+
+def _derived_code(account_id: str, user_id: str, outbox_id: str) -> str:
+    """The code this follow-up sends, the same on every run of it: unpredictable without the signing key,
+    so a run again after a crash writes and sends the same code, never a second one."""
+    digest = hmac.new(signing_key(), f"code:{account_id}:{user_id}:{outbox_id}".encode(), hashlib.sha256).digest()
+    return f"{int.from_bytes(digest[:8]) % 1_000_000:06d}"
+
+
+def _start_workflows(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    """Every start is tried (one failure does not cancel the others), then the first failure raises so
+    the item is delivered again: the starts already made answer as the same executions."""
+    users: list[tuple[str, dict[str, Any] | None]] = [(user_id, invitation) for user_id, invitation in payload["users"]]
+
+    def start(user: tuple[str, dict[str, Any] | None]) -> Exception | None:
+        try:
+            workflow.start(
+                payload["step"],
+                account_id=account_id,
+                user_id=user[0],
+                purpose=payload["purpose"],
+                invitation=user[1],
+                name=f"{payload['purpose']}-{user[0]}-{outbox_id[-12:]}",
+            )
+        except ClientError as error:
+            return error
+        return None
+
+    aws.sfn()  # the client is created once, before the threads share it
+    with ThreadPoolExecutor(max_workers=workflow.STARTS_AT_ONCE) as pool:
+        failures = [error for error in pool.map(start, users) if error is not None]
+    if failures:
+        raise failures[0]
+
+
+def _withdraw_tasks(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    for task_token in payload["task_tokens"]:
+        workflow.withdraw(task_token, payload["reason"])
+
+
+def _resume_task(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    workflow.resume(payload["task_token"], payload["output"])
+
+
+def _forget_user(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    session_store.delete_all(account_id, payload["user_id"])
+    fecs.forget_user(account_id, payload["user_id"])
+
+
+def _tidy_sessions(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    session_store.delete_older_than(account_id, payload["user_id"], int(payload["epoch"]))
+
+
+def _purge_account(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    workers.start(
+        settings().account_purge_function,
+        {"account_id": account_id, "stripe_customer_id": payload["stripe_customer_id"]},
+    )
+
+
+def _export_audit(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    workers.start(settings().audit_export_function, {"account_id": account_id, "export_id": payload["export_id"]})
+
+
+RUNNERS: dict[str, Runner] = {
+    follow_ups.EMAIL: _email,
+    follow_ups.EMAIL_CHANGE_CODE: _email_change_code,
+    follow_ups.START_WORKFLOWS: _start_workflows,
+    follow_ups.WITHDRAW_TASKS: _withdraw_tasks,
+    follow_ups.RESUME_TASK: _resume_task,
+    follow_ups.FORGET_USER: _forget_user,
+    follow_ups.TIDY_SESSIONS: _tidy_sessions,
+    follow_ups.PURGE_ACCOUNT: _purge_account,
+    follow_ups.EXPORT_AUDIT: _export_audit,
+}

@@ -1,0 +1,101 @@
+"""What must follow a change (SPEC R-REL-1), recorded in the change's own transaction.
+
+A route never emails, starts or stops a workflow, ends sessions or starts a worker after its commit:
+it adds the follow-up to its transaction here, and FollowUpDispatcherFunction carries it out from
+the table's stream (``domain/dispatch.py``), at least once, with its effect once. So a function that
+dies right after its commit, or a call that fails after it, loses nothing: the follow-up is owed
+for as long as its item exists. This module only writes items: it imports nothing heavy, and the
+routes import it.
+"""
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+from comptasecure.store import outbox
+from comptasecure.store.transaction import Transaction
+
+EMAIL = "email"
+EMAIL_CHANGE_CODE = "email_change_code"
+START_WORKFLOWS = "start_workflows"
+WITHDRAW_TASKS = "withdraw_tasks"
+RESUME_TASK = "resume_task"
+FORGET_USER = "forget_user"
+TIDY_SESSIONS = "tidy_sessions"
+PURGE_ACCOUNT = "purge_account"
+EXPORT_AUDIT = "export_audit"
+
+WorkflowStep = Literal["invitation", "code"]
+
+
+def email(tx: Transaction, account_id: str, to: str, template: str, **params: Any) -> None:
+    """A notice (``emails/templates.py``'s ``NOTICES[template]``), rendered and sent by the dispatcher."""
+    outbox.add(tx, account_id, EMAIL, {"to": to, "template": template, "params": params})
+
+
+def email_change_code(tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
+    """Issue the email change's code and send it to the new address (the code exists only then)."""
+    outbox.add(tx, account_id, EMAIL_CHANGE_CODE, {"user_id": user_id, "new_email": new_email})
+
+
+def start_workflow(
+    tx: Transaction,
+    account_id: str,
+    user_id: str,
+    *,
+    step: WorkflowStep,
+    purpose: str,
+    invitation: dict[str, Any] | None = None,
+) -> None:
+    """Start the identity workflow for one user: at the invitation (its email's content given) or the code."""
+    start_workflows(tx, account_id, step=step, purpose=purpose, users=[(user_id, invitation)])
+
+
+def start_workflows(
+    tx: Transaction,
+    account_id: str,
+    *,
+    step: WorkflowStep,
+    purpose: str,
+    users: Sequence[tuple[str, dict[str, Any] | None]],
+) -> None:
+    """One workflow per (user id, invitation email content): a batch of invitations owes one item."""
+    outbox.add(
+        tx,
+        account_id,
+        START_WORKFLOWS,
+        {"step": step, "purpose": purpose, "users": [[user_id, invitation] for user_id, invitation in users]},
+    )
+
+
+def withdraw_tasks(
+    tx: Transaction, account_id: str, task_tokens: Sequence[str], reason: Literal["Superseded", "Cancelled"]
+) -> None:
+    """End the waits a change made pointless (a newer code or link, a removed user)."""
+    if task_tokens:
+        outbox.add(tx, account_id, WITHDRAW_TASKS, {"task_tokens": list(task_tokens), "reason": reason})
+
+
+def resume_task(tx: Transaction, account_id: str, task_token: str | None, output: dict[str, Any]) -> None:
+    """Tell the waiting workflow task that the user did what it waited for."""
+    if task_token:
+        outbox.add(tx, account_id, RESUME_TASK, {"task_token": task_token, "output": output})
+
+
+def forget_user(tx: Transaction, account_id: str, user_id: str) -> None:
+    """A removed user's sessions and FEC grants go (its files stay on the account, R-PRO-3)."""
+    outbox.add(tx, account_id, FORGET_USER, {"user_id": user_id})
+
+
+def tidy_sessions(tx: Transaction, account_id: str, user_id: str, epoch: int) -> None:
+    """Sessions of an epoch the user left are already refused; their items go too (and leave the list)."""
+    outbox.add(tx, account_id, TIDY_SESSIONS, {"user_id": user_id, "epoch": epoch})
+
+
+def purge_account(tx: Transaction, account_id: str, stripe_customer_id: str | None) -> None:
+    """Everything left of a deleted account goes (PurgeAccountFunction, asynchronously)."""
+    outbox.add(tx, account_id, PURGE_ACCOUNT, {"stripe_customer_id": stripe_customer_id})
+
+
+def export_audit(tx: Transaction, account_id: str, export_id: str) -> None:
+    """A large audit export is written to the bucket by AuditExportWorkerFunction."""
+    outbox.add(tx, account_id, EXPORT_AUDIT, {"export_id": export_id})
