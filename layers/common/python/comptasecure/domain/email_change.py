@@ -11,7 +11,7 @@ from datetime import timedelta
 from comptasecure import clock
 from comptasecure.domain import audit_log, codes, profiles, reauthentication
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Conflict, InvalidCode, InvalidInput
+from comptasecure.errors import Conflict, EmailTaken, InvalidCode, SameEmail
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
@@ -26,7 +26,7 @@ def request(account_id: str, actor: audit_log.Actor, new_email: str, current_pas
     """Check the password and the address, keep the new email pending, email its code and the notice."""
     user = user_store.get(account_id, actor.id)
     if new_email == user["email"]:
-        raise InvalidInput("C'est déjà l'adresse de votre compte.", field="new_email", code="same_email")
+        raise SameEmail()
     reauthentication.check_password(account_id, user, current_password)
     if user_store.find_by_email(new_email) is not None:
         raise _email_taken()
@@ -85,7 +85,7 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
 
 
 def _email_taken() -> Conflict:
-    return Conflict("Cette adresse email est déjà utilisée.", field="new_email", code="email_taken")
+    return EmailTaken(field="new_email")
 
 
 def _recently_issued(stored: code_store.StoredCode | None) -> bool:

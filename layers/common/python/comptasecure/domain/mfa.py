@@ -17,13 +17,13 @@ from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentica
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import (
-    Conflict,
     InvalidCode,
-    InvalidInput,
     MfaAlreadyEnabled,
+    MfaEnrollmentNotStarted,
+    MfaNotEnabled,
     MfaRequiredByAccount,
     NotFound,
-    TooManyAttempts,
+    TooManyMfaAttempts,
 )
 from comptasecure.secrets import signing_key
 from comptasecure.store import accounts as account_store
@@ -77,11 +77,7 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
         raise MfaAlreadyEnabled()
     pending = user.get("totp_pending_secret")
     if not pending:
-        raise InvalidInput(
-            "Commencez par activer la double authentification pour obtenir un secret.",
-            field="code",
-            code="mfa_enrollment_not_started",
-        )
+        raise MfaEnrollmentNotStarted()
     step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
     if step is None:
         raise InvalidCode()
@@ -113,7 +109,7 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     """Turn MFA off with the password and a code; refused while the account requires MFA."""
     user = user_store.get(account_id, actor.id)
     if not user.get("mfa_enabled"):
-        raise Conflict("La double authentification n'est pas activée.", code="mfa_not_enabled")
+        raise MfaNotEnabled()
     if account_store.get(account_id).get("require_mfa"):
         raise MfaRequiredByAccount()
     reauthentication.check_password(account_id, user, current_password)
@@ -205,7 +201,7 @@ def _reserve_code_attempt(account_id: str, user: User) -> None:
     if not reauthentication.reserve_attempt(
         account_id, user, "mfa", max_attempts=MAX_CODE_ATTEMPTS, window_seconds=ATTEMPTS_WINDOW_SECONDS
     ):
-        raise TooManyAttempts("Trop de tentatives. Réessayez dans quelques minutes.")
+        raise TooManyMfaAttempts()
 
 
 def _end_other_sessions(account_id: str, user_id: str, keep_session_id: str | None) -> None:

@@ -5,7 +5,7 @@ Until the code is entered the old password keeps working; the new one waits as a
 
 from comptasecure.domain import audit_log, codes, passwords, reauthentication, workflow
 from comptasecure.emails import sender, templates
-from comptasecure.errors import InvalidCode, InvalidInput, UserNotFound
+from comptasecure.errors import InvalidCode, PasswordMismatch, SamePassword, UserNotFound
 from comptasecure.store import codes as code_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
@@ -23,16 +23,10 @@ def request(
     if user is None:
         raise UserNotFound()
     if new_password != confirmation:
-        raise InvalidInput(
-            "La confirmation ne correspond pas au nouveau mot de passe.",
-            field="new_password_confirmation",
-            code="password_mismatch",
-        )
+        raise PasswordMismatch()
     passwords.check_policy(new_password, field="new_password", email=user["email"])
     if current_password == new_password:
-        raise InvalidInput(
-            "Le nouveau mot de passe doit être différent de l'actuel.", field="new_password", code="same_password"
-        )
+        raise SamePassword()
     reauthentication.check_password(account_id, user, current_password)
     tx = Transaction()
     user_store.set_pending_password(tx, account_id, actor.id, passwords.hash_password(new_password))

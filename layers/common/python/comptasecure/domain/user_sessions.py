@@ -11,7 +11,7 @@ from typing import Any
 
 from comptasecure import clock
 from comptasecure.domain import audit_log
-from comptasecure.errors import NotFound
+from comptasecure.errors import NotFound, SessionNotFound
 from comptasecure.store import sessions as session_store
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 
@@ -80,7 +80,7 @@ def revoke(account_id: str, actor: audit_log.Actor, session_id: str) -> None:
 
 
 def _session_not_found() -> NotFound:
-    return NotFound("Session introuvable.", code="session_not_found")
+    return SessionNotFound()
 
 
 def revoke_others(account_id: str, actor: audit_log.Actor, current_session_id: str) -> int:
