@@ -293,15 +293,21 @@ def _failures(
 
 
 def _query_failures(parameter: dict[str, Any]) -> list[DomainError]:
+    """A query parameter given twice is a list: a wrong type (400) for a plain string or number; each is
+    refused out of its bounds (422)."""
     name = parameter["name"]
+    failures: list[DomainError] = []
     if name == "cursor":
-        return [errors.InvalidCursor()]
-    if parameter["schema"].get("type") == "integer":
-        return [
-            validation_error([{"type": "int_parsing", "loc": ("query", name)}]),
-            validation_error([{"type": "greater_than_equal", "loc": ("query", name)}]),
-        ]
-    return []
+        failures.append(errors.InvalidCursor())
+    for option in parameter["schema"].get("anyOf", [parameter["schema"]]):
+        if option.get("type") in ("string", "integer") and "format" not in option:
+            failures.append(validation_error([{"type": "string_type", "loc": ("query", name)}]))
+        if option.get("type") == "integer":
+            failures.append(validation_error([{"type": "greater_than_equal", "loc": ("query", name)}]))
+        if "maxLength" in option:
+            context = {"max_length": option["maxLength"]}
+            failures.append(validation_error([{"type": "string_too_long", "loc": ("query", name), "ctx": context}]))
+    return failures
 
 
 def _body_failures(route: template.Route, handler: Handler, sample: Any) -> list[DomainError]:

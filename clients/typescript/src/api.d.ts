@@ -1782,7 +1782,7 @@ export interface components {
              * Role
              * @description admin or member (default member)
              */
-            role?: ("admin" | "member") | null;
+            role?: string | null;
         };
         /** PasswordChangeRequest */
         PasswordChangeRequest: {
@@ -2937,7 +2937,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
+             * @description - `invalid_actor_id`: A text field is longer than its schema's maxLength.
+             *     - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
              *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
              *     - `invalid_range`: The period's start (`from`) is after its end (`to`).
              */
@@ -2999,6 +3000,15 @@ export interface operations {
                     };
                 };
             };
+            /** @description - `wrong_type`: A field has the wrong JSON type (a number for a string…); `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /**
              * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
              *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
@@ -3024,7 +3034,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `invalid_range`: The period's start (`from`) is after its end (`to`). */
+            /**
+             * @description - `invalid_actor_id`: A text field is longer than its schema's maxLength.
+             *     - `invalid_range`: The period's start (`from`) is after its end (`to`).
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4268,6 +4281,7 @@ export interface operations {
             /**
              * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
              *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
              */
             422: {
                 headers: {
@@ -4354,6 +4368,7 @@ export interface operations {
             /**
              * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
              *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
              */
             422: {
                 headers: {
@@ -4967,6 +4982,7 @@ export interface operations {
             /**
              * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
              *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
              */
             422: {
                 headers: {
@@ -5252,6 +5268,7 @@ export interface operations {
             /**
              * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
              *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
              */
             422: {
                 headers: {
@@ -6916,6 +6933,7 @@ export interface operations {
             /**
              * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
              *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
              */
             422: {
                 headers: {
@@ -7103,6 +7121,7 @@ export interface operations {
             /**
              * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
              *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
              */
             422: {
                 headers: {

@@ -27,16 +27,18 @@ class Caller:
         return self.role in MANAGERS
 
 
+def _verdict(event: dict[str, Any]) -> dict[str, Any]:
+    """What the authorizer concluded about this request's token (its context)."""
+    return ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+
+
 def is_authenticated(event: dict[str, Any]) -> bool:
-    """What the authorizer concluded about this request's token."""
-    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
-    return context.get("authenticated") is True
+    return _verdict(event).get("authenticated") is True
 
 
 def refusal(event: dict[str, Any]) -> Unauthorized:
     """The 401 an unauthenticated request gets: why its token was refused, or that it had none."""
-    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
-    return REFUSALS.get(str(context.get("reason")), Unauthorized)()
+    return REFUSALS.get(str(_verdict(event).get("reason")), Unauthorized)()
 
 
 def current_caller(resolver: Any) -> Caller:
