@@ -14,8 +14,8 @@ export PORT ?= 3000
 CHECK_JOBS ?= 3
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck template-check asl-check openapi openapi-check build build-check pytest iam-check \
-	suite contract lock benchmark smoke clean
+.PHONY: run test lint typecheck template-check asl-check openapi openapi-check client client-check build build-check \
+	pytest iam-check suite contract lock benchmark smoke clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -39,7 +39,8 @@ run: $(VENV)/.installed
 SYNC := --no-print-directory --output-sync=target
 test: $(VENV)/.installed $(TOOLS)/.installed
 	@start=$$(date +%s); status=0; \
-	nice -n 10 $(MAKE) $(SYNC) -j $(CHECK_JOBS) build-check typecheck template-check asl-check openapi-check lint & checks=$$!; \
+	nice -n 10 $(MAKE) $(SYNC) -j $(CHECK_JOBS) build-check typecheck template-check asl-check openapi-check client-check \
+		lint & checks=$$!; \
 	nice -n 5 $(MAKE) $(SYNC) suite & suite=$$!; \
 	$(MAKE) $(SYNC) contract || status=1; \
 	wait $$suite || status=1; wait $$checks || status=1; \
@@ -64,6 +65,25 @@ openapi: $(VENV)/.installed
 
 openapi-check: $(VENV)/.installed
 	$(PY) scripts/openapi.py --check
+
+# The front end's TypeScript types, generated from openapi.json by openapi-typescript; both it and tsc are
+# pinned in the client's package-lock.json and installed by npm on first use (Node 20+).
+CLIENT := clients/typescript
+OPENAPI_TS := cd $(CLIENT) && ./node_modules/.bin/openapi-typescript ../../openapi.json --silent --output
+$(CLIENT)/node_modules/.installed: $(CLIENT)/package.json $(CLIENT)/package-lock.json
+	cd $(CLIENT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+client: $(CLIENT)/node_modules/.installed
+	$(OPENAPI_TS) src/api.d.ts
+
+# The committed types are those of the committed openapi.json, and the typed example compiles against them.
+client-check: $(CLIENT)/node_modules/.installed
+	mkdir -p build
+	$(OPENAPI_TS) ../../build/api.d.ts
+	@diff -q $(CLIENT)/src/api.d.ts build/api.d.ts >/dev/null || \
+		{ echo "clients/typescript/src/api.d.ts is stale: run \`make client\` and commit it"; exit 1; }
+	cd $(CLIENT) && ./node_modules/.bin/tsc -p .
 
 # What AWS runs: every function and the layer, arm64, no container (--cached: only what changed).
 build: $(VENV)/.installed $(TOOLS)/.installed
@@ -110,4 +130,4 @@ benchmark: $(VENV)/.installed
 	$(PY) benchmarks/csv_import.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) build .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) build .aws-sam .pytest_cache .mypy_cache .ruff_cache $(CLIENT)/node_modules

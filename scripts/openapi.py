@@ -1,14 +1,17 @@
-"""The OpenAPI document, generated from the handlers' routes and pydantic models.
+"""The OpenAPI document, generated from the handlers' routes, docstrings and pydantic models.
 
 --write regenerates openapi.json; --check fails when the committed file is stale, when a route of the
-code is not in API.md (the binding contract, ../shared/API.md), or when an example is missing or does
-not match its schema.
+code is not in API.md (the binding contract, ../shared/API.md), when an operation has no description
+(its handler's docstring), a parameter none, or an example is missing or does not match its schema.
 
-Powertools knows each route's models. What it cannot know is derived here from the code, the same way
-for every route (see comptasecure.http.openapi): the success status and media type from the handler's
-`Response(...)` calls, 401 and the bearer scheme from the template's public flag, 403 from a
-`require(...)` role check, 404 from an id in the path, 400/415/422 from a JSON body or query
-parameters; each route's own domain errors come from comptasecure.http.openapi.ROUTES. Request
+Powertools knows each route's models. The rest is derived here from the code, the same way for every
+route (see comptasecure.http.openapi): the summary and description from the handler's docstring, who
+may call it from its `require(...)` role check, its tag from its area, its operation id from its
+function's name, the success status and media type from its `Response(...)` calls, and the errors of
+its shape (401 without the template's public flag, 403 with a role check, 400/415/422 with a JSON
+body: the examples are what the body's model answers to a misspelled, missing, mistyped, too long or
+invalid field). Each route's own domain errors come from comptasecure.http.openapi.ROUTES; every error
+is a kind of the catalogue (comptasecure.errors), shown with its code, message and meaning. Request
 examples are the bodies of the routes' sample events, response examples come from
 comptasecure.http.openapi_examples.
 """
@@ -16,6 +19,9 @@ comptasecure.http.openapi_examples.
 import argparse
 import ast
 import base64
+import copy
+import http
+import inspect
 import json
 import os
 import re
@@ -25,6 +31,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 import jsonschema_rs
+from pydantic import BaseModel, ValidationError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from comptasecure.settings import FunctionSetting
@@ -39,8 +46,12 @@ for name, value in {
 }.items():
     os.environ.setdefault(name, value)
 
+from comptasecure import errors  # noqa: E402
+from comptasecure.errors import DomainError  # noqa: E402
+from comptasecure.http import idempotency  # noqa: E402
 from comptasecure.http import openapi as notes  # noqa: E402
 from comptasecure.http.app import build_app  # noqa: E402
+from comptasecure.http.errors import error_body, validation_error  # noqa: E402
 from comptasecure.http.openapi_examples import RESPONSES, TEXT  # noqa: E402
 from local import template  # noqa: E402
 
@@ -49,26 +60,39 @@ API_MD = template.ROOT.parent / "shared" / "API.md"
 ERROR_REF = {"$ref": "#/components/schemas/Error"}
 # Powertools' own validation bodies: the edge never answers them (errors.from_validation maps them).
 POWERTOOLS_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+SUMMARY_MAX = 80
+DESCRIPTION = """The HTTP contract of ComptaSecure's "Mon Compte" back end with its web front end (API.md).
+
+**Authentication.** Every route but those of *Authentication*, the invitation's acceptance and Stripe's \
+webhook takes `Authorization: Bearer <access_token>` (POST /auth/login). An access token lasts 15 minutes: \
+on 401 `token_expired`, renew it with POST /auth/refresh and retry; on `session_ended`, log in again.
+
+**Errors.** Every 4xx and 5xx answer is `{"error": {"code", "message", "field"?}}`: `code` is stable and \
+each answer below lists the codes it may carry with what they mean; `message` is a French sentence to show \
+the person; `field` names the value to correct. A body with several problems reports one, always chosen \
+the same way: a malformed one (400: not JSON, a wrong type, a value outside its list) first, then an \
+unknown field (often the misspelling of a missing one), then a missing field, then an invalid value.
+
+**Lists** are `{"items": [...], "next_cursor": "<opaque or null>"}`, with `?limit=` (default 50, at most \
+100) and `?cursor=` (the previous page's `next_cursor`)."""
 
 
 @dataclass(frozen=True)
 class Handler:
     """What a route's handler shows in its code."""
 
+    name: str
+    docstring: str | None
     successes: dict[int, str | None]  # status -> media type (None: no body)
-    checks_role: bool
+    roles: tuple[str, ...] | None  # the roles of its role check; None: every user of the account
 
 
 def generate() -> tuple[str, list[str]]:
-    """The document, and what it lacks (missing or wrong examples)."""
+    """The document, and what it lacks (descriptions, examples)."""
     routes = template.routes()
     app = build_app(*(route.function.module().router for route in routes))
     document: dict[str, Any] = json.loads(
-        app.get_openapi_json_schema(
-            title="ComptaSecure — Mon Compte",
-            version="1.0.0",
-            description='HTTP contract with the web front end. Errors are `{"error": {code, message, field?}}`.',
-        )
+        app.get_openapi_json_schema(title="ComptaSecure — Mon Compte", version="1.0.0", description=DESCRIPTION)
     )
     components = document.setdefault("components", {})
     for name in POWERTOOLS_SCHEMAS:
@@ -76,11 +100,57 @@ def generate() -> tuple[str, list[str]]:
     components["schemas"]["Error"] = notes.ERROR_SCHEMA
     components["securitySchemes"] = {"bearer": notes.BEARER_SCHEME}
     problems: list[str] = []
+    areas: set[str] = set()
+    operation_ids: dict[str, str] = {}
     for route in routes:
+        key = f"{route.method} {route.path}"
         operation = document["paths"][route.path][route.method.lower()]
-        problems.extend(_complete(operation, route, _handler(route)))
+        handler = _handler(route)
+        area = Path(route.function.code_uri).name
+        areas.add(area)
+        problems.extend(_describe(operation, key, route, handler, area))
+        if handler.name in operation_ids:
+            problems.append(f"{key}: operation id {handler.name} is also {operation_ids[handler.name]}'s")
+        operation_ids[handler.name] = key
+        problems.extend(_complete(operation, route, handler))
+    document["tags"] = [
+        {"name": tag.name, "description": tag.description} for area, tag in notes.TAGS.items() if area in areas
+    ]
     problems.extend(_invalid_examples(document))
     return json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True) + "\n", problems
+
+
+def _describe(operation: dict[str, Any], key: str, route: template.Route, handler: Handler, area: str) -> list[str]:
+    """Summary, description, tag and operation id, from the handler and its area."""
+    problems = []
+    summary, _, body = (handler.docstring or "").partition("\n\n")
+    summary = " ".join(summary.split()).rstrip(".")
+    where = f"functions/{area}/{route.function.handler.rpartition('.')[0]}.py"
+    if not summary or not body.strip():
+        problems.append(
+            f"{key}: {where} needs a docstring: a first line (the summary), a blank line, then what the route "
+            "does and what it emails (the description)"
+        )
+    elif len(summary) > SUMMARY_MAX:
+        problems.append(f"{key}: the summary (first line of {where}'s docstring) is over {SUMMARY_MAX} characters")
+    if area not in notes.TAGS:
+        problems.append(f"{key}: area {area} has no tag: add it to TAGS in comptasecure/http/openapi.py")
+    else:
+        operation["tags"] = [notes.TAGS[area].name]
+    operation["summary"] = summary
+    paragraphs = [" ".join(paragraph.split()) for paragraph in body.split("\n\n")]
+    operation["description"] = "\n\n".join([*paragraphs, f"**Who may call:** {_who(route, handler)}"]).strip()
+    operation["operationId"] = handler.name
+    return problems
+
+
+def _who(route: template.Route, handler: Handler) -> str:
+    if route.public:
+        return "anyone: no token."
+    if handler.roles is None:
+        return "every user of the account (owner, admins, members)."
+    names = [notes.ROLES[role] for role in handler.roles]
+    return f"{' and '.join(names)} (R-ROLE); others get 403."
 
 
 def _complete(operation: dict[str, Any], route: template.Route, handler: Handler) -> list[str]:
@@ -92,89 +162,203 @@ def _complete(operation: dict[str, Any], route: template.Route, handler: Handler
     for status, media in handler.successes.items():
         if status in extra.also:
             continue  # the route's notes describe this answer's body themselves
-        response, problem = _success(key, media, success_schema)
+        response, problem = _success(key, status, media, success_schema)
         operation["responses"][str(status)] = response
         problems.extend(problem)
+    if extra.rows:
+        _row_errors(operation["responses"]["207"], extra.rows)
     for status, body in extra.also.items():
         operation["responses"][str(status)] = {
             "description": body.description,
             "content": {body.media: {"schema": body.schema, "example": body.example}},
         }
-    for header in extra.headers:
-        parameter = {"in": "header", "name": header, "required": True, "schema": {"type": "string"}}
+    headers = (*extra.headers, notes.IDEMPOTENCY_KEY) if idempotency.keyed(key) else extra.headers
+    for header in headers:
+        parameter = {
+            "in": "header",
+            "name": header.name,
+            "required": header.required,
+            "description": header.description,
+            "schema": {"type": "string"},
+        }
         operation.setdefault("parameters", []).append(parameter)
+    problems.extend(
+        f"{key}: parameter {parameter['name']} has no description: describe it where its type is declared "
+        "(comptasecure/http/params.py for path ids)"
+        for parameter in operation.get("parameters", [])
+        if not parameter.get("description")
+    )
     if extra.request:
         operation["requestBody"] = {
             "required": True,
             "description": extra.request.description,
             "content": {extra.request.media: {"schema": extra.request.schema}},
         }
+    sample = None
     if "requestBody" in operation:
         media, content = next(iter(operation["requestBody"]["content"].items()))
-        example = _sample_request(route)
-        if example is None:
+        sample = _sample_request(route)
+        if sample is None:
             problems.append(f"{key}: its sample event has no body to serve as the request example")
         else:
-            content["example"] = example if media == "application/json" else example.decode("utf-8-sig")
-    failures = _failures(route, handler, operation, extra)
+            content["example"] = sample if media == "application/json" else sample.decode("utf-8-sig")
+    failures = _failures(route, handler, operation, extra, sample)
+    if any(parameter["in"] == "path" for parameter in operation.get("parameters", [])) and not any(
+        failure.status == 404 for failure in failures
+    ):
+        problems.append(f"{key}: an id in its path, but no 404 in its ROUTES entry (comptasecure/http/openapi.py)")
     for status in sorted({failure.status for failure in failures}):
-        examples = {failure.code: {"value": failure.body()} for failure in failures if failure.status == status}
-        operation["responses"][str(status)] = {
-            "description": notes.DESCRIPTIONS[status],
-            "content": {"application/json": {"schema": ERROR_REF, "examples": examples}},
-        }
+        operation["responses"][str(status)] = _failure_response([f for f in failures if f.status == status])
     operation["security"] = [] if route.public else [{"bearer": []}]
     return problems
 
 
-def _success(key: str, media: str | None, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+def _success(key: str, status: int, media: str | None, schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    description = http.HTTPStatus(status).phrase
     if media is None:
-        return {"description": "Done; no body."}, []
+        return {"description": f"{description}: no body."}, []
     if media.startswith("text/"):
         kind = media.split(";")[0]
-        return {"description": "Success.", "content": {kind: {"schema": {"type": "string"}, "example": TEXT[key]}}}, []
+        content = {kind: {"schema": {"type": "string"}, "example": TEXT[key]}}
+        return {"description": description, "content": content}, []
     # A route answering one of several models (login: tokens or an MFA challenge) shows one example each.
     models = [ref.get("$ref", "").rpartition("/")[2] for ref in schema.get("anyOf", [schema])]
     missing = [model or str(schema) for model in models if model not in RESPONSES]
     if missing:
-        return {"description": "Success.", "content": {media: {"schema": schema}}}, [
+        return {"description": description, "content": {media: {"schema": schema}}}, [
             f"{key}: no response example for {name}: add it to comptasecure/http/openapi_examples.py"
             for name in missing
         ]
     if len(models) == 1:
-        return {"description": "Success.", "content": {media: {"schema": schema, "example": RESPONSES[models[0]]}}}, []
+        return {"description": description, "content": {media: {"schema": schema, "example": RESPONSES[models[0]]}}}, []
     examples = {model: {"value": RESPONSES[model]} for model in models}
-    return {"description": "Success.", "content": {media: {"schema": schema, "examples": examples}}}, []
+    return {"description": description, "content": {media: {"schema": schema, "examples": examples}}}, []
+
+
+def _row_errors(response: dict[str, Any], rows: tuple[DomainError, ...]) -> None:
+    """A batch's 207: why a row may fail, and an example of each."""
+    (media,) = response["content"].values()
+    examples = {"invited": {"value": media.pop("example")}}
+    lines = []
+    for row in rows:
+        lines.append(f"- `{row.code}`: {_meaning(type(row))}")
+        result = {"email": "julien.moreau@cabinet-dupont.fr", "status": "error", "error": error_body(row)["error"]}
+        examples.setdefault(row.code, {"value": {"results": [result]}})
+    media["examples"] = examples
+    response["description"] += ": each row is reported on its own. A row's `error` is one of:\n" + "\n".join(lines)
+
+
+def _meaning(kind: type[DomainError]) -> str:
+    return " ".join((kind.__doc__ or "").split())
+
+
+def _failure_response(failures: list[DomainError]) -> dict[str, Any]:
+    """One error status of a route: what each of its codes means, and an example of each."""
+    kinds: dict[type[DomainError], DomainError] = {}
+    for failure in failures:
+        kinds.setdefault(type(failure), failure)
+    codes = [failure.code for failure in kinds.values()]
+    examples = {}
+    lines = []
+    for kind, failure in kinds.items():
+        name = failure.code if codes.count(failure.code) == 1 else f"{failure.code} ({kind.__name__})"
+        examples[name] = {"value": error_body(failure)}
+        lines.append(f"- `{failure.code}`: {_meaning(kind)}")
+    response: dict[str, Any] = {
+        "description": "\n".join(lines),
+        "content": {"application/json": {"schema": ERROR_REF, "examples": examples}},
+    }
+    if all(failure.challenge for failure in kinds.values()):
+        response["headers"] = {"WWW-Authenticate": notes.WWW_AUTHENTICATE}
+    return response
 
 
 def _failures(
-    route: template.Route, handler: Handler, operation: dict[str, Any], extra: notes.Notes
-) -> list[notes.Failure]:
+    route: template.Route, handler: Handler, operation: dict[str, Any], extra: notes.Notes, sample: Any
+) -> list[DomainError]:
     parameters = operation.get("parameters", [])
-    places = {parameter["in"] for parameter in parameters}
-    # A path id with a shape (a pattern, a length) is refused with 422 when it has another.
-    shaped_path = any(
-        parameter["in"] == "path" and parameter["schema"].keys() - {"title", "type"} for parameter in parameters
-    )
+    failures: list[DomainError] = []
     json_body = "application/json" in operation.get("requestBody", {}).get("content", {}) and not extra.request
-    failures = []
     if json_body:
-        failures += [notes.MALFORMED, notes.UNSUPPORTED_MEDIA_TYPE, notes.INVALID]
-    if "query" in places:
-        failures += [notes.WRONG_TYPE, notes.INVALID]
+        failures += [*notes.JSON_BODY, *_body_failures(route, handler, sample)]
+    for parameter in parameters:
+        if parameter["in"] == "query":
+            failures += _query_failures(parameter)
+        # A path id with a shape (a pattern) is refused with 422 when it has another.
+        if parameter["in"] == "path" and "pattern" in parameter["schema"]:
+            failures.append(validation_error([{"type": "string_pattern_mismatch", "loc": ("path", parameter["name"])}]))
     if not route.public:
-        failures.append(notes.UNAUTHENTICATED)
-    if handler.checks_role:
-        failures.append(notes.FORBIDDEN)
-    if "path" in places:
-        failures.append(notes.NOT_FOUND)
-    if shaped_path:
-        failures.append(notes.INVALID)
-    return failures + list(extra.failures)
+        failures += notes.UNAUTHENTICATED
+    if handler.roles is not None:
+        failures.append(errors.Forbidden())
+    if idempotency.keyed(f"{route.method} {route.path}"):
+        failures += notes.IDEMPOTENT
+    return failures + list(extra.errors)
+
+
+def _query_failures(parameter: dict[str, Any]) -> list[DomainError]:
+    """A query parameter given twice is a list: a wrong type (400) for a plain string or number; each is
+    refused out of its bounds (422)."""
+    name = parameter["name"]
+    failures: list[DomainError] = []
+    if name == "cursor":
+        failures.append(errors.InvalidCursor())
+    for option in parameter["schema"].get("anyOf", [parameter["schema"]]):
+        if option.get("type") in ("string", "integer") and "format" not in option:
+            failures.append(validation_error([{"type": "string_type", "loc": ("query", name)}]))
+        if option.get("type") == "integer":
+            failures.append(validation_error([{"type": "greater_than_equal", "loc": ("query", name)}]))
+        if "maxLength" in option:
+            context = {"max_length": option["maxLength"]}
+            failures.append(validation_error([{"type": "string_too_long", "loc": ("query", name), "ctx": context}]))
+    return failures
+
+
+def _body_failures(route: template.Route, handler: Handler, sample: Any) -> list[DomainError]:
+    """What the body's model answers to typical mistakes, as the route would answer them."""
+    model = _body_model(route, handler)
+    if model is None or not isinstance(sample, dict) or not sample:
+        return []
+    schema = model.model_json_schema()
+    properties: dict[str, Any] = schema.get("properties", {})
+    first = next(iter(sample))
+    misspelled = first[1:] if first[1:] not in properties else f"{first}_"
+    wrong = 12345 if isinstance(sample[first], str) else "12345"
+    bodies: list[dict[str, Any]] = [
+        {(misspelled if name == first else name): value for name, value in sample.items()},
+        {},
+        {**sample, first: wrong},
+    ]
+    for name, prop in properties.items():
+        options = prop.get("anyOf", [prop])
+        if any("enum" in option for option in options):
+            bodies.append({**sample, name: "?"})
+        if any(option.get("type") == "string" and "maxLength" in option for option in options):
+            longest = max(option.get("maxLength", 0) for option in options)
+            bodies.append({**sample, name: "a" * (longest + 1)})
+        if any(option.get("type") == "string" for option in options):
+            bodies += [{**sample, name: ""}, {**sample, name: "a\tb"}, {**sample, name: "!"}]
+    found: dict[type[DomainError], DomainError] = {}
+    for body in bodies:
+        try:
+            model.model_validate(copy.deepcopy(body))
+        except ValidationError as error:
+            failure = validation_error(error.errors())
+            found.setdefault(type(failure), failure)
+    return list(found.values())
+
+
+def _body_model(route: template.Route, handler: Handler) -> type[BaseModel] | None:
+    function = getattr(route.function.module(), handler.name)
+    for parameter in inspect.signature(function).parameters.values():
+        annotation = parameter.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            return annotation
+    return None
 
 
 def _handler(route: template.Route) -> Handler:
-    """Read the route's function in its module: its `Response(status, media, …)` calls and role check."""
+    """Read the route's function in its module: its docstring, `Response(status, media, …)` calls, role check."""
     source = Path(route.function.module().__file__ or "")
     tree = ast.parse(source.read_text())
     rule = re.sub(r"\{(\w+)\}", r"<\1>", route.path)
@@ -194,17 +378,26 @@ def _handler(route: template.Route) -> Handler:
 
 def _read(function: ast.FunctionDef) -> Handler:
     successes: dict[int, str | None] = {}
-    checks_role = False
+    roles: tuple[str, ...] | None = None
     for node in ast.walk(function):
         if not isinstance(node, ast.Call):
             continue
         if isinstance(node.func, ast.Attribute) and node.func.attr == "require":
-            checks_role = True
+            roles = tuple(role for argument in node.args for role in _roles(argument))
         if isinstance(node.func, ast.Name) and node.func.id == "Response" and node.args:
             status = node.args[0]
             if isinstance(status, ast.Constant) and isinstance(status.value, int):
                 successes[status.value] = _media(node.args[1:])
-    return Handler(successes or {200: "application/json"}, checks_role)
+    return Handler(function.name, ast.get_docstring(function), successes or {200: "application/json"}, roles)
+
+
+def _roles(argument: ast.expr) -> tuple[str, ...]:
+    """`Role.OWNER` is the owner; `*MANAGERS` the owner and admins."""
+    if isinstance(argument, ast.Attribute):
+        return (argument.attr.lower(),)
+    if isinstance(argument, ast.Starred) and isinstance(argument.value, ast.Name) and argument.value.id == "MANAGERS":
+        return ("owner", "admin")
+    raise LookupError(f"a role check the OpenAPI generator cannot read: {ast.unparse(argument)}")
 
 
 def _media(arguments: list[ast.expr]) -> str | None:
@@ -275,7 +468,9 @@ def main() -> int:
         print(f"wrote {OPENAPI.name}")
     if not OPENAPI.exists() or OPENAPI.read_text() != document:
         failures.append("openapi.json is stale: run `make openapi` and commit it")
-    ours = {(method.upper(), _shape(path)) for path, item in json.loads(document)["paths"].items() for method in item}
+    parsed = json.loads(document)
+    ours = {(method.upper(), _shape(path)) for path, item in parsed["paths"].items() for method in item}
+    print(f"openapi: {len(ours)} operations under {len(parsed['tags'])} tags")
     if API_MD.exists():
         contract = contract_routes()
         failures.extend(f"{method} {path} is not in API.md" for method, path in sorted(ours - contract))

@@ -7,6 +7,11 @@ router = api_router()
 
 @router.patch("/account")
 def update_account(body: UpdateAccountRequest) -> AccountView:
+    """Rename the account, or require MFA of its users.
+
+    Any of `name` and `require_mfa`. With `require_mfa: true`, a user without MFA must enroll at their
+    next login before getting tokens. Recorded in the audit trail.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER)
     actor = audit_log.Actor(caller.user_id, caller.email)

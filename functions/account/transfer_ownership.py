@@ -7,6 +7,11 @@ router = api_router()
 
 @router.post("/account/transfer-ownership")
 def transfer_ownership(body: TransferOwnershipRequest) -> AccountView:
+    """Transfer the ownership to an admin.
+
+    The target must be an active admin of the account; the former owner becomes an admin. Recorded in the
+    audit trail.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER)
     actor = audit_log.Actor(caller.user_id, caller.email)

@@ -15,6 +15,11 @@ def export_events(
     actor_id: ActorId = None,
     action: Action = None,
 ) -> Response[str]:
+    """Export the audit trail as CSV.
+
+    The same filters as GET /audit. Answers the CSV (UTF-8 with BOM, `;`-separated, for Excel) while it
+    fits in one answer; otherwise 202 with an `export_id` to follow with GET /audit/exports/{export_id}.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     export = audit_search.export(

@@ -16,6 +16,11 @@ def list_events(
     limit: Limit = DEFAULT_LIMIT,
     cursor: Cursor = None,
 ) -> AuditPage:
+    """Search the audit trail, newest first.
+
+    Filters by period (`from`, `to`), actor and action; every change to the account is recorded with who
+    made it and what changed.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     filters = audit_search.Filters(since, until, actor_id, action)

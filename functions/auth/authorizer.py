@@ -2,8 +2,9 @@
 
 The role and email passed on come from the user item read now, not from the token, so a demotion
 or a deletion takes effect on the very next request. A request without a valid token goes on
-marked unauthenticated: every non-public route refuses it with API.md's 401 body (API Gateway
-itself could only answer 403).
+marked unauthenticated, with the code of the reason when it had a token (`token_expired`: refresh;
+`session_ended`: log in again; `invalid_token`): every non-public route refuses it with API.md's 401
+body and that code (API Gateway itself could only answer 403, saying nothing).
 """
 
 from dataclasses import asdict
@@ -29,6 +30,6 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         return UNAUTHENTICATED
     try:
         identity = sessions.authorize(token.strip())
-    except Unauthorized:
-        return UNAUTHENTICATED
+    except Unauthorized as refused:
+        return {"isAuthorized": True, "context": {"authenticated": False, "reason": refused.code}}
     return {"isAuthorized": True, "context": {"authenticated": True, **asdict(identity)}}

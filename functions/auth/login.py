@@ -12,6 +12,14 @@ router = api_router()
 
 @router.post("/auth/login")
 def login(body: LoginRequest) -> Response[TokenResponse | MfaChallengeResponse]:
+    """Log in with email and password.
+
+    Answers the tokens, or, when the user has MFA on, `{mfa_required, mfa_token}` to finish with
+    POST /auth/mfa; when the account requires MFA and the user has none,
+    `{mfa_enrollment_required, mfa_token}` to enroll with POST /auth/mfa/enroll. The access token lasts 15
+    minutes (renew it with POST /auth/refresh). Ten wrong passwords in a row lock the email's login for
+    15 minutes; an unknown email answers exactly as a wrong password.
+    """
     session = identity.login(body.email, body.password, device_of(router))
     if not isinstance(session, identity.Session):  # MFA: a second step before any token
         return no_store(challenge_response(session))

@@ -9,6 +9,11 @@ router = api_router()
 
 @router.post("/auth/logout")
 def logout(body: RefreshRequest) -> Response[None]:
+    """Log out: end the session of this refresh token.
+
+    The session's tokens stop working at once. Always 204, even for a token that is unknown or already
+    ended.
+    """
     identity.logout(body.refresh_token)
     return Response(204)
 

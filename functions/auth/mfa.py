@@ -12,6 +12,12 @@ router = api_router()
 
 @router.post("/auth/mfa")
 def verify_mfa(body: MfaLoginRequest) -> Response[TokenResponse]:
+    """Finish a login with a TOTP or recovery code.
+
+    Takes the `mfa_token` of POST /auth/login (valid 5 minutes) and a code of the authenticator app or an
+    unused recovery code; answers the tokens. A code is accepted once; 5 wrong codes in 15 minutes give
+    429 (a new login buys no new guesses).
+    """
     session = mfa.complete_login(body.mfa_token, body.code, device_of(router))
     return no_store(
         TokenResponse(

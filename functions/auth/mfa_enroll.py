@@ -11,6 +11,11 @@ router = api_router()
 
 @router.post("/auth/mfa/enroll")
 def enroll_at_login(body: MfaTokenRequest) -> Response[TotpEnrollment]:
+    """Start the MFA enrollment a login asked for.
+
+    With the `mfa_token` of a login answered `mfa_enrollment_required` (the account requires MFA), gives a
+    new TOTP secret and its `otpauth://` URI to show as a QR code; confirm with POST /auth/mfa/enroll/confirm.
+    """
     enrollment = mfa.start_enrollment_at_login(body.mfa_token)
     return no_store(TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri))
 

@@ -11,6 +11,11 @@ router = api_router()
 
 @router.post("/auth/mfa/enroll/confirm")
 def confirm_enrollment_at_login(body: MfaEnrollConfirmRequest) -> Response[EnrolledLogin]:
+    """Confirm the MFA enrollment and log in.
+
+    Takes a first code of the authenticator app: turns MFA on, answers the tokens and 10 single-use
+    recovery codes, shown this once.
+    """
     enrolled = mfa.confirm_enrollment_at_login(body.mfa_token, body.code, device_of(router))
     session = enrolled.session
     return no_store(

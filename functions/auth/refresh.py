@@ -11,6 +11,11 @@ router = api_router()
 
 @router.post("/auth/refresh")
 def refresh(body: RefreshRequest) -> Response[TokenResponse]:
+    """Renew the tokens.
+
+    Exchanges the refresh token for a new access token and a new refresh token: each refresh token is used
+    once. Presenting one already used ends its session (it was stolen or replayed).
+    """
     session = identity.refresh(body.refresh_token, device_of(router))
     return no_store(
         TokenResponse(

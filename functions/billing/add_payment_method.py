@@ -9,6 +9,11 @@ router = api_router()
 
 @router.post("/billing/payment-methods")
 def add_payment_method(body: NewPaymentMethod) -> Response[SetupIntentView]:
+    """Start adding a payment method.
+
+    Creates a Stripe SetupIntent: confirm its `client_secret` with Stripe.js in the page; the card or IBAN
+    never reaches this API. The method is listed once Stripe attached it.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     actor = audit_log.Actor(caller.user_id, caller.email)

@@ -7,6 +7,10 @@ router = api_router()
 
 @router.get("/billing/address")
 def get_address() -> BillingAddressView:
+    """Read the billing address.
+
+    As the account's Stripe customer holds it (company name, address, VAT number).
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     return BillingAddressView(**billing.address(caller.account_id))

@@ -8,6 +8,10 @@ router = api_router()
 
 @router.get("/billing/credits/history")
 def list_credit_history(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> CreditHistoryPage:
+    """List the credit movements.
+
+    Grants (support, purchases) and consumptions (analyses).
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     start = pagination.decode(cursor, caller.account_id)

@@ -7,6 +7,10 @@ router = api_router()
 
 @router.get("/billing/credits")
 def list_credits() -> CreditBalanceList:
+    """Read the credit balances.
+
+    Per credit type: granted, consumed and remaining credits.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     return CreditBalanceList(items=[CreditBalance(**item) for item in credits.balances(caller.account_id)])

@@ -8,6 +8,10 @@ router = api_router()
 
 @router.get("/billing/invoices")
 def list_invoices(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> InvoicePage:
+    """List the paid invoices.
+
+    From Stripe: name (number), payment date, amount excluding tax, and a link to its PDF.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     start = pagination.decode(cursor, caller.account_id)

@@ -7,6 +7,11 @@ router = api_router()
 
 @router.get("/billing/payment-methods")
 def list_payment_methods() -> PaymentMethodList:
+    """List the payment methods.
+
+    Cards and SEPA debits of the account's Stripe customer: brand, last 4 digits and expiry only;
+    `is_default` marks the one invoices are paid with.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     return PaymentMethodList(items=[PaymentMethodView(**item) for item in billing.payment_methods(caller.account_id)])

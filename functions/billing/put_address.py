@@ -7,6 +7,11 @@ router = api_router()
 
 @router.put("/billing/address")
 def put_address(body: BillingAddress) -> BillingAddressView:
+    """Set the billing address.
+
+    Written to the account's Stripe customer (created on first need) and recorded in the audit trail; a
+    VAT number is registered with Stripe, which may refuse it.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     actor = audit_log.Actor(caller.user_id, caller.email)

@@ -7,6 +7,11 @@ router = api_router()
 
 @router.get("/cabinet")
 def get_cabinet() -> CabinetView:
+    """Read the firm information.
+
+    The fields every CRM starts from (identification, address, Ordre registration, signatory…); `null`
+    for an empty one.
+    """
     caller = current_caller(router)
     return CabinetView(fields=cabinet.get(caller.account_id))
 

@@ -7,6 +7,10 @@ router = api_router()
 
 @router.patch("/cabinet")
 def update_cabinet(body: FirmFieldsUpdate) -> CabinetView:
+    """Edit the firm information.
+
+    Any of its fields; `null` empties one. Recorded in the audit trail.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     actor = audit_log.Actor(caller.user_id, caller.email)

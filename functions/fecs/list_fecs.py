@@ -8,6 +8,11 @@ router = api_router()
 
 @router.get("/fecs")
 def list_fecs(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> FecPage:
+    """List the FEC files the caller may open.
+
+    The owner and admins see every file of the account; a member, the files they imported or that were
+    shared with them.
+    """
     caller = current_caller(router)
     # Bound to the user too: what a member sees is its own list, a cursor of it is useless to another.
     scope = f"{caller.account_id}:{caller.user_id}"

@@ -9,6 +9,11 @@ router = api_router()
 
 @router.post("/fecs")
 def register_fec(body: FecCreate) -> Response[FecCreated]:
+    """Register an FEC file and get its upload URL.
+
+    Answers a presigned URL (valid 15 minutes) to PUT the file to; `naming_warning` says when the name
+    does not follow the official `<SIREN>FEC<AAAAMMJJ>` naming.
+    """
     caller = current_caller(router)
     importer = audit_log.Actor(caller.user_id, caller.email)
     created = fecs.register(caller.account_id, importer, body.file_name, body.folder)

@@ -9,6 +9,11 @@ router = api_router()
 
 @router.post("/groups")
 def create_group(body: GroupCreate) -> Response[GroupView]:
+    """Create a group.
+
+    With its members, picked from the account's users. Names are unique per account whatever the case;
+    the account type limits the number of groups.
+    """
     caller = current_caller(router)
     caller.require(*MANAGERS)
     group = groups.create(caller.account_id, audit_log.Actor(caller.user_id, caller.email), body.name, body.member_ids)

@@ -8,6 +8,10 @@ router = api_router()
 
 @router.get("/groups")
 def list_groups(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> GroupPage:
+    """List the account's groups.
+
+    Each with its name and member count; GET /groups/{group_id} gives its members.
+    """
     caller = current_caller(router)
     items, last_key = groups.page(caller.account_id, limit, pagination.decode(cursor, caller.account_id))
     return GroupPage(

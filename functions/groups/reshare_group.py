@@ -1,13 +1,18 @@
 from comptasecure.domain import audit_log, groups
 from comptasecure.http import MANAGERS, api_router, current_caller, lambda_handler
+from comptasecure.http.params import GroupId
 from comptasecure.models.group_reshare import ReshareRequest, ReshareResult
 
 router = api_router()
 
 
 @router.post("/groups/<group_id>/reshare")
-def reshare_group(group_id: str, body: ReshareRequest) -> ReshareResult:
-    """Grant the files shared with the group so far to its current members (R-GRP-3), once."""
+def reshare_group(group_id: GroupId, body: ReshareRequest) -> ReshareResult:
+    """Share the group's earlier files with its current members.
+
+    Grants the files shared with the group so far to its current members (or to those of `user_ids`), each
+    grant once: a second or concurrent call grants nothing twice (R-GRP-3).
+    """
     caller = current_caller(router)
     caller.require(*MANAGERS)
     actor = audit_log.Actor(caller.user_id, caller.email)

@@ -9,6 +9,12 @@ router = api_router()
 
 @router.post("/me/password")
 def change_password(body: PasswordChangeRequest) -> Response[PasswordChangeResponse]:
+    """Ask to change the password.
+
+    Checks the current password, the confirmation and the new password's strength (12 to 128 characters,
+    not a common one), then emails a code; the change takes effect with POST /me/password/confirm. Until
+    then the old password keeps working.
+    """
     caller = current_caller(router)
     status = password_change.request(
         caller.account_id,

@@ -9,6 +9,11 @@ router = api_router()
 
 @router.post("/me/password/confirm")
 def confirm_password_change(body: PasswordConfirmRequest) -> Response[None]:
+    """Confirm the password change with the emailed code.
+
+    The new password replaces the old one at once, the caller's other sessions end, and an email tells
+    the user their password changed.
+    """
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
     password_change.confirm(caller.account_id, actor, caller.session_id, body.code)

@@ -9,6 +9,11 @@ router = api_router()
 
 @router.post("/me/email")
 def change_email(body: EmailChangeRequest) -> Response[EmailChangeResponse]:
+    """Ask to change the caller's email.
+
+    Checks the current password, then emails a code to the new address and a notice to the old one. The
+    new address is claimed only at confirmation (POST /me/email/confirm).
+    """
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
     status = email_change.request(caller.account_id, actor, body.new_email, body.current_password)

@@ -8,6 +8,11 @@ router = api_router()
 
 @router.post("/me/email/confirm")
 def confirm_email_change(body: EmailChangeConfirmRequest) -> Profile:
+    """Confirm the email change with the code sent to the new address.
+
+    Login then works with the new email only; the old address gets a notice, and the caller's other
+    sessions end.
+    """
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
     profile = email_change.confirm(caller.account_id, actor, caller.session_id, body.code)

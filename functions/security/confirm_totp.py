@@ -10,6 +10,10 @@ router = api_router()
 
 @router.post("/me/mfa/totp/confirm")
 def confirm_totp(body: TotpConfirmRequest) -> Response[RecoveryCodes]:
+    """Turn MFA on with a first code of the authenticator app.
+
+    Answers 10 single-use recovery codes, shown this once. The caller's other sessions end.
+    """
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
     return no_store(

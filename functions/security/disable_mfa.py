@@ -9,6 +9,11 @@ router = api_router()
 
 @router.delete("/me/mfa")
 def disable_mfa(body: DisableMfaRequest) -> Response[None]:
+    """Turn MFA off.
+
+    Needs the current password and a TOTP or recovery code; refused while the account requires MFA. The
+    caller's other sessions end.
+    """
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
     mfa.disable(caller.account_id, actor, caller.session_id, body.current_password, body.code)

@@ -8,6 +8,11 @@ router = api_router()
 
 @router.get("/me/sessions")
 def list_sessions(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> SessionPage:
+    """List the caller's sessions, newest first.
+
+    Each with the device (User-Agent) and IP of its last login or refresh; `current` marks the caller's.
+    `last_used_at` moves at refresh, not at every request.
+    """
     caller = current_caller(router)
     scope = f"{caller.account_id}:{caller.user_id}:sessions"
     items, last_key = user_sessions.page(

@@ -8,6 +8,10 @@ router = api_router()
 
 @router.get("/users/import-template")
 def import_template() -> Response[bytes]:
+    """Download the CSV template of the import.
+
+    Semicolon-separated UTF-8 with BOM (what French Excel reads): `email;prenom;nom;role`.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     return Response(

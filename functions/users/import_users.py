@@ -10,7 +10,12 @@ router = api_router()
 
 @router.post("/users/import")
 def import_users() -> Response[InvitationResults]:
-    """CSV body (text/csv, or application/octet-stream): UTF-8 with or without BOM, or Windows-1252."""
+    """Invite users from a CSV file.
+
+    The filled-in template (semicolons or commas, UTF-8 or Windows-1252, at most 1 MB and 1,000 rows),
+    sent as `text/csv` or `application/octet-stream`. Each row is invited as by POST /users and reported
+    on its own (207); a line that cannot be read refuses the file (422 `unreadable_csv`).
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     results = user_import.import_csv(caller.account_id, caller.user_id, raw_body(router))

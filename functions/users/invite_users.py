@@ -10,6 +10,12 @@ router = api_router()
 
 @router.post("/users")
 def invite_users(body: InviteUsersRequest) -> Response[InvitationResults]:
+    """Invite users.
+
+    Each row is checked and reported on its own (207): one bad row never refuses the others, and the
+    account's user limit holds for the batch, also under concurrent requests. Each invited user gets an
+    email with a link to choose a password (valid 2 hours by default), then a confirmation code.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     rows = [NewUser(**row.model_dump()) for row in body.users]

@@ -8,6 +8,11 @@ router = api_router()
 
 @router.get("/users")
 def list_users(limit: Limit = DEFAULT_LIMIT, cursor: Cursor = None) -> UserPage:
+    """List the account's users.
+
+    Invited users included, with their role, groups, status and whether their email bounces; `limits`
+    gives the account type's maximum and how many users count against it.
+    """
     # Every role reads the table: members pick users when they share an FEC (R-ROLE manages, not reads).
     caller = current_caller(router)
     page = users.page(caller.account_id, limit, pagination.decode(cursor, caller.account_id))

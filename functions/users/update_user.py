@@ -1,5 +1,6 @@
 from comptasecure.domain import users
 from comptasecure.http import Role, api_router, current_caller, lambda_handler
+from comptasecure.http.params import UserId
 from comptasecure.models.user_update import UpdateUserRequest
 from comptasecure.models.user_views import UserView
 
@@ -7,7 +8,12 @@ router = api_router()
 
 
 @router.patch("/users/<id>")
-def update_user(id: str, body: UpdateUserRequest) -> UserView:
+def update_user(id: UserId, body: UpdateUserRequest) -> UserView:
+    """Edit a user.
+
+    Any of first name, last name, role (`admin` or `member`) and groups (`group_ids` is the user's whole
+    set). The owner's role changes only by a transfer of ownership; an admin cannot edit the owner.
+    """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)
     changes = users.UserChanges(**body.model_dump())

@@ -8,7 +8,8 @@ from botocore.stub import Stubber
 
 from comptasecure import aws
 from comptasecure.domain import workflow
-from comptasecure.domain.catalogue import AccountType, Catalogue, IncompleteCatalogue, UnknownAccountType
+from comptasecure.domain.catalogue import AccountType, Catalogue
+from comptasecure.errors import CatalogueIncomplete, UnknownAccountType
 from tests.helpers import Client, code_in, signup, wait_for_email
 
 
@@ -36,7 +37,7 @@ def test_catalogue_gaps_are_typed_domain_errors() -> None:
     with pytest.raises(UnknownAccountType) as unknown:
         only_support.get("freemium")
     assert (unknown.value.status, unknown.value.field) == (422, "type_id")
-    with pytest.raises(IncompleteCatalogue) as incomplete:
+    with pytest.raises(CatalogueIncomplete) as incomplete:
         only_support.obtained_by("signup")
     assert incomplete.value.status == 503
 

@@ -112,7 +112,7 @@ def test_bad_requests_name_the_field_and_write_nothing(client: Client, table: An
         ({"users": [{"first_name": "Jean"}]}, 422, "users.0.email"),
         ({"users": "a@b.fr"}, 400, "users"),
         ({"users": [{"email": unique_email(), "group_ids": "g1"}]}, 400, "users.0.group_ids"),
-        ({"utilisateurs": []}, 422, "users"),
+        ({"utilisateurs": []}, 422, "utilisateurs"),  # the misspelling is named, not the missing "users"
     ]
     for body, status, field in cases:
         reply = owner.client.post("/users", body)

@@ -51,6 +51,8 @@ def test_a_process_that_builds_handlers_again_freezes_only_its_first_init() -> N
     frozen = gc.get_freeze_count()
     leftovers = [[index] for index in range(10_000)]  # objects the next build must not freeze
     init_done()
-    assert gc.get_freeze_count() == frozen
+    # A second freeze would add the 10,000 leftovers; frozen objects that die meanwhile (a young cycle
+    # held the last reference to them) make the count drop, which depends on what ran before.
+    assert gc.get_freeze_count() <= frozen
     assert gc.isenabled()
     del leftovers

@@ -6,6 +6,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from comptasecure.domain.passwords import MAX_LENGTH, MIN_LENGTH
+
 # Every text field of the API is one line typed in a form: a control character in it is never meant,
 # and some are harmful where the text goes next. CR and LF split email headers (an account name is
 # in the invitation's subject), NUL truncates C strings, ESC drives terminals that show logs, and
@@ -35,10 +37,40 @@ def refuse_control_characters(value: Any) -> Any:
 
 
 SingleLine = AfterValidator(single_line)
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine]
-CompanyName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), SingleLine]
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=100),
+    SingleLine,
+    Field(description="A person's name, one line (spaces around it dropped).", examples=["Claire"]),
+]
+CompanyName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    SingleLine,
+    Field(description="One line (spaces around it dropped).", examples=["Cabinet Dupont"]),
+]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200), SingleLine]
-Password = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
+# A password being presented (login, current password): any the user may have, as typed.
+Password = Annotated[
+    str, StringConstraints(min_length=1, max_length=1024), Field(description="The password, exactly as typed.")
+]
+# A password being chosen: the schema states the domain's policy (domain/passwords.check_policy), which
+# refuses it with 422 `weak_password` (naming the rule broken) rather than a bare length error.
+NewPassword = Annotated[
+    str,
+    StringConstraints(min_length=1, max_length=1024),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "password",
+            "minLength": MIN_LENGTH,
+            "maxLength": MAX_LENGTH,
+            "description": f"{MIN_LENGTH} to {MAX_LENGTH} characters, any; refused when common or trivial "
+            "(422 `weak_password`).",
+            "examples": ["Cabinet-Dupont 2026 !"],
+        }
+    ),
+]
 
 
 def _email(value: str) -> str:
@@ -59,13 +91,42 @@ Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254),
     AfterValidator(_email),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "email",
+            "maxLength": 254,
+            "description": "An email address; compared without regard to case.",
+            "examples": ["claire.dupont@cabinet-dupont.fr"],
+        }
+    ),
 ]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+# The email a login presents: only its length is checked (a wrong one answers as a wrong password).
+LoginEmail = Annotated[
+    str,
+    StringConstraints(max_length=254),
+    Field(description="The account's email address.", examples=["claire.dupont@cabinet-dupont.fr"]),
+]
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$"),
+    Field(description="The 6-digit code of the email.", examples=["482913"]),
+]
 # A TOTP code (6 digits) or a recovery code (10 letters and digits, the dash optional).
-MfaCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$")]
+MfaCode = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, pattern=r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$"),
+    Field(
+        description="A code of the authenticator app (6 digits) or an unused recovery code (`XXXXX-XXXXX`).",
+        examples=["482913"],
+    ),
+]
 # The short-lived token a login hands out when MFA must be answered or enrolled first.
-MfaToken = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
+MfaToken = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=2048),
+    Field(description="The `mfa_token` of the login's answer (valid 5 minutes)."),
+]
 # Ids the client sends back: an account's, a user's, an account type's (whitespace around it dropped)…
 Identifier = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 # …and the users and groups a group or a share names, as given.
@@ -100,8 +161,17 @@ def _phone(value: str) -> str:
     raise ValueError("Le numéro de téléphone doit être au format international (+33…) ou français (06…).")
 
 
-Siren = Annotated[str, AfterValidator(_siren)]
-Phone = Annotated[str, StringConstraints(max_length=30), AfterValidator(_phone)]
+Siren = Annotated[
+    str,
+    AfterValidator(_siren),
+    Field(description="9 digits with a valid key (spaces allowed).", examples=["732 829 320"]),
+]
+Phone = Annotated[
+    str,
+    StringConstraints(max_length=30),
+    AfterValidator(_phone),
+    Field(description="International (+33…) or French (06…); stored in E.164.", examples=["06 12 34 56 78"]),
+]
 
 
 # ISO 3166-1 alpha-2, officially assigned codes.

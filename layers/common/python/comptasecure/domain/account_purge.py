@@ -7,7 +7,7 @@ from contextlib import suppress
 from typing import Any, TypedDict
 
 from comptasecure.domain import billing, workflow
-from comptasecure.errors import Conflict
+from comptasecure.errors import AccountNotDeleted
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import bucket
@@ -37,7 +37,7 @@ def purge(account_id: str, stripe_customer_id: str | None) -> Purged:
     """
     if account_store.exists(account_id):
         # Only a deleted account is purged, whatever a caller of the worker passes in.
-        raise Conflict("Ce compte n'est pas supprimé.", code="account_not_deleted")
+        raise AccountNotDeleted()
     removed: Purged = {"items": 0, "item_pages": 0, "batch_writes": 0, "objects": 0, "bucket_calls": 0}
     while True:
         page, more = account_store.items_page(account_id)

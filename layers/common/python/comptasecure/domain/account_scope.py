@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 
-from comptasecure.errors import NotFound
+from comptasecure.errors import UnknownGroups, UnknownUsers
 from comptasecure.store import groups as group_store
 from comptasecure.store import users as user_store
 from comptasecure.store.records import Group, User
@@ -12,12 +12,12 @@ def users_of_account(account_id: str, user_ids: Sequence[str], field: str) -> li
     """The users, or 404 naming the field: another account's ids look exactly like unknown ones."""
     found = user_store.get_many_in(account_id, user_ids)
     if len(found) != len(set(user_ids)):
-        raise NotFound("Un des utilisateurs indiqués est introuvable.", field=field, code="user_not_found")
+        raise UnknownUsers(field=field)
     return found
 
 
 def groups_of_account(account_id: str, group_ids: Sequence[str], field: str) -> list[Group]:
     found = group_store.get_many_in(account_id, group_ids)
     if len(found) != len(set(group_ids)):
-        raise NotFound("Un des groupes indiqués est introuvable.", field=field, code="group_not_found")
+        raise UnknownGroups(field=field)
     return found

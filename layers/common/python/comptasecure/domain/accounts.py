@@ -5,7 +5,14 @@ from dataclasses import dataclass
 from comptasecure.domain import audit_log, follow_ups
 from comptasecure.domain.catalogue import Obtention, catalogue
 from comptasecure.domain.membership import Role, UserStatus
-from comptasecure.errors import AccountNotEmpty, Conflict, InvalidInput, NotOwner
+from comptasecure.errors import (
+    AccountBusy,
+    AccountNotEmpty,
+    AlreadyOwner,
+    Conflict,
+    NotAnActiveAdmin,
+    NotOwner,
+)
 from comptasecure.idempotency import replayable
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
@@ -118,7 +125,7 @@ def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require
 def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: str) -> AccountOverview:
     """Hand the account to an active admin; the old owner becomes admin. One transaction, one owner."""
     if new_owner_id == actor.id:
-        raise InvalidInput("Vous êtes déjà propriétaire de ce compte.", field="user_id", code="already_owner")
+        raise AlreadyOwner()
     target = user_store.get(account_id, new_owner_id)
     if target["role"] != Role.ADMIN or target["status"] != UserStatus.ACTIVE:
         raise _not_an_active_admin()
@@ -150,11 +157,7 @@ def transfer_ownership(account_id: str, actor: audit_log.Actor, new_owner_id: st
 
 
 def _not_an_active_admin() -> Conflict:
-    return Conflict(
-        "Seul un administrateur actif peut devenir propriétaire du compte.",
-        field="user_id",
-        code="not_an_active_admin",
-    )
+    return NotAnActiveAdmin()
 
 
 def delete(account_id: str, owner_id: str) -> None:
@@ -185,7 +188,7 @@ def delete(account_id: str, owner_id: str) -> None:
             continue  # a Stripe customer was linked between the read and the deletion
         logger.info("account deleted, purge owed", extra={"account_id": account_id, "by": owner["id"]})
         return
-    raise Conflict("Le compte change trop souvent pour être supprimé ; réessayez.", code="account_busy")
+    raise AccountBusy()
 
 
 def set_type(account_id: str, type_id: str, reason: str) -> dict[str, str]:

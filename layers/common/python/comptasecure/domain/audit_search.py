@@ -17,7 +17,7 @@ from typing import Any, TypedDict
 
 from comptasecure import clock
 from comptasecure.domain import follow_ups
-from comptasecure.errors import InvalidInput, NotFound
+from comptasecure.errors import ExportNotFound, InvalidRange
 from comptasecure.observability import logger
 from comptasecure.settings import settings
 from comptasecure.store import audit as audit_store
@@ -42,7 +42,7 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.since and self.until and self.since > self.until:
-            raise InvalidInput("La date de début doit précéder la date de fin.", field="from", code="invalid_range")
+            raise InvalidRange()
 
     def stored(self) -> ExportFilters:
         return {
@@ -153,7 +153,7 @@ def export_state(account_id: str, export_id: str) -> ExportState:
     job = audit_store.get_export(account_id, export_id)
     now = clock.now()
     if job is None or clock.parse(job["expires_at"]) <= now:
-        raise NotFound("Export introuvable.", code="export_not_found")
+        raise ExportNotFound()
     if job["status"] == "ready":
         seconds = min(settings().audit_export_link_seconds, int((clock.parse(job["expires_at"]) - now).total_seconds()))
         url = bucket.download_url(job["object_key"], seconds, EXPORT_FILE_NAME)

@@ -11,7 +11,13 @@ from typing import Any, Literal, TypedDict
 
 from comptasecure import clock, stripe_api
 from comptasecure.domain import audit_log
-from comptasecure.errors import AccountNotFound, Conflict, InvalidInput, NotFound
+from comptasecure.errors import (
+    AccountNotFound,
+    Conflict,
+    InvalidVatNumber,
+    NotFound,
+    PaymentMethodNotFound,
+)
 from comptasecure.idempotency import replayable
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
@@ -46,7 +52,7 @@ class PaymentMethodEntry(ShownPaymentMethod):
 
 
 def payment_method_not_found() -> NotFound:
-    return NotFound("Moyen de paiement introuvable.", code="payment_method_not_found")
+    return PaymentMethodNotFound()
 
 
 class _AlreadyLinked(Conflict):
@@ -192,9 +198,7 @@ def _replace_vat_number(customer_id: str, vat_number: str | None) -> None:
         try:
             tax_ids.create(customer_id, {"type": EU_VAT, "value": vat_number})
         except stripe.InvalidRequestError as error:
-            raise InvalidInput(
-                "Stripe refuse ce numéro de TVA intracommunautaire.", field="vat_number", code="invalid_vat_number"
-            ) from error
+            raise InvalidVatNumber() from error
     for stale in current:
         if stale.value != vat_number:
             tax_ids.delete(customer_id, stale.id)

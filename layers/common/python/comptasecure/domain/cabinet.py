@@ -9,7 +9,7 @@ import re
 from typing import TypedDict
 
 from comptasecure.domain import audit_log
-from comptasecure.errors import Conflict, NotFound
+from comptasecure.errors import AnalysisNotFound, CabinetChanged, Conflict
 from comptasecure.store import cabinet as cabinet_store
 from comptasecure.store.cabinet import FieldsItem
 from comptasecure.store.transaction import Transaction
@@ -140,10 +140,7 @@ def save_crm(
             # Another CRM filled one of these firm fields first: its value stays; read again.
             continue
         return _opened(analysis_id, after, {**firm, **backfill})
-    raise Conflict(
-        "Les informations du cabinet changent en ce moment. Enregistrez à nouveau le compte-rendu.",
-        code="cabinet_changed",
-    )
+    raise CabinetChanged()
 
 
 def _opened(analysis_id: str, own: FirmFields, firm: FirmFields) -> Crm:
@@ -154,4 +151,4 @@ def _check_analysis(analysis_id: str) -> None:
     """An id that cannot name an analysis is not found. CRMs are the saving account's: an id another
     account also uses names that account's own CRM, invisible from here."""
     if not ANALYSIS_ID.fullmatch(analysis_id):
-        raise NotFound("Analyse introuvable.", code="analysis_not_found")
+        raise AnalysisNotFound()

@@ -5,24 +5,8 @@ from typing import Literal
 from aws_lambda_powertools.utilities import parameters
 from pydantic import BaseModel, ConfigDict
 
-from comptasecure.errors import DomainError, InvalidInput
+from comptasecure.errors import CatalogueIncomplete, UnknownAccountType
 from comptasecure.settings import settings
-
-
-class UnknownAccountType(InvalidInput):
-    """A type id that the catalogue does not hold."""
-
-    code = "unknown_account_type"
-    message = "Ce type de compte n'existe pas."
-
-
-class IncompleteCatalogue(DomainError):
-    """No type is obtained this way (a catalogue edited wrongly): the route cannot work until it is fixed."""
-
-    status = 503
-    code = "catalogue_incomplete"
-    message = "Ce service est momentanément indisponible. Réessayez plus tard."
-
 
 CATALOGUE_MAX_AGE_SECONDS = 60
 
@@ -45,13 +29,13 @@ class Catalogue(BaseModel):
         for account_type in self.types:
             if account_type.id == type_id:
                 return account_type
-        raise UnknownAccountType(field="type_id")
+        raise UnknownAccountType()
 
     def obtained_by(self, way: Obtention) -> AccountType:
         for account_type in self.types:
             if account_type.obtained_by == way:
                 return account_type
-        raise IncompleteCatalogue()
+        raise CatalogueIncomplete()
 
 
 def catalogue() -> Catalogue:

@@ -7,7 +7,7 @@ from datetime import timedelta
 from hashlib import sha256
 
 from comptasecure import clock
-from comptasecure.errors import InvalidCode, InvalidInput, TooManyAttempts
+from comptasecure.errors import ExpiredCode, InvalidCode, TooManyAttempts
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
@@ -109,9 +109,7 @@ def redeem(tx: Transaction, account_id: str, user_id: str, purpose: str, code: s
 def _unexpired_match(stored: code_store.StoredCode, account_id: str, user_id: str, purpose: str, code: str) -> bool:
     """Whether the presented code is the stored one; an expired code is a 422 of its own."""
     if stored["expires_at"] <= clock.iso(clock.now()):
-        raise InvalidInput(
-            "Ce code a expiré. Demandez un nouveau code de validation.", field="code", code="expired_code"
-        )
+        raise ExpiredCode()
     presented = code_hash(account_id, user_id, purpose, code.strip())
     return hmac.compare_digest(presented, stored["code_hash"])
 

@@ -10,7 +10,15 @@ from typing import Any, TypedDict
 from comptasecure import clock
 from comptasecure.domain import audit_log
 from comptasecure.domain.catalogue import CreditType, catalogue, credit_catalogue
-from comptasecure.errors import AccountNotFound, Conflict, InvalidInput
+from comptasecure.errors import (
+    AccountNotFound,
+    AnalysisIdReused,
+    Conflict,
+    InsufficientCredits,
+    InvalidAmount,
+    InvalidCreditType,
+    MonthlyAnalysisLimitReached,
+)
 from comptasecure.store import accounts as account_store
 from comptasecure.store import credits as credit_store
 from comptasecure.store.credits import Consumption, Movement
@@ -34,7 +42,7 @@ class Balance(TypedDict):
 def credit_type(type_id: str, field: str = "type") -> CreditType:
     found = credit_catalogue().get(type_id)
     if found is None:
-        raise InvalidInput("Ce type de crédit n'existe pas.", field=field, code="invalid_credit_type")
+        raise InvalidCreditType(field=field)
     return found
 
 
@@ -45,7 +53,7 @@ def grant(tx: Transaction, account_id: str, actor: audit_log.Actor, type_id: str
     """
     credit_type(type_id)
     if amount <= 0:
-        raise InvalidInput("Le nombre de crédits doit être positif.", field="amount", code="invalid_amount")
+        raise InvalidAmount()
     credit_store.grant(tx, account_id, type_id, amount)
     _movement(tx, account_id, actor, "billing.credits_granted", type_id, amount, reason)
 
@@ -62,8 +70,6 @@ def grant_now(account_id: str, actor: audit_log.Actor, type_id: str, amount: int
 class AnalysisAlreadyCharged(Conflict):
     """The analysis has consumed its credits already (a retry): its first result is the answer."""
 
-    code = "analysis_already_charged"
-
 
 def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> Consumption:
     """Take ``amount`` credits of a type for one analysis (R-BIL-3), once however often it is retried.
@@ -77,7 +83,7 @@ def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> Con
     """
     credit_type(type_id, field="credit_type")
     if amount <= 0:
-        raise InvalidInput("Le nombre de crédits doit être positif.", field="amount", code="invalid_amount")
+        raise InvalidAmount()
     account_type = catalogue().get(account_store.get(account_id)["type_id"])
     consumed_at = clock.iso(clock.now())
     consumption: Consumption = {
@@ -94,7 +100,7 @@ def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> Con
         account_id,
         type_id,
         amount,
-        on_insufficient=Conflict("Crédits insuffisants pour cette analyse.", code="insufficient_credits"),
+        on_insufficient=InsufficientCredits(),
     )
     max_per_month = account_type.limits.get("max_analyses_per_month", 0)
     credit_store.count_analysis(
@@ -102,10 +108,7 @@ def consume(account_id: str, type_id: str, amount: int, analysis_id: str) -> Con
         account_id,
         consumed_at[:7],
         max_per_month,
-        on_limit=Conflict(
-            f"Votre type de compte permet {max_per_month} analyses par mois ; la limite est atteinte.",
-            code="monthly_analysis_limit_reached",
-        ),
+        on_limit=MonthlyAnalysisLimitReached(limit=max_per_month),
     )
     _movement(
         tx,
@@ -130,11 +133,7 @@ def _recorded(account_id: str, type_id: str, amount: int, analysis_id: str) -> C
     if recorded is None:  # the account was deleted between the two calls
         raise AccountNotFound()
     if (recorded["credit_type"], recorded["amount"]) != (type_id, amount):
-        raise Conflict(
-            "Cette analyse a déjà consommé des crédits d'un autre type ou d'un autre montant.",
-            field="analysis_id",
-            code="analysis_id_reused",
-        )
+        raise AnalysisIdReused()
     return recorded
 
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, codes, follow_ups, profiles, reauthentication, user_sessions
-from comptasecure.errors import Conflict, InvalidCode, InvalidInput
+from comptasecure.errors import Conflict, EmailTaken, InvalidCode, SameEmail
 from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
@@ -27,7 +27,7 @@ def request(account_id: str, actor: audit_log.Actor, new_email: str, current_pas
     """Check the password and the address, keep the new email pending, email its code and the notice."""
     user = user_store.get(account_id, actor.id)
     if new_email == user["email"]:
-        raise InvalidInput("C'est déjà l'adresse de votre compte.", field="new_email", code="same_email")
+        raise SameEmail()
     reauthentication.check_password(account_id, user, current_password)
     if user_store.find_by_email(new_email) is not None:
         raise _email_taken()
@@ -63,7 +63,7 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
         raise InvalidCode()
     tx = Transaction()
     codes.redeem(tx, account_id, actor.id, codes.EMAIL_CHANGE, code)
-    ending = user_sessions.end_sessions(tx, user, keep_session_id=session_id)
+    ending = user_sessions.end_other_sessions(tx, account_id, actor.id, user_store.sessions_end(user), session_id)
     user_store.move_email(
         tx,
         account_id,
@@ -92,7 +92,7 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
 
 
 def _email_taken() -> Conflict:
-    return Conflict("Cette adresse email est déjà utilisée.", field="new_email", code="email_taken")
+    return EmailTaken(field="new_email")
 
 
 def _recently_issued(stored: code_store.StoredCode | None) -> bool:

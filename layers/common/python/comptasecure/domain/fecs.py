@@ -10,7 +10,7 @@ from typing import Any
 from comptasecure import aws, clock
 from comptasecure.domain import account_scope, audit_log
 from comptasecure.domain.membership import MANAGERS, Role
-from comptasecure.errors import Forbidden, NotFound
+from comptasecure.errors import FecNotFound, NotAllowedToShare, NotFound
 from comptasecure.idempotency import NOTHING, replayable
 from comptasecure.settings import settings
 from comptasecure.store import fecs as fec_store
@@ -105,7 +105,7 @@ def share(
         if not fec_store.has_grant(account_id, sharer.id, fec_id):
             raise _fec_not_found()
         if fec["imported_by"] != sharer.id:
-            raise Forbidden("Seuls l'importateur du fichier et les administrateurs peuvent le partager.")
+            raise NotAllowedToShare()
     account_scope.users_of_account(account_id, user_ids, "user_ids")
     groups = account_scope.groups_of_account(account_id, group_ids, "group_ids")
     from_groups = {member for group in groups for member in group.get("member_ids") or []}
@@ -151,4 +151,4 @@ def forget_user(account_id: str, user_id: str) -> None:
 
 
 def _fec_not_found() -> NotFound:
-    return NotFound("Fichier FEC introuvable.", code="fec_not_found")
+    return FecNotFound()

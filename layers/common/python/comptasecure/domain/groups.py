@@ -9,7 +9,18 @@ from comptasecure import clock
 from comptasecure.domain import account_scope, audit_log
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import MANAGERS
-from comptasecure.errors import Conflict, InvalidInput, NotFound
+from comptasecure.errors import (
+    Conflict,
+    GroupChanged,
+    GroupNameTaken,
+    GroupNotFound,
+    GroupQuotaReached,
+    InvalidInput,
+    NotAGroupMember,
+    NotFound,
+    TooManyMembers,
+    UserNotFound,
+)
 from comptasecure.idempotency import NOTHING, replayable
 from comptasecure.store import accounts as account_store
 from comptasecure.store import fecs as fec_store
@@ -23,21 +34,12 @@ MAX_MEMBERS_CHANGED = MAX_TRANSACTION_ITEMS - 5
 DELETE_ATTEMPTS = 3
 
 
-class GroupChanged(Conflict):
-    """The group is not as it was read: someone edited or deleted it in between."""
-
-    code = "group_changed"
-    message = "Ce groupe vient d'être modifié par quelqu'un d'autre. Rechargez-le puis recommencez."
-
-
 def group_not_found() -> NotFound:
-    return NotFound("Groupe introuvable.", code="group_not_found")
+    return GroupNotFound()
 
 
 def too_many_members() -> InvalidInput:
-    return InvalidInput(
-        f"Modifiez au plus {MAX_MEMBERS_CHANGED} membres à la fois.", field="member_ids", code="too_many_members"
-    )
+    return TooManyMembers(limit=MAX_MEMBERS_CHANGED)
 
 
 @dataclass(frozen=True)
@@ -108,9 +110,7 @@ def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: Seque
         tx,
         group,
         max_groups,
-        on_quota_reached=Conflict(
-            "Votre type de compte ne permet pas de créer d'autres groupes.", code="group_quota_reached"
-        ),
+        on_quota_reached=GroupQuotaReached(),
         on_name_taken=_name_taken(),
     )
     for user_id in wanted:
@@ -206,9 +206,7 @@ def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: Se
     group = _existing(account_id, group_id)
     current = set(group.get("member_ids") or [])
     if user_ids is not None and not set(user_ids) <= current:
-        raise InvalidInput(
-            "Un des utilisateurs indiqués n'est pas membre du groupe.", field="user_ids", code="not_a_group_member"
-        )
+        raise NotAGroupMember()
     shared = group_store.shared_fec_ids(account_id, group_id)
     missing = [
         (user_id, fec_id)
@@ -348,8 +346,8 @@ def _detail(group: Group, shared_fec_count: int, earlier_shares: EarlierShares |
 
 
 def _name_taken() -> Conflict:
-    return Conflict("Un groupe porte déjà ce nom.", field="name", code="group_name_taken")
+    return GroupNameTaken()
 
 
 def _member_not_found() -> NotFound:
-    return NotFound("Utilisateur introuvable.", field="member_ids", code="user_not_found")
+    return UserNotFound(field="member_ids")

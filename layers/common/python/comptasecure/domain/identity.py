@@ -12,7 +12,15 @@ from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Conflict, Forbidden, InvalidCode, TooManyAttempts, Unauthorized
+from comptasecure.errors import (
+    EmailTaken,
+    InvalidCode,
+    InvalidCredentials,
+    InvalidRefreshToken,
+    LoginLocked,
+    NotConfirmed,
+    Unauthorized,
+)
 from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
@@ -41,8 +49,8 @@ def actor_of(user: Mapping[str, Any]) -> audit_log.Actor:
     return audit_log.Actor(user["id"], user["email"])
 
 
-def email_taken() -> Conflict:
-    return Conflict("Cette adresse email est déjà utilisée.", field="email", code="email_taken")
+def email_taken() -> EmailTaken:
+    return EmailTaken()
 
 
 @dataclass(frozen=True)
@@ -205,12 +213,12 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     matches = passwords.verify(password_hash, password)
     now = clock.iso(clock.now())
     if view.failures.get("locked_until", "") > now:
-        raise _login_locked()
+        raise LoginLocked()
     if user is None or password_hash is None or not matches:
         _count_login_failure(email, user, now)
-        raise _invalid_credentials()
+        raise InvalidCredentials()
     if user["status"] != UserStatus.ACTIVE:
-        raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
+        raise NotConfirmed()
     if view.failures.get("failed_logins"):
         with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
             user_store.clear_login_failures(email, now)
@@ -270,7 +278,7 @@ def refresh(refresh_token: str, device: Device) -> Session:
         presented.account_id, presented.user_id, presented.session_id
     )
     if session is None or session.get("ttl", 0) < clock.epoch(clock.now()):
-        raise tokens.invalid_token()
+        raise InvalidRefreshToken()
     rotated = tokens.RefreshToken.new(presented.account_id, presented.user_id, presented.session_id)
     try:
         session_store.rotate(
@@ -283,9 +291,9 @@ def refresh(refresh_token: str, device: Device) -> Session:
     except ConditionFailed:
         # A refresh token already rotated away: theft, or a replay. The whole session ends.
         session_store.delete(presented.account_id, presented.user_id, presented.session_id)
-        raise tokens.invalid_token() from None
+        raise InvalidRefreshToken() from None
     if user is None or not sessions.is_live(user, session) or not meets_requirements(account, session):
-        raise tokens.invalid_token()
+        raise InvalidRefreshToken()
     access = tokens.issue_access(
         tokens.AccessClaims(user["account_id"], user["id"], presented.session_id, user["role"])
     )
@@ -308,14 +316,6 @@ def logout(refresh_token: str) -> None:
         )
 
 
-def _invalid_credentials() -> Unauthorized:
-    return Unauthorized("Email ou mot de passe incorrect.", code="invalid_credentials")
-
-
-def _login_locked() -> TooManyAttempts:
-    return TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
-
-
 def _count_login_failure(email: str, user: User | None, now: str) -> None:
     """One more failure for this email; the one that reaches the limit locks it, audited on the account."""
     expires = clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS))
@@ -333,7 +333,7 @@ def _count_login_failure(email: str, user: User | None, now: str) -> None:
         now=now,
         locked_until=locked_until,
         ttl=expires,
-        already=_login_locked(),
+        already=LoginLocked(),
     )
     if user is not None:
         audit_log.record(
@@ -347,5 +347,5 @@ def _count_login_failure(email: str, user: User | None, now: str) -> None:
         )
     try:
         tx.commit()
-    except TooManyAttempts:
+    except LoginLocked:
         return  # another request reached the limit first and locked the login: this failure adds nothing

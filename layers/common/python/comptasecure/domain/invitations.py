@@ -10,7 +10,7 @@ from comptasecure.domain import audit_log, follow_ups, passwords
 from comptasecure.domain.identity import actor_of
 from comptasecure.domain.membership import UserStatus
 from comptasecure.emails import sender, templates
-from comptasecure.errors import Conflict, Gone, InvalidInput
+from comptasecure.errors import Gone, InvalidInvitation, InvitationExpired, NotInvited
 from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
 from comptasecure.store import expiry, keys
@@ -22,11 +22,7 @@ from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
 # One answer for a link that expired, was replaced by a newer one, or was already used: the
 # person needs a new invitation in every case, and the answer tells nothing more.
 def expired() -> Gone:
-    return Gone(
-        "Ce lien d'invitation n'est plus valide. Demandez à un administrateur de vous renvoyer l'invitation.",
-        field="token",
-        code="invitation_expired",
-    )
+    return InvitationExpired()
 
 
 @dataclass(frozen=True)
@@ -47,7 +43,7 @@ class InvitationToken:
     def parse(cls, value: str) -> "InvitationToken":
         parts = value.split(".")
         if len(parts) != 3 or not all(parts):
-            raise InvalidInput("Ce lien d'invitation n'est pas valide.", field="token", code="invalid_token")
+            raise InvalidInvitation()
         return cls(*parts)
 
 
@@ -89,7 +85,7 @@ def send(account_id: str, user_id: str, task_token: str, execution_arn: str, mes
         account_id,
         user_id,
         clock.iso(expires),
-        on_not_invited=Conflict("Cet utilisateur n'attend plus d'invitation.", code="not_invited"),
+        on_not_invited=NotInvited(),
     )
     tx.commit()
     link = f"{config.app_base_url}/invitation?token={token}"

@@ -10,6 +10,7 @@ other sessions. The secret is returned once, at enrollment, and never logged.
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from comptasecure import clock
@@ -17,12 +18,12 @@ from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentica
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import (
-    Conflict,
     InvalidCode,
-    InvalidInput,
     MfaAlreadyEnabled,
+    MfaEnrollmentNotStarted,
+    MfaNotEnabled,
     MfaRequiredByAccount,
-    TooManyAttempts,
+    TooManyMfaAttempts,
 )
 from comptasecure.idempotency import replayable
 from comptasecure.secrets import signing_key
@@ -68,19 +69,23 @@ def start_enrollment(account_id: str, actor: audit_log.Actor) -> Enrollment:
 
 
 @replayable
-def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_session_id: str | None) -> list[str]:
+def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_session_id: str) -> list[str]:
     """The first right code turns MFA on; returns the recovery codes (in clear, this once).
 
-    Every session of the user but ``keep_session_id`` ends (all of them when it is None).
+    Every session of the user but the caller's (``keep_session_id``) ends.
     """
-    return _enable(account_id, actor, code, keep_session_id, spent=None)[0]
+
+    def end_others(tx: Transaction, ending: user_store.SessionsEnd) -> user_store.SessionsEnd:
+        return user_sessions.end_other_sessions(tx, account_id, actor.id, ending, keep_session_id, mfa=True)
+
+    return _enable(account_id, actor, code, end_others, spent=None)[0]
 
 
 def _enable(
     account_id: str,
     actor: audit_log.Actor,
     code: str,
-    keep_session_id: str | None,
+    end: Callable[[Transaction, user_store.SessionsEnd], user_store.SessionsEnd],
     spent: user_store.MfaTokenSpent | None,
 ) -> tuple[list[str], int]:
     """Turn MFA on; returns the recovery codes and the user's new session epoch."""
@@ -89,17 +94,13 @@ def _enable(
         raise MfaAlreadyEnabled()
     pending = user.get("totp_pending_secret")
     if not pending:
-        raise InvalidInput(
-            "Commencez par activer la double authentification pour obtenir un secret.",
-            field="code",
-            code="mfa_enrollment_not_started",
-        )
+        raise MfaEnrollmentNotStarted()
     step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
     if step is None:
         raise InvalidCode()
     recovery_codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
     tx = Transaction()
-    ending = user_sessions.end_sessions(tx, user, keep_session_id=keep_session_id, mfa=True)
+    ending = end(tx, user_store.sessions_end(user))
     mfa_store.enable(
         tx,
         account_id,
@@ -127,7 +128,7 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     """Turn MFA off with the password and a code; refused while the account requires MFA."""
     user = user_store.get(account_id, actor.id)
     if not user.get("mfa_enabled"):
-        raise Conflict("La double authentification n'est pas activée.", code="mfa_not_enabled")
+        raise MfaNotEnabled()
     if account_store.get(account_id).get("require_mfa"):
         raise MfaRequiredByAccount()
     reauthentication.check_password(account_id, user, current_password)
@@ -135,7 +136,7 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     use = _check_code(user, code)
     tx = Transaction()
     mfa_store.check_not_required(tx, account_id)
-    ending = user_sessions.end_sessions(tx, user, keep_session_id=session_id)
+    ending = user_sessions.end_other_sessions(tx, account_id, actor.id, user_store.sessions_end(user), session_id)
     mfa_store.disable(tx, account_id, actor.id, str(user["totp_secret"]), use, ending)
     audit_log.record(
         tx,
@@ -184,12 +185,13 @@ def start_enrollment_at_login(mfa_token: str) -> Enrollment:
 def confirm_enrollment_at_login(mfa_token: str, code: str, device: Device) -> EnrolledSession:
     pending = mfa_challenge.verify(mfa_token, mfa_challenge.ENROLL)
     user = _login_user(pending)
+
+    def end_all(tx: Transaction, ending: user_store.SessionsEnd) -> user_store.SessionsEnd:
+        # The session this login opens comes after, in the new epoch.
+        return user_sessions.end_sessions(tx, pending.account_id, pending.user_id, ending)
+
     recovery_codes, epoch = _enable(
-        pending.account_id,
-        identity.actor_of(user),
-        code,
-        keep_session_id=None,
-        spent=user_store.MfaTokenSpent(pending.issued_ns),
+        pending.account_id, identity.actor_of(user), code, end_all, spent=user_store.MfaTokenSpent(pending.issued_ns)
     )
     return EnrolledSession(identity.open_session(user, device, mfa=True, epoch=epoch), recovery_codes)
 
@@ -222,7 +224,7 @@ def _reserve_code_attempt(account_id: str, user: User) -> None:
     if not reauthentication.reserve_attempt(
         account_id, user, "mfa", max_attempts=MAX_CODE_ATTEMPTS, window_seconds=ATTEMPTS_WINDOW_SECONDS
     ):
-        raise TooManyAttempts("Trop de tentatives. Réessayez dans quelques minutes.")
+        raise TooManyMfaAttempts()
 
 
 def _new_recovery_code() -> str:

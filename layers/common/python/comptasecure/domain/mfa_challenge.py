@@ -15,7 +15,7 @@ from typing import Final, Literal
 
 from comptasecure import clock
 from comptasecure.domain import tokens
-from comptasecure.errors import Unauthorized
+from comptasecure.errors import InvalidMfaToken
 from comptasecure.secrets import signing_key
 from comptasecure.store.records import Account, User
 
@@ -100,9 +100,5 @@ def verify(mfa_token: str, purpose: Purpose) -> Pending:
     return Pending(str(payload["acc"]), str(payload["sub"]), int(payload["sep"]), int(payload["ins"]))
 
 
-def invalid_mfa_token() -> Unauthorized:
-    return Unauthorized(
-        "Cette étape de connexion a expiré ou n'est pas valide. Reconnectez-vous.",
-        field="mfa_token",
-        code="invalid_mfa_token",
-    )
+def invalid_mfa_token() -> InvalidMfaToken:
+    return InvalidMfaToken()

@@ -6,7 +6,7 @@ end of the other sessions and the notice, are all recorded in the change's own t
 """
 
 from comptasecure.domain import audit_log, codes, follow_ups, passwords, reauthentication, user_sessions
-from comptasecure.errors import InvalidCode, InvalidInput, UserNotFound
+from comptasecure.errors import InvalidCode, PasswordMismatch, SamePassword, UserNotFound
 from comptasecure.idempotency import replayable
 from comptasecure.store import codes as code_store
 from comptasecure.store import users as user_store
@@ -25,16 +25,10 @@ def request(
     if user is None:
         raise UserNotFound()
     if new_password != confirmation:
-        raise InvalidInput(
-            "La confirmation ne correspond pas au nouveau mot de passe.",
-            field="new_password_confirmation",
-            code="password_mismatch",
-        )
+        raise PasswordMismatch()
     passwords.check_policy(new_password, field="new_password", email=user["email"])
     if current_password == new_password:
-        raise InvalidInput(
-            "Le nouveau mot de passe doit être différent de l'actuel.", field="new_password", code="same_password"
-        )
+        raise SamePassword()
     reauthentication.check_password(account_id, user, current_password)
     tx = Transaction()
     user_store.set_pending_password(tx, account_id, actor.id, passwords.hash_password(new_password))
@@ -61,7 +55,7 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
         raise InvalidCode()
     tx = Transaction()
     task_token = codes.redeem(tx, account_id, actor.id, codes.PASSWORD_CHANGE, code)
-    ending = user_sessions.end_sessions(tx, user, keep_session_id=session_id)
+    ending = user_sessions.end_other_sessions(tx, account_id, actor.id, user_store.sessions_end(user), session_id)
     user_store.apply_pending_password(tx, account_id, actor.id, str(pending), ending, on_stale=InvalidCode())
     audit_log.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
     follow_ups.resume_task(tx, account_id, task_token, {"confirmed": True})

@@ -5,7 +5,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from comptasecure.errors import InvalidInput
+from comptasecure.errors import CommonPassword, PasswordLikeEmail, PasswordTooLong, PasswordTooShort
 
 if TYPE_CHECKING:
     from argon2 import PasswordHasher
@@ -83,21 +83,17 @@ def is_common(password: str) -> bool:
     return not _candidates(password).isdisjoint(_common_passwords())
 
 
-def _weak(message: str, field: str) -> InvalidInput:
-    return InvalidInput(message, field=field, code="weak_password")
-
-
 def check_policy(password: str, *, field: str = "password", email: str | None = None) -> None:
     """Length 12 to 128, no composition rule, not a common password nor the email itself."""
     if len(password) < MIN_LENGTH:
-        raise _weak(f"Le mot de passe doit contenir au moins {MIN_LENGTH} caractères.", field)
+        raise PasswordTooShort(field=field, minimum=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        raise _weak(f"Le mot de passe doit contenir au plus {MAX_LENGTH} caractères.", field)
+        raise PasswordTooLong(field=field, maximum=MAX_LENGTH)
     lowered = password.lower()
     if len(set(lowered)) < 4 or "comptasecure" in lowered or is_common(password):
-        raise _weak("Ce mot de passe est trop courant ou trop simple. Choisissez-en un autre.", field)
+        raise CommonPassword(field=field)
     if email and email.split("@")[0].lower() in lowered and len(email.split("@")[0]) >= 4:
-        raise _weak("Le mot de passe ne doit pas reprendre votre adresse email.", field)
+        raise PasswordLikeEmail(field=field)
 
 
 def hash_password(password: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from comptasecure import clock
 from comptasecure.domain import passwords
-from comptasecure.errors import InvalidInput, TooManyAttempts
+from comptasecure.errors import TooManyPasswordAttempts, WrongCurrentPassword
 from comptasecure.store import users as user_store
 from comptasecure.store.conditions import ConditionFailed
 
@@ -20,11 +20,9 @@ WINDOW_SECONDS = 15 * 60
 def check_password(account_id: str, user: Mapping[str, Any], current_password: str) -> None:
     """429 past the window's attempts, 422 on `current_password` when it is wrong."""
     if not reserve_attempt(account_id, user, "password", max_attempts=MAX_ATTEMPTS, window_seconds=WINDOW_SECONDS):
-        raise TooManyAttempts("Trop de tentatives avec un mot de passe erroné. Réessayez dans quelques minutes.")
+        raise TooManyPasswordAttempts()
     if not passwords.verify(user.get("password_hash"), current_password):
-        raise InvalidInput(
-            "Le mot de passe actuel est incorrect.", field="current_password", code="wrong_current_password"
-        )
+        raise WrongCurrentPassword()
 
 
 def reserve_attempt(

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from comptasecure import clock
 from comptasecure.domain import tokens
 from comptasecure.domain.membership import UserStatus
+from comptasecure.errors import SessionEnded
 from comptasecure.store import sessions as session_store
 from comptasecure.store.records import Session, User
 
@@ -22,11 +23,12 @@ class Authorized:
 
 
 def authorize(access_token: str) -> Authorized:
-    """The caller's identity for the request context, or 401 (bad token, ended session, gone user)."""
+    """The caller's identity for the request context, or 401: the token's own (not ours, expired), or
+    `session_ended` when its session or user is gone or disabled."""
     claims = tokens.verify_access(access_token)
     user, session = session_store.get_with_user(claims.account_id, claims.user_id, claims.session_id)
     if user is None or session is None or not is_live(user, session):
-        raise tokens.invalid_token()
+        raise SessionEnded()
     return Authorized(
         claims.account_id,
         claims.user_id,

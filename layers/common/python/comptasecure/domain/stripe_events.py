@@ -30,7 +30,14 @@ from comptasecure.domain.stripe_objects import (
     StripeObject,
     customer_of,
 )
-from comptasecure.errors import Conflict, DomainError, NotFound
+from comptasecure.errors import (
+    AccountTypeBusy,
+    Conflict,
+    EventInProgress,
+    InvalidEvent,
+    InvalidSignature,
+    NotFound,
+)
 from comptasecure.observability import logger
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
@@ -51,16 +58,6 @@ TYPE_CHANGE_ATTEMPTS = 3
 SIGNATURE_TOLERANCE_SECONDS = 300
 
 Outcome = Literal["applied", "stale", "ignored"]
-
-
-class InvalidSignature(DomainError):
-    code = "invalid_signature"
-    message = "La signature de l'événement Stripe n'est pas valide."
-
-
-class InvalidEvent(DomainError):
-    code = "invalid_event"
-    message = "Le corps n'est pas un événement Stripe lisible."
 
 
 class StaleEvent(Conflict):
@@ -95,7 +92,7 @@ def receive(payload: str, signature: str | None, context: "LambdaContext") -> Ou
         result: dict[str, Outcome] = _apply_once()(event=event)
     except IdempotencyAlreadyInProgressError as error:
         # Stripe retries a non-2xx delivery: the first one is still being applied.
-        raise Conflict("Cet événement est déjà en cours de traitement.", code="event_in_progress") from error
+        raise EventInProgress() from error
     return result["status"]
 
 
@@ -357,7 +354,7 @@ def _purchase(account_id: str, event: StripeEvent, payment: Payment) -> bool:
         except _TypeChangedMeanwhile:
             continue  # support changed the type meanwhile: decide again on the new type
         return True
-    raise Conflict("Le type du compte change trop souvent ; Stripe renverra l'événement.", code="account_type_busy")
+    raise AccountTypeBusy()
 
 
 @dataclass(frozen=True)

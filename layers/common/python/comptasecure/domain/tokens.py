@@ -6,18 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.errors import Unauthorized
+from comptasecure.errors import InvalidRefreshToken, InvalidToken, TokenExpired
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
 
 ISSUER = "comptasecure"
 AUDIENCE = "comptasecure-web"
 ALGORITHM = "HS256"
-
-
-def invalid_token() -> Unauthorized:
-    """A fresh 401 each time: one shared instance raised from concurrent requests would mix tracebacks."""
-    return Unauthorized("Session invalide ou expirée. Reconnectez-vous.", code="invalid_token")
 
 
 @dataclass(frozen=True)
@@ -51,7 +46,7 @@ class RefreshToken:
     def parse(cls, value: str) -> "RefreshToken":
         parts = value.split(".")
         if len(parts) != 4 or not all(parts):
-            raise invalid_token()
+            raise InvalidRefreshToken()
         return cls(*parts)
 
 
@@ -73,7 +68,8 @@ def issue_access(claims: AccessClaims) -> str:
 
 
 def verify_access(token: str) -> AccessClaims:
-    """Signature, algorithm (no ``none``), issuer, audience and expiry, or 401."""
+    """Signature, algorithm (no ``none``), issuer, audience and expiry, or 401: `token_expired` only for a
+    token of ours past its expiry (PyJWT checks the signature first), `invalid_token` for any other."""
     import jwt
 
     try:
@@ -85,6 +81,8 @@ def verify_access(token: str) -> AccessClaims:
             issuer=ISSUER,
             options={"require": ["exp", "iat", "sub", "acc", "sid", "role"]},
         )
+    except jwt.ExpiredSignatureError as error:
+        raise TokenExpired() from error
     except jwt.PyJWTError as error:
-        raise invalid_token() from error
+        raise InvalidToken() from error
     return AccessClaims(payload["acc"], payload["sub"], payload["sid"], payload["role"])

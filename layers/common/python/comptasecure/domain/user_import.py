@@ -16,7 +16,7 @@ from typing import Any
 from comptasecure.domain import users
 from comptasecure.domain.membership import Role
 from comptasecure.domain.user_rows import MAX_CELL_LENGTH, MAX_ROWS, NewUser
-from comptasecure.errors import InvalidInput, TooLarge
+from comptasecure.errors import FileTooLarge, MissingColumn, TooManyRows, UnreadableCsv
 
 MAX_BYTES = 1_000_000
 TEMPLATE_FILE_NAME = "modele-import-utilisateurs.csv"
@@ -67,7 +67,7 @@ def import_csv(account_id: str, inviter_id: str, data: bytes) -> list[users.Invi
 def parse(data: bytes) -> tuple[list[int], list[NewUser]]:
     """The file's rows with their line numbers; blank rows are skipped, unknown columns ignored."""
     if len(data) > MAX_BYTES:
-        raise TooLarge(f"Le fichier dépasse {MAX_BYTES // 1_000_000} Mo. Découpez-le en plusieurs fichiers.")
+        raise FileTooLarge(megabytes=MAX_BYTES // 1_000_000)
     text = _decode(data)
     header_line = text.split("\n", 1)[0]
     delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
@@ -75,18 +75,14 @@ def parse(data: bytes) -> tuple[list[int], list[NewUser]]:
     header = next(_rows(reader), None)
     fields = [COLUMNS.get(_normalise(cell)) for cell in header or []]
     if "email" not in fields:
-        raise InvalidInput(
-            "La première ligne du fichier doit nommer les colonnes, dont « email » : partez du modèle à télécharger.",
-            field="email",
-            code="missing_column",
-        )
+        raise MissingColumn()
     lines: list[int] = []
     rows: list[NewUser] = []
     for cells in _rows(reader):
         if not any(cell.strip() for cell in cells):
             continue
         if len(rows) == MAX_ROWS:
-            raise TooLarge(f"Le fichier dépasse {MAX_ROWS} lignes. Découpez-le en plusieurs fichiers.")
+            raise TooManyRows(rows=MAX_ROWS)
         # A cell cut at the model's bound still fails the domain's own limits, on its row.
         values = {
             field: cell.strip()[:MAX_CELL_LENGTH]
@@ -107,11 +103,7 @@ def _rows(reader: Any) -> Iterator[list[str]]:
     try:
         yield from reader
     except csv.Error as error:
-        raise InvalidInput(
-            f"La ligne {reader.line_num} du fichier est illisible (cellule trop longue ou guillemet non fermé).",
-            field="file",
-            code="unreadable_csv",
-        ) from error
+        raise UnreadableCsv(line=reader.line_num) from error
 
 
 def _decode(data: bytes) -> str:

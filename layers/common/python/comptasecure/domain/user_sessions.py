@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, follow_ups, tokens
-from comptasecure.errors import Conflict, NotFound
+from comptasecure.domain import audit_log, follow_ups
+from comptasecure.errors import NotFound, SessionEnded, SessionNotFound, SessionsChanged
 from comptasecure.idempotency import replayable
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
-from comptasecure.store.records import User
 from comptasecure.store.transaction import Transaction
 
 USER_AGENT_MAX_LENGTH = 256  # a client sends what it likes: stored bounded
@@ -54,33 +53,28 @@ class SessionSummary:
 
 
 def end_sessions(
-    tx: Transaction, user: User, *, keep_session_id: str | None, mfa: bool = False
+    tx: Transaction, account_id: str, user_id: str, ending: user_store.SessionsEnd
 ) -> user_store.SessionsEnd:
-    """Every session of the user ends, but ``keep_session_id`` (the caller's), which lives on.
-
-    One attribute does it: the returned end goes into the change's own update of the user item (its
-    ``session_epoch`` moves on), and the authorizer and the refresh refuse a session of an older
-    epoch from then on; the kept session is carried into the new epoch (``mfa``: the change proved a
-    second factor) and the dead sessions' items are tidied by a follow-up.
-    """
-    return _end(tx, user["account_id"], user["id"], user_store.sessions_end(user), keep_session_id, mfa=mfa)
+    """Every session of the user ends: ``ending`` goes into the change's own update of the user item (its
+    ``session_epoch`` moves on), so the authorizer and the refresh refuse any session of an older epoch
+    from that commit on, whatever their number; their items are tidied by a follow-up."""
+    follow_ups.tidy_sessions(tx, account_id, user_id, ending.next)
+    return ending
 
 
-def _end(
+def end_other_sessions(
     tx: Transaction,
     account_id: str,
     user_id: str,
     ending: user_store.SessionsEnd,
-    keep_session_id: str | None,
+    keep_session_id: str,
     *,
-    mfa: bool,
+    mfa: bool = False,
 ) -> user_store.SessionsEnd:
-    if keep_session_id is not None:
-        session_store.carry_over(
-            tx, account_id, user_id, keep_session_id, ending.next, mfa=mfa, on_missing=tokens.invalid_token()
-        )
-    follow_ups.tidy_sessions(tx, account_id, user_id, ending.next)
-    return ending
+    """Every session of the user ends but the caller's, carried into the new epoch (``mfa``: the change
+    proved a second factor); 401 ``session_ended`` if the caller's ended meanwhile."""
+    session_store.carry_over(tx, account_id, user_id, keep_session_id, ending.next, mfa=mfa, on_missing=SessionEnded())
+    return end_sessions(tx, account_id, user_id, ending)
 
 
 def page(
@@ -122,7 +116,7 @@ def revoke(account_id: str, actor: audit_log.Actor, session_id: str) -> None:
 
 
 def _session_not_found() -> NotFound:
-    return NotFound("Session introuvable.", code="session_not_found")
+    return SessionNotFound()
 
 
 @replayable
@@ -138,10 +132,8 @@ def revoke_others(account_id: str, actor: audit_log.Actor, current_session_id: s
         if session_id != current_session_id
     ]
     tx = Transaction()
-    ending = _end(
-        tx, account_id, actor.id, user_store.SessionsEnd(session_epoch), keep_session_id=current_session_id, mfa=False
-    )
-    user_store.end_sessions(tx, account_id, actor.id, ending, on_changed=_sessions_changed())
+    ending = end_other_sessions(tx, account_id, actor.id, user_store.SessionsEnd(session_epoch), current_session_id)
+    user_store.end_sessions(tx, account_id, actor.id, ending, on_changed=SessionsChanged())
     audit_log.record(
         tx,
         account_id,
@@ -152,7 +144,3 @@ def revoke_others(account_id: str, actor: audit_log.Actor, current_session_id: s
         details={"sessions_ended": len(ended), "kept_session_id": current_session_id},
     )
     tx.commit(answer=None)
-
-
-def _sessions_changed() -> Conflict:
-    return Conflict("Vos sessions viennent de changer par ailleurs. Réessayez.", code="sessions_changed")

@@ -16,7 +16,29 @@ from comptasecure.domain.groups import GroupRef
 from comptasecure.domain.identity import actor_of, email_taken
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_rows import NewUser
-from comptasecure.errors import Conflict, DomainError, Forbidden, InvalidInput, NotFound, UserNotFound
+from comptasecure.errors import (
+    AccountNotFound,
+    ChangedMeanwhile,
+    Conflict,
+    DomainError,
+    DuplicateEmail,
+    GroupChanged,
+    InvalidEmail,
+    InvalidInput,
+    InvalidRole,
+    InvitationAlreadyAccepted,
+    InvitationGroupChanged,
+    NameTooLong,
+    NameWithControlCharacter,
+    OwnerCannotLeave,
+    OwnerOutOfReach,
+    OwnerRoleFixed,
+    QuotaExceeded,
+    RoleNotAllowed,
+    TooManyGroups,
+    UnknownGroups,
+    UserNotFound,
+)
 from comptasecure.idempotency import replayable
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
@@ -35,22 +57,15 @@ WAITING_CODES = (codes.CONFIRMATION, codes.PASSWORD_CHANGE)
 
 
 def owner_cannot_leave() -> Conflict:
-    return Conflict(
-        "Le propriétaire du compte ne peut pas être supprimé. Transférez d'abord la propriété du compte.",
-        code="owner_cannot_leave",
-    )
+    return OwnerCannotLeave()
 
 
 def owner_role_fixed() -> Conflict:
-    return Conflict(
-        "Le rôle du propriétaire ne change que par un transfert de propriété.", field="role", code="owner_role_fixed"
-    )
+    return OwnerRoleFixed()
 
 
 def changed_meanwhile() -> Conflict:
-    return Conflict(
-        "Cet utilisateur vient d'être modifié ou supprimé par ailleurs. Rechargez la page.", code="changed_meanwhile"
-    )
+    return ChangedMeanwhile()
 
 
 # Each invited row writes its email claim, the user and its audit event; each batch transaction adds
@@ -154,7 +169,7 @@ def invite(account_id: str, inviter_id: str, rows: Sequence[NewUser]) -> list[In
     if inviter_id not in read.users:
         raise UserNotFound()
     if read.account is None:
-        raise NotFound("Compte introuvable.", code="account_not_found")
+        raise AccountNotFound()
     inviter, account = read.users[inviter_id], read.account
     known_groups = _account_groups(account_id) if any(row.group_ids for row in rows) else {}
     results: list[InvitationResult | None] = [None] * len(rows)
@@ -271,11 +286,7 @@ def _creation_error(user: User, email_is_taken: bool, known_groups: dict[str, Gr
     if email_is_taken:
         return email_taken()
     if any(group_id not in known_groups for group_id in _group_ids(user)):
-        return Conflict(
-            "Un des groupes indiqués vient d'être modifié par quelqu'un d'autre. Réessayez pour cet utilisateur.",
-            field="group_ids",
-            code="group_changed",
-        )
+        return InvitationGroupChanged()
     return None
 
 
@@ -301,7 +312,7 @@ def _account_groups(account_id: str) -> dict[str, Group]:
 
 
 def _quota_exceeded() -> Conflict:
-    return Conflict("Le nombre maximal d'utilisateurs de votre type de compte est atteint.", code="quota_exceeded")
+    return QuotaExceeded()
 
 
 def _invitation_message(user: User, account_name: str) -> dict[str, Any]:
@@ -334,7 +345,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -
     after = before if changes.group_ids is None else set(changes.group_ids)
     found = {group["id"]: group for group in group_store.get_many_in(account_id, sorted(before | after))}
     if after - before - found.keys():
-        raise NotFound("Un des groupes indiqués est introuvable.", field="group_ids", code="group_not_found")
+        raise UnknownGroups()
     # A group deleted meanwhile has nothing left to update: only the user's side drops it.
     changed_groups = [found[group_id] for group_id in sorted((after ^ before) & found.keys())]
     if len(changed_groups) > MAX_GROUPS_CHANGED:
@@ -358,7 +369,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -
     for group in changed_groups:
         members = set(group.get("member_ids") or ())
         members = members | {user_id} if group["id"] in after else members - {user_id}
-        group_store.update(tx, account_id, group, name=None, member_ids=members, on_changed=groups.GroupChanged())
+        group_store.update(tx, account_id, group, name=None, member_ids=members, on_changed=GroupChanged())
     audit_log.record(
         tx, account_id, actor_of(actor), "user.updated", target_type="user", target_id=user_id, details=details
     )
@@ -407,15 +418,13 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
     read = user_store.read(account_id, [actor_id, user_id], with_account=True, waiting_on=user_id)
     actor, user = _actor_and_target_in(read.users, actor_id, user_id)
     if read.account is None:
-        raise NotFound("Compte introuvable.", code="account_not_found")
+        raise AccountNotFound()
     tx = Transaction()
     user_store.reinvite(
         tx,
         account_id,
         user_id,
-        on_accepted=Conflict(
-            "Cet utilisateur a déjà accepté son invitation.", field="id", code="invitation_already_accepted"
-        ),
+        on_accepted=InvitationAlreadyAccepted(),
     )
     invitation_store.delete(tx, account_id, user_id)
     audit_log.record(
@@ -518,9 +527,9 @@ def _new_user(account_id: str, inviter: User, row: NewUser, seen: set[str], know
     try:
         email = _email.validate_python(row.email.strip())
     except ValidationError as error:
-        raise InvalidInput("Cette adresse email n'est pas valide.", field="email", code="invalid_email") from error
+        raise InvalidEmail() from error
     if email in seen:
-        raise InvalidInput("Cette adresse email figure déjà plus haut dans la liste.", field="email", code="duplicate")
+        raise DuplicateEmail()
     seen.add(email)
     inviter_name = " ".join(part for part in (inviter.get("first_name"), inviter.get("last_name")) if part)
     return {
@@ -544,29 +553,21 @@ def _optional_name(value: str | None, field: str) -> str | None:
     try:
         return _without_control_characters(_name.validate_python(value), field)
     except ValidationError as error:
-        raise InvalidInput("Ce nom dépasse 100 caractères.", field=field, code=f"invalid_{field}") from error
+        raise NameTooLong(field=field) from error
 
 
 def _without_control_characters(value: str, field: str) -> str:
     """A NUL, a line break or another control character breaks emails (headers) and exports."""
     if any(unicodedata.category(char) == "Cc" for char in value):
-        raise InvalidInput(
-            "Ce nom contient un caractère de contrôle (caractère nul, tabulation, retour à la ligne…).",
-            field=field,
-            code=f"invalid_{field}",
-        )
+        raise NameWithControlCharacter(field=field)
     return value
 
 
 def _assignable(role: str) -> Role:
     if role == Role.OWNER:
-        raise InvalidInput(
-            "Le rôle propriétaire ne s'attribue pas : il change par un transfert de propriété.",
-            field="role",
-            code="role_not_allowed",
-        )
+        raise RoleNotAllowed()
     if role not in ASSIGNABLE_ROLES:
-        raise InvalidInput("Le rôle doit être « admin » ou « member ».", field="role", code="invalid_role")
+        raise InvalidRole()
     return Role(role)
 
 
@@ -576,7 +577,7 @@ def _groups_of_account(group_ids: Sequence[str], known_groups: dict[str, Group])
     if len(wanted) > MAX_GROUPS_CHANGED:
         raise _too_many_groups()
     if any(group_id not in known_groups for group_id in wanted):
-        raise NotFound("Ce groupe n'existe pas sur votre compte.", field="group_ids", code="group_not_found")
+        raise UnknownGroups()
     return wanted
 
 
@@ -585,9 +586,7 @@ def _group_ids(user: User) -> set[str]:
 
 
 def _too_many_groups() -> InvalidInput:
-    return InvalidInput(
-        f"Modifiez au plus {MAX_GROUPS_CHANGED} groupes à la fois.", field="group_ids", code="too_many_groups"
-    )
+    return TooManyGroups(limit=MAX_GROUPS_CHANGED)
 
 
 def _actor_and_target(account_id: str, actor_id: str, user_id: str) -> tuple[User, User]:
@@ -601,5 +600,5 @@ def _actor_and_target_in(found: dict[str, User], actor_id: str, user_id: str) ->
         raise UserNotFound()
     actor, user = found[actor_id], found[user_id]
     if user["role"] == Role.OWNER and actor["role"] != Role.OWNER:
-        raise Forbidden("Un administrateur ne peut pas agir sur le propriétaire du compte.")
+        raise OwnerOutOfReach()
     return actor, user

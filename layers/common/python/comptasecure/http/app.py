@@ -13,9 +13,9 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure import init_done
-from comptasecure.errors import DomainError, Unauthorized
+from comptasecure.errors import DomainError, InternalError, NotUtf8, UnsupportedMediaType
 from comptasecure.http import body, errors, idempotency
-from comptasecure.http.caller import is_authenticated
+from comptasecure.http.caller import is_authenticated, refusal
 from comptasecure.observability import logger, metrics
 from comptasecure.settings import FunctionSetting, check
 
@@ -42,17 +42,17 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
     @app.exception_handler(RequestUnsupportedContentType)
     def not_json(error: RequestUnsupportedContentType) -> Response[Any]:
         # A route that reads a model was sent an accepted file type (text/csv) instead of JSON.
-        return errors.error_response(*errors.UNSUPPORTED_MEDIA_TYPE)
+        return errors.from_domain(UnsupportedMediaType())
 
     @app.exception_handler(UnicodeDecodeError)
     def not_utf8(error: UnicodeDecodeError) -> Response[Any]:
         # A JSON body that is not UTF-8 arrives base64-encoded and fails to decode: malformed, not a crash.
-        return errors.error_response(400, "invalid_json", "Le corps de la requête doit être un JSON encodé en UTF-8.")
+        return errors.from_domain(NotUtf8())
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[Any]:
         logger.exception("unhandled error")
-        return errors.error_response(500, "internal_error", "Une erreur inattendue est survenue. Réessayez.")
+        return errors.from_domain(InternalError())
 
     return app
 
@@ -61,7 +61,8 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
     """The Lambda entry point of one route, with logging and metrics around it.
 
     Default deny: unless its function says it is public, a route answers 401 to an unauthenticated
-    request before anything else, body validation included (nothing about the route leaks).
+    request before anything else, body validation included (nothing about the route leaks), saying
+    why as the authorizer found it: no token, a token not ours, expired, or of an ended session.
     A missing or malformed setting fails here, at the cold start, naming the variable: the shared
     ones, and those only some functions are given that this route ``requires``.
     """
@@ -72,9 +73,9 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
         if not public and not is_authenticated(event):
-            return UNAUTHENTICATED
+            return errors.proxy_response(refusal(event))
         if event.get("body") and not body.is_accepted(body.media_type(event.get("headers") or {})):
-            return errors.proxy_response(errors.UNSUPPORTED_MEDIA_TYPE)
+            return errors.proxy_response(UnsupportedMediaType())
         if idempotency.applies(event):
             return idempotency.run(event, context, lambda: app.resolve(event, context))
         return app.resolve(event, context)
@@ -82,6 +83,3 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
     init_done()
     # Powertools' decorators are untyped: the wrapped function keeps the handler's signature.
     return cast(Handler, handler)
-
-
-UNAUTHENTICATED = errors.proxy_response((Unauthorized.status, Unauthorized.code, Unauthorized.message))

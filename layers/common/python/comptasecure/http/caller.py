@@ -4,7 +4,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure.domain.membership import MANAGERS, Role
-from comptasecure.errors import Forbidden, Unauthorized
+from comptasecure.errors import Forbidden, InvalidToken, SessionEnded, TokenExpired, Unauthorized
+
+# Why the authorizer refused a token, by the code it put in the context as `reason` (no reason: no token).
+REFUSALS: dict[str, type[Unauthorized]] = {kind.code: kind for kind in (InvalidToken, TokenExpired, SessionEnded)}
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,18 @@ class Caller:
         return self.role in MANAGERS
 
 
+def _verdict(event: dict[str, Any]) -> dict[str, Any]:
+    """What the authorizer concluded about this request's token (its context)."""
+    return ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+
+
 def is_authenticated(event: dict[str, Any]) -> bool:
-    """What the authorizer concluded about this request's token."""
-    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
-    return context.get("authenticated") is True
+    return _verdict(event).get("authenticated") is True
+
+
+def refusal(event: dict[str, Any]) -> Unauthorized:
+    """The 401 an unauthenticated request gets: why its token was refused, or that it had none."""
+    return REFUSALS.get(str(_verdict(event).get("reason")), Unauthorized)()
 
 
 def current_caller(resolver: Any) -> Caller:

@@ -1,16 +1,22 @@
-"""Every error leaves as API.md's body: {"error": {"code", "message", "field"}}, mapped here once."""
+"""Every error leaves as API.md's body, {"error": {"code", "message", "field"}}, built here from a kind of
+the catalogue (comptasecure.errors): a domain error as raised, a request that failed validation mapped
+to the kind that says what to correct."""
 
+import ast
 import json
+import re
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from comptasecure import errors
 from comptasecure.errors import DomainError
 from comptasecure.validation import CONTROL_CHARACTER
 
 # Wrong JSON or wrong types are a malformed request (400); anything else is a well-formed but
-# invalid value (422), per API.md.
+# invalid value (422), per API.md. A value outside an enumeration is a wrong type too (JSON Schema's
+# `enum`), answered with the values allowed.
 MALFORMED_TYPES = {
     "json_invalid",
     "model_type",
@@ -27,86 +33,106 @@ MALFORMED_TYPES = {
     "literal_error",
     "enum",
 }
+ENUMERATIONS = {"literal_error", "enum"}
+# A pydantic `expected` context lists the allowed values as Python literals: "'admin' or 'member'".
+_LITERAL = re.compile(r"""'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s,]+""")
 
 
-UNSUPPORTED_MEDIA_TYPE = (
-    415,
-    "unsupported_media_type",
-    "Le corps de la requête doit être envoyé en JSON (Content-Type: application/json).",
-)
+def error_body(error: DomainError) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": error.code, "message": error.message}
+    if error.field:
+        body["field"] = error.field
+    return {"error": body}
 
 
-def error_body(code: str, message: str, field: str | None = None) -> dict[str, Any]:
-    error: dict[str, Any] = {"code": code, "message": message}
-    if field:
-        error["field"] = field
-    return {"error": error}
+def _headers(error: DomainError) -> dict[str, str]:
+    return {"WWW-Authenticate": error.challenge} if error.challenge else {}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None) -> Response[Any]:
+def from_domain(error: DomainError) -> Response[Any]:
     return Response(
-        status_code=status, content_type=content_types.APPLICATION_JSON, body=error_body(code, message, field)
+        status_code=error.status,
+        content_type=content_types.APPLICATION_JSON,
+        body=error_body(error),
+        headers=_headers(error),
     )
 
 
-def proxy_response(error: tuple[int, str, str], field: str | None = None) -> dict[str, Any]:
+def proxy_response(error: DomainError) -> dict[str, Any]:
     """The error as the Lambda proxy answer itself, for refusals made before the resolver runs."""
-    status, code, message = error
     return {
-        "statusCode": status,
-        "headers": {"Content-Type": content_types.APPLICATION_JSON},
-        "body": json.dumps(error_body(code, message, field)),
+        "statusCode": error.status,
+        "headers": {"Content-Type": content_types.APPLICATION_JSON, **_headers(error)},
+        "body": json.dumps(error_body(error)),
         "isBase64Encoded": False,
     }
 
 
-def from_domain(error: DomainError) -> Response[Any]:
-    return error_response(error.status, error.code, error.message, error.field)
-
-
 def from_validation(error: RequestValidationError) -> Response[Any]:
-    first = error.errors()[0]
+    return from_domain(validation_error(error.errors()))
+
+
+def validation_error(details: Any) -> DomainError:
+    """The one error a request reports when it breaks several rules, always chosen the same way: what
+    makes it malformed (400) first, then an unknown field (often the misspelling of a missing one:
+    `{"mail": …}` for `email`), then a missing field, then an invalid value; within a rank, the model's
+    field order."""
+    first = min(details, key=_rank)
     kind = str(first.get("type", ""))
     field = _field_name(first.get("loc", ()))
+    context = first.get("ctx") or {}
     if kind == "json_invalid":
-        return error_response(400, "invalid_json", "Le corps de la requête n'est pas un JSON valide.")
-    if kind == "missing" and not field:
-        return error_response(400, "invalid_body", "Le corps de la requête doit être un objet JSON.")
+        return errors.InvalidJson()
+    if not field and kind in MALFORMED_TYPES | {"missing"}:
+        return errors.InvalidBody()
+    if not field:
+        return errors.InvalidRequest(reason=str(context.get("error") or first.get("msg", "")))
+    if kind in ENUMERATIONS:
+        return errors.NotAllowedValue(field=field, allowed=allowed_values(str(context.get("expected", ""))))
     if kind in MALFORMED_TYPES:
-        if not field:
-            return error_response(400, "invalid_body", "Le corps de la requête doit être un objet JSON.")
-        return error_response(400, "wrong_type", f"Le champ « {field} » n'a pas le bon type.", field)
-    return error_response(422, _code_for(kind, field), _message_for(kind, field, first), field)
+        return errors.WrongType(field=field)
+    if kind == "extra_forbidden":
+        return errors.UnknownField(field=field)
+    if kind == "missing":
+        return errors.MissingField(field=field)
+    if field == "code":
+        return errors.InvalidCode()
+    if kind == "string_too_long":
+        return errors.TextTooLong(field=field, max_length=int(context.get("max_length", 0)))
+    if kind == "string_too_short":
+        return errors.EmptyText(field=field)
+    if kind == CONTROL_CHARACTER:
+        return errors.ControlCharacter(field=field)
+    if kind == "value_error" and context.get("error"):
+        return errors.InvalidValue(field=field, reason=str(context["error"]))
+    return errors.InvalidFieldValue(field=field)
+
+
+def _rank(detail: dict[str, Any]) -> int:
+    kind = str(detail.get("type", ""))
+    if kind == "json_invalid":
+        return 0
+    if not _field_name(detail.get("loc", ())):
+        return 1
+    if kind in MALFORMED_TYPES:
+        return 2
+    return {"extra_forbidden": 3, "missing": 4}.get(kind, 5)
+
+
+def allowed_values(expected: str) -> list[str]:
+    """The values of pydantic's "'a', 'b' or 'c'", as JSON would write them (strings bare)."""
+    values = []
+    for token in _LITERAL.findall(expected):
+        if token == "or":
+            continue
+        try:
+            value = ast.literal_eval(token)
+        except (ValueError, SyntaxError):
+            value = token
+        values.append(value if isinstance(value, str) else json.dumps(value))
+    return values
 
 
 def _field_name(location: Any) -> str | None:
     parts = [str(part) for part in location if part not in ("body", "query", "path")]
     return ".".join(parts) or None
-
-
-def _code_for(kind: str, field: str | None) -> str:
-    if kind == "missing":
-        return "missing_field"
-    if kind == "extra_forbidden":
-        return "unknown_field"
-    if field == "code":
-        return "invalid_code"
-    return f"invalid_{field.split('.')[-1]}" if field else "invalid_input"
-
-
-def _message_for(kind: str, field: str | None, detail: dict[str, Any]) -> str:
-    name = f"« {field} »" if field else "de la requête"
-    context = detail.get("ctx") or {}
-    if kind == "missing":
-        return f"Le champ {name} est obligatoire."
-    if kind == "extra_forbidden":
-        return f"Le champ {name} n'est pas reconnu."
-    if kind == "string_too_long":
-        return f"Le champ {name} dépasse {context.get('max_length')} caractères."
-    if kind == "string_too_short":
-        return f"Le champ {name} ne peut pas être vide."
-    if kind == CONTROL_CHARACTER:
-        return f"Le champ {name} ne peut pas contenir de caractère de contrôle (retour à la ligne, tabulation, NUL…)."
-    if kind == "value_error" and context.get("error"):
-        return f"Le champ {name} n'est pas valide : {context['error']}"
-    return f"Le champ {name} n'est pas valide."

@@ -15,7 +15,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from comptasecure import idempotency
-from comptasecure.errors import DomainError, IdempotencyKeyReused, InvalidInput, RequestInProgress
+from comptasecure.errors import IdempotencyKeyReused, InvalidIdempotencyKey, RequestInProgress
 from comptasecure.http import errors
 
 if TYPE_CHECKING:
@@ -42,23 +42,21 @@ class _NotKept(Exception):
         self.response = response
 
 
+def keyed(route: str) -> bool:
+    """Whether a route (``"POST /groups"``) accepts an Idempotency-Key."""
+    return route.startswith("POST ") and not UNKEYED.fullmatch(route)
+
+
 def applies(event: dict[str, Any]) -> bool:
-    """A POST of a keyed route that carries the header."""
-    route = str(event.get("routeKey", ""))
-    return route.startswith("POST ") and not UNKEYED.fullmatch(route) and HEADER in (event.get("headers") or {})
+    """A request of a keyed route that carries the header."""
+    return keyed(str(event.get("routeKey", ""))) and HEADER in (event.get("headers") or {})
 
 
 def run(event: dict[str, Any], context: "LambdaContext", resolve: "Callable[[], dict[str, Any]]") -> dict[str, Any]:
     """Answer a keyed request: the first answer again, or a refusal, or ``resolve()`` run once."""
     key = (event.get("headers") or {})[HEADER]
     if not VALID_KEY.fullmatch(key):
-        return _refusal(
-            InvalidInput(
-                "La clé d'idempotence doit compter de 1 à 255 caractères ASCII imprimables.",
-                field="Idempotency-Key",
-                code="invalid_idempotency_key",
-            )
-        )
+        return errors.proxy_response(InvalidIdempotencyKey())
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,
@@ -76,9 +74,9 @@ def run(event: dict[str, Any], context: "LambdaContext", resolve: "Callable[[], 
     except _NotKept as not_kept:
         return not_kept.response
     except IdempotencyValidationError:
-        return _refusal(IdempotencyKeyReused())
+        return errors.proxy_response(IdempotencyKeyReused())
     except IdempotencyAlreadyInProgressError:
-        return _refusal(RequestInProgress())
+        return errors.proxy_response(RequestInProgress())
     finally:
         idempotency.release(reset)
     if claim.replayed:
@@ -134,7 +132,3 @@ def _payload_hash(event: dict[str, Any]) -> str:
     """The request the key names: its path (ids in it) and its body, as sent."""
     body = str(event.get("body") or "")
     return hashlib.sha256(f"{event.get('rawPath', '')}\n{event.get('isBase64Encoded')}\n{body}".encode()).hexdigest()
-
-
-def _refusal(error: DomainError) -> dict[str, Any]:
-    return errors.proxy_response((error.status, error.code, error.message), field=error.field)

@@ -1,17 +1,27 @@
-"""What the OpenAPI document says that the handlers' types cannot: the error body and who answers what.
+"""What the OpenAPI document says that the handlers' types and docstrings cannot.
 
-scripts/openapi.py derives from the code whatever the code shows, for every route alike: the success
-status and media type (the handler's `Response(...)`), 401 and the bearer scheme (the template's
-public flag), 403 (a role check), 404 (an id in the path), 400/415/422 (a JSON body or query
-parameters). Each of those answers is declared once below. What no code shape reveals, a route's own
-domain errors (409 `email_taken`, 410, 429…) and the bodies a handler reads raw (CSV, Stripe events),
-is listed per route in ROUTES, so the handlers stay a few lines and carry no documentation.
+scripts/openapi.py builds each operation from its handler: the summary and description from the
+handler's docstring (its first line, then the rest), who may call it from its role check, its tag
+from its area (`functions/<area>/`), its operation id from the function's name, the success status
+and media type from its `Response(...)`, and the errors every route of its shape answers: 401 with its
+WWW-Authenticate challenge (not public), 403 (a role check), 400/415/422 (a JSON body, whose examples
+are what the body's model answers to a misspelled, missing, mistyped or too long field), 422 for a
+bad cursor or a path id of the wrong shape. Each error is a kind of the catalogue
+(comptasecure.errors), shown with its code, its French message and, as the answer's description,
+what it means.
+
+What no code shape reveals is listed per route in ROUTES: its own domain errors (404 of its path id,
+409 `email_taken`, 410, 429…), the bodies a handler reads raw (CSV, Stripe events) and the headers it
+reads itself. tests/unit/test_error_catalogue.py fails when a route's code can raise a kind that its
+entry here does not list.
 """
 
 from dataclasses import dataclass, field
 from typing import Any
 
-from comptasecure.errors import Forbidden, NotFound, TooLarge, TooManyAttempts, Unauthorized
+from comptasecure import errors
+from comptasecure.domain import groups, passwords, user_import, user_rows, users
+from comptasecure.errors import DomainError
 
 ERROR_SCHEMA: dict[str, Any] = {
     "type": "object",
@@ -34,150 +44,59 @@ BEARER_SCHEME: dict[str, Any] = {
     "type": "http",
     "scheme": "bearer",
     "bearerFormat": "JWT",
-    "description": "The `access_token` of POST /auth/login, /auth/mfa or /auth/refresh.",
+    "description": "The `access_token` of POST /auth/login, /auth/mfa or /auth/refresh, valid 15 minutes. "
+    "A 401 says why it was refused in its `code` and, as RFC 6750 has it, in `WWW-Authenticate`: "
+    "`token_expired` (renew it with POST /auth/refresh), `session_ended` (log in again), `invalid_token`, "
+    "or `unauthorized` when none was sent.",
+}
+
+WWW_AUTHENTICATE: dict[str, Any] = {
+    "description": 'RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an '
+    "`error_description`) when the token was refused.",
+    "required": True,
+    "schema": {"type": "string"},
 }
 
 
 @dataclass(frozen=True)
-class Failure:
-    """One documented error answer, shown as an example of the error body."""
-
-    status: int
-    code: str
-    message: str
-    field: str | None = None
-
-    def body(self) -> dict[str, Any]:
-        error = {"code": self.code, "message": self.message}
-        return {"error": error | {"field": self.field}} if self.field else {"error": error}
+class Tag:
+    name: str
+    description: str
 
 
-# One answer per status kind, with the sentence every route of that kind shares.
-DESCRIPTIONS = {
-    400: "Malformed request: a body that is not JSON, or a field of the wrong type.",
-    401: "No token, or a token that is invalid, expired or of an ended session.",
-    403: "The caller's role does not allow this.",
-    404: "Not found in the caller's account (another account's ids are 404 too).",
-    409: "The current state does not allow this.",
-    410: "The link is no longer valid.",
-    413: "The body is too large.",
-    415: "The body is not sent as application/json.",
-    422: "Well-formed but invalid: `field` names the value to correct.",
-    429: "Too many attempts: wait, or ask for a new code.",
-    502: "The payment provider did not answer.",
+# One tag per area of functions/, in the product's order; a new area needs its entry here.
+TAGS: dict[str, Tag] = {
+    "auth": Tag(
+        "Authentication",
+        "Signup and its emailed code, login (with MFA when it is on), token refresh and logout. "
+        "Public routes: no token.",
+    ),
+    "account": Tag("Account", "The account: its name and type, the account types, ownership, deletion."),
+    "profile": Tag("Profile", "The caller's own profile and password (R-PRO)."),
+    "security": Tag("Account security", "The caller's sessions, second factor (TOTP) and email change (R-MFA)."),
+    "cabinet": Tag(
+        "Firm and CRM",
+        "The accounting firm's information, and the CRM of each analysis that it pre-fills (R-CAB).",
+    ),
+    "billing": Tag(
+        "Billing",
+        "The billing centre on Stripe: address, payment methods, credits, invoices; and Stripe's webhook (R-BIL).",
+    ),
+    "users": Tag(
+        "Users and invitations",
+        "The account's users: invitations (one by one, in batches or from a CSV), roles, groups, removal; "
+        "accepting an invitation (R-USR).",
+    ),
+    "groups": Tag(
+        "Groups",
+        "Named sets of users to share FEC files with at once; sharing reaches the members of the moment (R-GRP).",
+    ),
+    "fecs": Tag("FEC files", "FEC files: registering an upload, the files the caller may open, sharing them."),
+    "audit": Tag("Audit trail", "Every change to the account, who made it and what changed; CSV export."),
 }
-MALFORMED = Failure(400, "invalid_json", "Le corps de la requête n'est pas un JSON valide.")
-WRONG_TYPE = Failure(400, "wrong_type", "Le champ « limit » n'a pas le bon type.", "limit")
-UNAUTHENTICATED = Failure(401, Unauthorized.code, Unauthorized.message)
-FORBIDDEN = Failure(403, Forbidden.code, Forbidden.message)
-NOT_FOUND = Failure(404, NotFound.code, NotFound.message)
-UNSUPPORTED_MEDIA_TYPE = Failure(
-    415, "unsupported_media_type", "Le corps de la requête doit être envoyé en application/json."
-)
-INVALID = Failure(422, "missing_field", "Le champ « email » est obligatoire.", "email")
 
-# Route-specific errors, named by their code (messages as the domain words them).
-EMAIL_TAKEN = Failure(409, "email_taken", "Cette adresse email est déjà utilisée.", "email")
-WEAK_PASSWORD = Failure(
-    422, "weak_password", "Ce mot de passe est trop courant ou trop simple. Choisissez-en un autre.", "password"
-)
-INVALID_CODE = Failure(422, "invalid_code", "Ce code n'est pas valide.", "code")
-EXPIRED_CODE = Failure(422, "expired_code", "Ce code a expiré. Demandez un nouveau code de validation.", "code")
-TOO_MANY_ATTEMPTS = Failure(429, TooManyAttempts.code, TooManyAttempts.message)
-INVALID_CREDENTIALS = Failure(401, "invalid_credentials", "Email ou mot de passe incorrect.")
-NOT_CONFIRMED = Failure(403, "not_confirmed", "Confirmez d'abord votre compte avec le code reçu par email.")
-INVALID_TOKEN = Failure(401, "invalid_token", "Session invalide ou expirée. Reconnectez-vous.")
-INVITATION_EXPIRED = Failure(
-    410,
-    "invitation_expired",
-    "Ce lien d'invitation n'est plus valide. Demandez à un administrateur de vous renvoyer l'invitation.",
-    "token",
-)
-INVALID_INVITATION = Failure(422, "invalid_token", "Ce lien d'invitation n'est pas valide.", "token")
-INVALID_SIGNATURE = Failure(400, "invalid_signature", "La signature de l'événement Stripe n'est pas valide.")
-EVENT_IN_PROGRESS = Failure(409, "event_in_progress", "Cet événement est déjà en cours de traitement.")
-ACCOUNT_NOT_EMPTY = Failure(
-    409,
-    "account_not_empty",
-    "Le compte compte d'autres utilisateurs (y compris invités) : supprimez-les avant de supprimer le compte.",
-)
-NOT_AN_ACTIVE_ADMIN = Failure(
-    409, "not_an_active_admin", "Seul un administrateur actif peut devenir propriétaire du compte.", "user_id"
-)
-ALREADY_OWNER = Failure(422, "already_owner", "Vous êtes déjà propriétaire de ce compte.", "user_id")
-OWNER_CANNOT_LEAVE = Failure(
-    409,
-    "owner_cannot_leave",
-    "Le propriétaire du compte ne peut pas être supprimé. Transférez d'abord la propriété du compte.",
-)
-ALONE_ON_ACCOUNT = Failure(
-    409, "alone_on_account", "Vous êtes seul sur le compte : votre profil ne peut pas être supprimé."
-)
-WRONG_CURRENT_PASSWORD = Failure(
-    422, "wrong_current_password", "Le mot de passe actuel est incorrect.", "current_password"
-)
-ANALYSIS_NOT_FOUND = Failure(404, "analysis_not_found", "Analyse introuvable.")
-PAYMENT_PROVIDER = Failure(
-    502,
-    "payment_provider_error",
-    "Le prestataire de paiement ne répond pas. Réessayez dans quelques instants.",
-)
-PAYMENT_METHOD_NOT_FOUND = Failure(404, "payment_method_not_found", "Moyen de paiement introuvable.")
-INVALID_VAT_NUMBER = Failure(
-    422, "invalid_vat_number", "Stripe refuse ce numéro de TVA intracommunautaire.", "vat_number"
-)
-USER_NOT_FOUND = Failure(404, "user_not_found", "Utilisateur introuvable.")
-GROUP_NOT_FOUND = Failure(404, "group_not_found", "Groupe introuvable.")
-GROUP_NAME_TAKEN = Failure(409, "group_name_taken", "Un groupe porte déjà ce nom.", "name")
-GROUP_QUOTA_REACHED = Failure(
-    409, "group_quota_reached", "Votre type de compte ne permet pas de créer d'autres groupes."
-)
-OWNER_ROLE_FIXED = Failure(
-    409,
-    "owner_role_fixed",
-    "Le rôle du propriétaire ne change que par un transfert de propriété.",
-    "role",
-)
-CHANGED_MEANWHILE = Failure(
-    409,
-    "changed_meanwhile",
-    "Cet utilisateur vient d'être modifié ou supprimé par ailleurs. Rechargez la page.",
-)
-NOT_INVITED = Failure(409, "not_invited", "Cet utilisateur n'attend plus d'invitation.")
-INVALID_ROLE = Failure(422, "invalid_role", "Le rôle doit être « admin » ou « member ».", "role")
-FILE_TOO_LARGE = Failure(413, TooLarge.code, "Le fichier dépasse 1 Mo. Découpez-le en plusieurs fichiers.")
-MISSING_COLUMN = Failure(
-    422,
-    "missing_column",
-    "La première ligne du fichier doit nommer les colonnes, dont « email » : partez du modèle à télécharger.",
-    "email",
-)
-SHARE_FORBIDDEN = Failure(
-    403, Forbidden.code, "Seuls l'importateur du fichier et les administrateurs peuvent le partager."
-)
-FEC_NOT_FOUND = Failure(404, "fec_not_found", "Fichier FEC introuvable.")
-INVALID_RANGE = Failure(422, "invalid_range", "La date de début doit précéder la date de fin.", "from")
-INVALID_MFA_TOKEN = Failure(
-    401,
-    "invalid_mfa_token",
-    "Cette étape de connexion a expiré ou n'est pas valide. Reconnectez-vous.",
-    "mfa_token",
-)
-MFA_NOT_ENABLED = Failure(409, "mfa_not_enabled", "La double authentification n'est pas activée.")
-MFA_REQUIRED_BY_ACCOUNT = Failure(
-    409,
-    "mfa_required_by_account",
-    "Votre compte exige la double authentification : elle ne peut pas être désactivée.",
-)
-MFA_ENROLLMENT_NOT_STARTED = Failure(
-    422, "mfa_enrollment_not_started", "Commencez par activer la double authentification.", "code"
-)
-SESSION_NOT_FOUND = Failure(404, "session_not_found", "Session introuvable.")
-NEW_EMAIL_TAKEN = Failure(409, "email_taken", "Cette adresse email est déjà utilisée.", "new_email")
-SAME_EMAIL = Failure(422, "same_email", "C'est déjà l'adresse de votre compte.", "new_email")
-NOT_A_GROUP_MEMBER = Failure(
-    422, "not_a_group_member", "Un des utilisateurs indiqués n'est pas membre du groupe.", "user_ids"
-)
+# Who may call, by the roles a handler's role check names (no check: every user of the account).
+ROLES = {"owner": "the owner", "admin": "admins", "member": "members"}
 
 
 @dataclass(frozen=True)
@@ -188,6 +107,13 @@ class Body:
     example: Any = None
 
 
+@dataclass(frozen=True)
+class Header:
+    name: str
+    description: str
+    required: bool = True
+
+
 CSV = {"type": "string", "description": "UTF-8 (with or without BOM) or Windows-1252, `;` or `,` separated"}
 
 
@@ -195,74 +121,265 @@ CSV = {"type": "string", "description": "UTF-8 (with or without BOM) or Windows-
 class Notes:
     """What a route answers beyond what its code shape shows."""
 
-    failures: tuple[Failure, ...] = ()
+    errors: tuple[DomainError, ...] = ()
+    # Errors its 207 answer reports row by row (a batch's rows succeed or fail on their own).
+    rows: tuple[DomainError, ...] = ()
     # A body the handler reads raw (so the resolver knows no model for it).
     request: Body | None = None
     # Header parameters the handler reads itself.
-    headers: tuple[str, ...] = ()
+    headers: tuple[Header, ...] = ()
     # A second success answer, by status.
     also: dict[int, Body] = field(default_factory=dict)
 
 
+# Shape errors every route of a shape answers (see scripts/openapi.py).
+UNAUTHENTICATED = (errors.Unauthorized(), errors.InvalidToken(), errors.TokenExpired(), errors.SessionEnded())
+JSON_BODY = (errors.InvalidJson(), errors.NotUtf8(), errors.InvalidBody(), errors.UnsupportedMediaType())
+# Every POST whose retries are keyed (API.md "Retries"): its header, and how a keyed retry is refused.
+IDEMPOTENCY_KEY = Header(
+    "Idempotency-Key",
+    "Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: "
+    "for 24 hours, the same key from the same caller with the same request gets the first answer again, "
+    "marked `Idempotent-Replayed: true`, and nothing happens twice.",
+    required=False,
+)
+IDEMPOTENT = (errors.InvalidIdempotencyKey(), errors.IdempotencyKeyReused(), errors.RequestInProgress())
+
+
+# Errors raised with the domain's limits, shown with them.
+def _weak_password(field: str) -> tuple[DomainError, ...]:
+    return (
+        errors.PasswordTooShort(field=field, minimum=passwords.MIN_LENGTH),
+        errors.PasswordTooLong(field=field, maximum=passwords.MAX_LENGTH),
+        errors.CommonPassword(field=field),
+        errors.PasswordLikeEmail(field=field),
+    )
+
+
+CSV_LIMITS = (
+    errors.FileTooLarge(megabytes=user_import.MAX_BYTES // 1_000_000),
+    errors.TooManyRows(rows=user_rows.MAX_ROWS),
+    errors.UnreadableCsv(line=3),
+)
+TOO_MANY_MEMBERS = errors.TooManyMembers(limit=groups.MAX_MEMBERS_CHANGED)
+TOO_MANY_GROUPS = errors.TooManyGroups(limit=users.MAX_GROUPS_CHANGED)
+# Why an invitation row (POST /users, the CSV import) was not invited.
+INVITATION_ROWS = (
+    errors.QuotaExceeded(),
+    errors.EmailTaken(),
+    errors.InvalidEmail(),
+    errors.DuplicateEmail(),
+    errors.InvalidRole(),
+    errors.RoleNotAllowed(),
+    errors.NameTooLong(field="first_name"),
+    errors.NameWithControlCharacter(field="last_name"),
+    errors.UnknownGroups(),
+    TOO_MANY_GROUPS,
+    errors.InvitationGroupChanged(),
+)
+PAYMENT_PROVIDER = errors.BadGateway()
+ACCOUNT_GONE = errors.AccountNotFound()
+USER_GONE = errors.UserNotFound()
+
 ROUTES: dict[str, Notes] = {
-    "POST /auth/signup": Notes((EMAIL_TAKEN, WEAK_PASSWORD)),
-    "POST /auth/confirm": Notes((INVALID_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS)),
-    "POST /auth/login": Notes((INVALID_CREDENTIALS, NOT_CONFIRMED, TOO_MANY_ATTEMPTS)),
-    "POST /auth/refresh": Notes((INVALID_TOKEN,)),
-    "POST /invitations/accept": Notes((INVITATION_EXPIRED, INVALID_INVITATION, WEAK_PASSWORD)),
-    "POST /webhooks/stripe": Notes(
-        (INVALID_SIGNATURE, EVENT_IN_PROGRESS),
-        request=Body("application/json", {"type": "object"}, "A Stripe event, exactly as Stripe sends it."),
-        headers=("Stripe-Signature",),
+    "POST /auth/signup": Notes(
+        (errors.EmailTaken(), *_weak_password("password"), errors.AccountExists(), errors.CatalogueIncomplete())
     ),
-    "DELETE /account": Notes((ACCOUNT_NOT_EMPTY, PAYMENT_PROVIDER)),
-    "POST /account/transfer-ownership": Notes((USER_NOT_FOUND, NOT_AN_ACTIVE_ADMIN, ALREADY_OWNER)),
-    "DELETE /me": Notes((OWNER_CANNOT_LEAVE, ALONE_ON_ACCOUNT)),
-    "POST /me/password": Notes((WRONG_CURRENT_PASSWORD, WEAK_PASSWORD, TOO_MANY_ATTEMPTS)),
-    "POST /me/password/confirm": Notes((INVALID_CODE, EXPIRED_CODE, TOO_MANY_ATTEMPTS)),
-    "GET /analyses/{analysis_id}/crm": Notes((ANALYSIS_NOT_FOUND,)),
-    "PATCH /analyses/{analysis_id}/crm": Notes((ANALYSIS_NOT_FOUND,)),
-    "GET /billing/address": Notes((PAYMENT_PROVIDER,)),
-    "PUT /billing/address": Notes((INVALID_VAT_NUMBER, PAYMENT_PROVIDER)),
-    "GET /billing/payment-methods": Notes((PAYMENT_PROVIDER,)),
-    "POST /billing/payment-methods": Notes((PAYMENT_PROVIDER,)),
-    "DELETE /billing/payment-methods/{method_id}": Notes((PAYMENT_METHOD_NOT_FOUND, PAYMENT_PROVIDER)),
-    "POST /billing/payment-methods/{method_id}/default": Notes((PAYMENT_METHOD_NOT_FOUND, PAYMENT_PROVIDER)),
+    "POST /auth/confirm": Notes((errors.InvalidCode(), errors.ExpiredCode(), errors.TooManyAttempts(), USER_GONE)),
+    "POST /auth/login": Notes((errors.InvalidCredentials(), errors.NotConfirmed(), errors.LoginLocked())),
+    "POST /auth/refresh": Notes((errors.InvalidRefreshToken(),)),
+    "POST /auth/mfa": Notes((errors.InvalidMfaToken(), errors.InvalidCode(), errors.TooManyMfaAttempts(), USER_GONE)),
+    "POST /auth/mfa/enroll": Notes((errors.InvalidMfaToken(), errors.MfaAlreadyEnabled(), USER_GONE)),
+    "POST /auth/mfa/enroll/confirm": Notes(
+        (
+            errors.InvalidMfaToken(),
+            errors.InvalidCode(),
+            errors.MfaEnrollmentNotStarted(),
+            errors.MfaAlreadyEnabled(),
+            errors.TooManyMfaAttempts(),
+            USER_GONE,
+        )
+    ),
+    "POST /invitations/accept": Notes(
+        (errors.InvitationExpired(), errors.InvalidInvitation(), *_weak_password("password"))
+    ),
+    "POST /webhooks/stripe": Notes(
+        (errors.InvalidSignature(), errors.InvalidEvent(), errors.EventInProgress(), errors.AccountTypeBusy()),
+        request=Body("application/json", {"type": "object"}, "A Stripe event, exactly as Stripe sends it."),
+        headers=(
+            Header(
+                "Stripe-Signature",
+                "Stripe's signature of the body (`t=…,v1=…`), checked against the endpoint's signing secret.",
+            ),
+        ),
+    ),
+    "GET /account": Notes((ACCOUNT_GONE,)),
+    "GET /account-types": Notes((ACCOUNT_GONE,)),
+    "PATCH /account": Notes((ACCOUNT_GONE,)),
+    "DELETE /account": Notes((errors.AccountNotEmpty(), errors.AccountBusy(), ACCOUNT_GONE, USER_GONE)),
+    "POST /account/transfer-ownership": Notes(
+        (
+            errors.UserNotFound(field="user_id"),
+            errors.NotAnActiveAdmin(),
+            errors.AlreadyOwner(),
+            errors.NotOwner(),
+            ACCOUNT_GONE,
+        )
+    ),
+    "POST /me/sessions/revoke-others": Notes((errors.SessionsChanged(),)),
+    "GET /me": Notes((USER_GONE,)),
+    "PATCH /me": Notes((USER_GONE,)),
+    "DELETE /me": Notes((errors.OwnerCannotLeave(), errors.AloneOnAccount(), errors.GroupChanged(), USER_GONE)),
+    "POST /me/password": Notes(
+        (
+            errors.WrongCurrentPassword(),
+            errors.PasswordMismatch(),
+            errors.SamePassword(),
+            *_weak_password("new_password"),
+            errors.TooManyPasswordAttempts(),
+            USER_GONE,
+        )
+    ),
+    "POST /me/password/confirm": Notes(
+        (errors.InvalidCode(), errors.ExpiredCode(), errors.TooManyAttempts(), USER_GONE)
+    ),
+    "GET /analyses/{analysis_id}/crm": Notes((errors.AnalysisNotFound(),)),
+    "PATCH /analyses/{analysis_id}/crm": Notes((errors.AnalysisNotFound(), errors.CabinetChanged())),
+    "GET /billing/address": Notes((ACCOUNT_GONE,)),
+    "PUT /billing/address": Notes((errors.InvalidVatNumber(), PAYMENT_PROVIDER, ACCOUNT_GONE)),
+    "GET /billing/payment-methods": Notes((PAYMENT_PROVIDER, ACCOUNT_GONE)),
+    "POST /billing/payment-methods": Notes((PAYMENT_PROVIDER, ACCOUNT_GONE)),
+    "DELETE /billing/payment-methods/{method_id}": Notes(
+        (errors.PaymentMethodNotFound(), PAYMENT_PROVIDER, ACCOUNT_GONE)
+    ),
+    "POST /billing/payment-methods/{method_id}/default": Notes(
+        (errors.PaymentMethodNotFound(), PAYMENT_PROVIDER, ACCOUNT_GONE)
+    ),
     "GET /billing/invoices": Notes((PAYMENT_PROVIDER,)),
+    "GET /users": Notes((ACCOUNT_GONE,)),
+    "POST /users": Notes((ACCOUNT_GONE, USER_GONE), rows=INVITATION_ROWS),
     "POST /users/import": Notes(
-        (FILE_TOO_LARGE, MISSING_COLUMN),
+        (*CSV_LIMITS, errors.MissingColumn(), ACCOUNT_GONE, USER_GONE),
+        rows=INVITATION_ROWS,
         request=Body("text/csv", CSV, "The filled-in template of GET /users/import-template."),
     ),
-    "PATCH /users/{id}": Notes((USER_NOT_FOUND, OWNER_ROLE_FIXED, CHANGED_MEANWHILE, INVALID_ROLE, GROUP_NOT_FOUND)),
-    "DELETE /users/{id}": Notes((USER_NOT_FOUND, OWNER_CANNOT_LEAVE, CHANGED_MEANWHILE)),
-    "POST /users/{id}/resend-invitation": Notes((USER_NOT_FOUND, NOT_INVITED)),
-    "POST /users/{id}/promote": Notes((USER_NOT_FOUND, OWNER_ROLE_FIXED, CHANGED_MEANWHILE)),
-    "POST /groups": Notes((USER_NOT_FOUND, GROUP_NAME_TAKEN, GROUP_QUOTA_REACHED)),
-    "GET /groups/{group_id}": Notes((GROUP_NOT_FOUND,)),
-    "PATCH /groups/{group_id}": Notes((GROUP_NOT_FOUND, USER_NOT_FOUND, GROUP_NAME_TAKEN)),
-    "DELETE /groups/{group_id}": Notes((GROUP_NOT_FOUND,)),
-    "POST /fecs/{fec_id}/shares": Notes((FEC_NOT_FOUND, SHARE_FORBIDDEN, USER_NOT_FOUND, GROUP_NOT_FOUND)),
-    "GET /audit": Notes((INVALID_RANGE,)),
-    "GET /audit/exports/{export_id}": Notes((NOT_FOUND,)),
-    "POST /auth/mfa": Notes((INVALID_MFA_TOKEN, INVALID_CODE, TOO_MANY_ATTEMPTS)),
-    "POST /auth/mfa/enroll": Notes((INVALID_MFA_TOKEN,)),
-    "POST /auth/mfa/enroll/confirm": Notes((INVALID_MFA_TOKEN, INVALID_CODE, TOO_MANY_ATTEMPTS)),
-    "POST /me/mfa/totp/confirm": Notes((MFA_ENROLLMENT_NOT_STARTED, INVALID_CODE, TOO_MANY_ATTEMPTS)),
-    "DELETE /me/mfa": Notes(
-        (MFA_NOT_ENABLED, MFA_REQUIRED_BY_ACCOUNT, WRONG_CURRENT_PASSWORD, INVALID_CODE, TOO_MANY_ATTEMPTS)
+    "PATCH /users/{id}": Notes(
+        (
+            errors.UserNotFound(),
+            errors.OwnerOutOfReach(),
+            errors.OwnerRoleFixed(),
+            errors.RoleNotAllowed(),
+            errors.InvalidRole(),
+            errors.ChangedMeanwhile(),
+            errors.GroupChanged(),
+            errors.UnknownGroups(),
+            TOO_MANY_GROUPS,
+        )
     ),
-    "DELETE /me/sessions/{session_id}": Notes((SESSION_NOT_FOUND,)),
-    "POST /me/email": Notes((NEW_EMAIL_TAKEN, SAME_EMAIL, WRONG_CURRENT_PASSWORD, TOO_MANY_ATTEMPTS)),
-    "POST /me/email/confirm": Notes((INVALID_CODE, EXPIRED_CODE, NEW_EMAIL_TAKEN, TOO_MANY_ATTEMPTS)),
-    "POST /groups/{group_id}/reshare": Notes((GROUP_NOT_FOUND, NOT_A_GROUP_MEMBER)),
+    "DELETE /users/{id}": Notes(
+        (
+            errors.UserNotFound(),
+            errors.OwnerOutOfReach(),
+            errors.OwnerCannotLeave(),
+            errors.AloneOnAccount(),
+            errors.GroupChanged(),
+        )
+    ),
+    "POST /users/{id}/resend-invitation": Notes(
+        (errors.UserNotFound(), errors.OwnerOutOfReach(), errors.InvitationAlreadyAccepted(), ACCOUNT_GONE)
+    ),
+    "POST /users/{id}/promote": Notes(
+        (errors.UserNotFound(), errors.OwnerOutOfReach(), errors.OwnerRoleFixed(), errors.ChangedMeanwhile())
+    ),
+    "POST /groups": Notes(
+        (
+            errors.GroupNameTaken(),
+            errors.GroupQuotaReached(),
+            errors.UnknownUsers(field="member_ids"),
+            errors.UserNotFound(field="member_ids"),
+            TOO_MANY_MEMBERS,
+            ACCOUNT_GONE,
+        )
+    ),
+    "GET /groups/{group_id}": Notes((errors.GroupNotFound(),)),
+    "PATCH /groups/{group_id}": Notes(
+        (
+            errors.GroupNotFound(),
+            errors.GroupNameTaken(),
+            errors.GroupChanged(),
+            errors.UnknownUsers(field="member_ids"),
+            errors.UserNotFound(field="member_ids"),
+            TOO_MANY_MEMBERS,
+        )
+    ),
+    "DELETE /groups/{group_id}": Notes((errors.GroupNotFound(), errors.GroupChanged())),
+    "POST /groups/{group_id}/reshare": Notes((errors.GroupNotFound(), errors.NotAGroupMember())),
+    "POST /fecs/{fec_id}/shares": Notes(
+        (
+            errors.FecNotFound(),
+            errors.NotAllowedToShare(),
+            errors.UnknownUsers(),
+            errors.UnknownGroups(),
+        )
+    ),
+    "GET /audit": Notes((errors.InvalidRange(),)),
+    "GET /audit/exports/{export_id}": Notes((errors.ExportNotFound(),)),
+    "POST /me/mfa/totp": Notes((errors.MfaAlreadyEnabled(), USER_GONE)),
+    "POST /me/mfa/totp/confirm": Notes(
+        (
+            errors.MfaEnrollmentNotStarted(),
+            errors.InvalidCode(),
+            errors.MfaAlreadyEnabled(),
+            errors.TooManyMfaAttempts(),
+            USER_GONE,
+        )
+    ),
+    "DELETE /me/mfa": Notes(
+        (
+            errors.MfaNotEnabled(),
+            errors.MfaRequiredByAccount(),
+            errors.WrongCurrentPassword(),
+            errors.InvalidCode(),
+            errors.TooManyPasswordAttempts(),
+            errors.TooManyMfaAttempts(),
+            USER_GONE,
+            ACCOUNT_GONE,
+        )
+    ),
+    "DELETE /me/sessions/{session_id}": Notes((errors.SessionNotFound(),)),
+    "POST /me/email": Notes(
+        (
+            errors.EmailTaken(field="new_email"),
+            errors.SameEmail(),
+            errors.WrongCurrentPassword(),
+            errors.TooManyPasswordAttempts(),
+            USER_GONE,
+        )
+    ),
+    "POST /me/email/confirm": Notes(
+        (
+            errors.InvalidCode(),
+            errors.ExpiredCode(),
+            errors.EmailTaken(field="new_email"),
+            errors.TooManyAttempts(),
+            USER_GONE,
+        )
+    ),
     "GET /audit/export": Notes(
-        (INVALID_RANGE,),
+        (errors.InvalidRange(),),
         also={
             202: Body(
                 "application/json",
-                {"type": "object", "required": ["export_id"], "properties": {"export_id": {"type": "string"}}},
-                "Too large to answer at once: follow GET /audit/exports/{id}.",
-                example={"export_id": "exp_4Tq8Lm2x"},
+                {
+                    "type": "object",
+                    "required": ["export_id"],
+                    "properties": {
+                        "export_id": {"type": "string", "description": "For GET /audit/exports/{export_id}."}
+                    },
+                },
+                "Too large to answer at once: the export is written in the background; follow it with "
+                "GET /audit/exports/{export_id}.",
+                example={"export_id": "7e4a2c9b1d3f4a6c8e0b2d4f6a8c0e1f"},
             )
         },
     ),

@@ -5,15 +5,20 @@ entry: they are the bodies of the routes' sample events (events/<area>/<operatio
 OpenAPI check validates each example against its schema and names any response model without one.
 """
 
+import base64
+import json
 from typing import Any
 
-ACCOUNT_ID = "acc_7Q2mX9pL"
-OWNER_ID = "usr_3kT8vB1n"
-ADMIN_ID = "usr_9dR4wQ6z"
-GROUP_ID = "grp_5hN2cJ7e"
+ACCOUNT_ID = "3f9a1c7e5b2d4e8f9a0b1c2d3e4f5a6b"
+OWNER_ID = "9f2b4c1de8a34f6b8c0d7e5a3b2c1d0e"
+ADMIN_ID = "c4e8a2f61b9d4c3e8f7a6b5c4d3e2f10"
+GROUP_ID = "5c8e1a7f3b9d4e2f8a6c0b1d9e7f3a25"
 AT = "2026-11-28T08:00:00Z"
+FEC_ID = "2b8d4f6a1c3e4b5d9f7a0c2e4b6d8f01"
+SESSION_ID = "0193a1f2c3d4e5f6a7b8c9d0e1f2a3b4"
+EXPORT_ID = "7e4a2c9b1d3f4a6c8e0b2d4f6a8c0e1f"
 
-MEMBER_ID = "usr_7pL2xK4c"
+MEMBER_ID = "7a3d9e1f5c2b4a6d8e0f1a2b3c4d5e6f"
 _GROUP = {
     "id": GROUP_ID,
     "name": "Équipe audit",
@@ -32,15 +37,56 @@ _USER = {
     "mfa_enabled": True,
     "email_delivery": "ok",
 }
-_RECOVERY_CODES = [f"{n:04d}-{(n * 7919) % 10000:04d}" for n in range(1201, 1211)]
+# As domain/mfa.py draws them: twice 5 characters of an alphabet without 0/o, 1/l/i.
+
+
+def _jwt(claims: dict[str, Any], signature: str) -> str:
+    """A token shaped as ours are (HS256, our issuer and claims); its signature is made up."""
+
+    def part(value: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(value, separators=(",", ":")).encode()).rstrip(b"=").decode()
+
+    header = {"alg": "HS256", "typ": "JWT"}
+    return f"{part(header)}.{part({'iss': 'comptasecure', 'iat': 1795852800} | claims)}.{signature}"
+
+
+_MFA = {
+    "aud": "comptasecure-mfa",
+    "sub": OWNER_ID,
+    "acc": ACCOUNT_ID,
+    "jti": "4d7e1a9c2b5f4e8a9c3d6b0e1f2a3b4c",
+    "exp": 1795853100,
+}
+_RECOVERY_CODES = [
+    "k7m2p-x9rtq",
+    "h3vnc-8waez",
+    "q5dyb-j2sfu",
+    "t9ghr-4mkcx",
+    "w2zpe-7nvdh",
+    "b8fjs-3qyta",
+    "r6cwm-5xuge",
+    "n4tka-9pzhb",
+    "e3uxd-6rmjw",
+    "y7sqv-2gcnf",
+]
 _TOKENS = {
-    "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c3JfM2tUOHZCMW4ifQ.c2lnbmF0dXJl",
-    "refresh_token": "rt_Yk3VQm9sT2xLc0p4",
+    "access_token": _jwt(
+        {
+            "sub": OWNER_ID,
+            "acc": ACCOUNT_ID,
+            "sid": SESSION_ID,
+            "role": "owner",
+            "aud": "comptasecure-web",
+            "exp": 1795853700,
+        },
+        "Kq3v9b2QhYz7xW1mN8pR4tL6sD0fG5jH2kA9cE3uV7o",
+    ),
+    "refresh_token": f"{ACCOUNT_ID}.{OWNER_ID}.{SESSION_ID}.Yk3VQm9sT2xLc0p4Rz8wN1bH6fJ2dK5gA7eC0iU3oMq",
     "token_type": "Bearer",
     "expires_in": 900,
 }
 _FEC = {
-    "id": "fec_2bW8kM4q",
+    "id": FEC_ID,
     "file_name": "732829320FEC20251231.txt",
     "folder": "Clients/2025",
     "imported_by": OWNER_ID,
@@ -104,7 +150,7 @@ RESPONSES: dict[str, Any] = {
     "AuditPage": {
         "items": [
             {
-                "id": "evt_01JDX3K8Q2",
+                "id": "e1d2c3b4a5964f7e8d9c0b1a2f3e4d5c",
                 "at": AT,
                 "actor_id": OWNER_ID,
                 "actor_email": "claire.dupont@cabinet-dupont.fr",
@@ -133,8 +179,11 @@ RESPONSES: dict[str, Any] = {
         "items": [{"type": "analyse_fec", "delta": 20, "reason": "Achat Premium", "at": AT}],
         "next_cursor": None,
     },
-    "CrmView": {"analysis_id": "ana_6fP1zR3y", "fields": _FIRM},
-    "FecCreated": {**_FEC, "upload_url": "https://fecs.s3.eu-west-3.amazonaws.com/acc_7Q2mX9pL/fec_2bW8kM4q?X-Amz-…"},
+    "CrmView": {"analysis_id": "ana-2025-732829320", "fields": _FIRM},
+    "FecCreated": {
+        **_FEC,
+        "upload_url": f"https://comptasecure-fecs.s3.eu-west-3.amazonaws.com/accounts/{ACCOUNT_ID}/{FEC_ID}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=900&X-Amz-Signature=…",
+    },
     "FecPage": {"items": [_FEC], "next_cursor": None},
     "GroupPage": {"items": [{"id": GROUP_ID, "name": "Équipe audit", "member_count": 2}], "next_cursor": None},
     "GroupView": _GROUP,
@@ -198,10 +247,13 @@ RESPONSES: dict[str, Any] = {
     "UserPage": {"items": [_USER], "limits": {"max_users": 10, "used": 2}, "next_cursor": None},
     "UserView": _USER,
     "WebhookAck": {"outcome": "processed", "received": True},
-    "MfaRequired": {"mfa_required": True, "mfa_token": "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJtZmEifQ.c2ln"},
+    "MfaRequired": {
+        "mfa_required": True,
+        "mfa_token": _jwt(_MFA | {"pur": "enroll"}, "Pn4Hs8Qd2Fw6Jb0Lt3Ry7Ux1Ve5Ag9Mk2Oc6Tz4Ni8"),
+    },
     "MfaEnrollmentRequired": {
         "mfa_enrollment_required": True,
-        "mfa_token": "eyJhbGciOiJIUzI1NiJ9.eyJhdWQiOiJtZmEtZW5yb2xsIn0.c2ln",
+        "mfa_token": _jwt(_MFA | {"pur": "enroll"}, "Pn4Hs8Qd2Fw6Jb0Lt3Ry7Ux1Ve5Ag9Mk2Oc6Tz4Ni8"),
     },
     "TotpEnrollment": {
         "secret": "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
@@ -213,7 +265,7 @@ RESPONSES: dict[str, Any] = {
     "SessionPage": {
         "items": [
             {
-                "id": "0192f3a4b5c6-s3kT8vB1n",
+                "id": SESSION_ID,
                 "created_at": AT,
                 "last_used_at": "2026-11-28T09:15:00Z",
                 "user_agent": "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_6) AppleWebKit/605.1.15 Safari/605.1.15",
@@ -226,7 +278,7 @@ RESPONSES: dict[str, Any] = {
     "EmailChangeResponse": {"status": "pending_confirmation"},
     "ExportStatus": {
         "status": "ready",
-        "download_url": "https://fecs.s3.eu-west-3.amazonaws.com/exports/acc_7Q2mX9pL/exp_4Tq8Lm2x.csv?X-Amz-…",
+        "download_url": f"https://comptasecure-fecs.s3.eu-west-3.amazonaws.com/exports/{ACCOUNT_ID}/{EXPORT_ID}.csv?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=900&X-Amz-Signature=…",
         "expires_at": "2026-11-28T08:15:00Z",
     },
 }

@@ -10,14 +10,21 @@ from typing import Annotated, Any
 from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
-from comptasecure.errors import InvalidInput
+from comptasecure.errors import InvalidCursor
 from comptasecure.secrets import signing_key
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT)]
-Cursor = Annotated[str | None, Query(max_length=2048)]
+Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description=f"How many items a page holds (1 to {MAX_LIMIT}).")]
+Cursor = Annotated[
+    str | None,
+    Query(
+        max_length=2048,
+        description="Where the page starts: `next_cursor` of the previous page, as given (opaque, bound to the "
+        "caller and the list). Omitted for the first page.",
+    ),
+]
 
 
 def encode(last_key: dict[str, Any] | None, scope: str) -> str | None:
@@ -51,5 +58,5 @@ def page_of[Page: BaseModel](
     return model.model_validate({"items": items, "next_cursor": encode(last_key, scope)})
 
 
-def _invalid() -> InvalidInput:
-    return InvalidInput("Ce curseur de pagination n'est pas valide.", field="cursor", code="invalid_cursor")
+def _invalid() -> InvalidCursor:
+    return InvalidCursor()

@@ -26,7 +26,21 @@ def _iso_8601(value: Any) -> Any:
 # A time filter is an ISO 8601 time that says its time zone (a local time is ambiguous) and fits in UTC.
 UtcTime = Annotated[AwareDatetime, BeforeValidator(_iso_8601), AfterValidator(_in_utc)]
 # The filters both audit routes take, as query parameters (API.md: ?from=&to=&actor_id=&action=).
-Since = Annotated[UtcTime | None, Query(alias="from")]
-Until = Annotated[UtcTime | None, Query(alias="to")]
-ActorId = Annotated[str | None, Query(max_length=64)]
-Action = Annotated[str | None, Query(max_length=64)]
+Since = Annotated[
+    UtcTime | None,
+    Query(
+        alias="from",
+        description="Only events at or after this time: ISO 8601 with its time zone (2026-11-28T08:00:00Z).",
+    ),
+]
+Until = Annotated[
+    UtcTime | None,
+    Query(alias="to", description="Only events before this time: ISO 8601 with its time zone; after `from`."),
+]
+ActorId = Annotated[
+    str | None, Query(max_length=64, description="Only the events of this actor: a user's `id` (GET /users).")
+]
+Action = Annotated[
+    str | None,
+    Query(max_length=64, description="Only the events of this action, as events name it (`user.invited`)."),
+]

@@ -1,5 +1,7 @@
 """The signup's emailed code confirmed."""
 
+from typing import Literal
+
 from pydantic import BaseModel
 
 from comptasecure.models import Request
@@ -12,4 +14,4 @@ class ConfirmRequest(Request):
 
 
 class StatusResponse(BaseModel):
-    status: str
+    status: Literal["active"]

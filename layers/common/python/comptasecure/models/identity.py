@@ -5,12 +5,12 @@ from typing import Literal
 from pydantic import BaseModel
 
 from comptasecure.models import Request
-from comptasecure.validation import CompanyName, Email, Name, Password, Phone, Siren
+from comptasecure.validation import CompanyName, Email, Name, NewPassword, Phone, Siren
 
 
 class SignupRequest(Request):
     email: Email
-    password: Password
+    password: NewPassword
     first_name: Name
     last_name: Name
     company_name: CompanyName

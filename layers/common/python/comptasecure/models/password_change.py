@@ -5,13 +5,13 @@ from typing import Literal
 from pydantic import BaseModel
 
 from comptasecure.models import Request
-from comptasecure.validation import Code, Password
+from comptasecure.validation import Code, NewPassword, Password
 
 
 class PasswordChangeRequest(Request):
     current_password: Password
-    new_password: Password
-    new_password_confirmation: Password
+    new_password: NewPassword
+    new_password_confirmation: NewPassword
 
 
 class PasswordConfirmRequest(Request):

@@ -1,12 +1,10 @@
 """The account's payment methods, on Stripe."""
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, StringConstraints
+from pydantic import BaseModel
 
 from comptasecure.models import Request
-
-PaymentMethodId = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,5}_[A-Za-z0-9]{1,100}$")]
 
 
 class NewPaymentMethod(Request):

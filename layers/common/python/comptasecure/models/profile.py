@@ -4,11 +4,13 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    Field,
     StringConstraints,
     field_validator,
 )
 
 from comptasecure.models import Request
+from comptasecure.models.user_views import Status
 from comptasecure.validation import (
     CompanyName,
     Name,
@@ -16,26 +18,25 @@ from comptasecure.validation import (
     Siren,
 )
 
+JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+# INSEE's workforce bands, so sizes compare across users when proposing an account type.
+CompanySize = Literal["0", "1-9", "10-49", "50-249", "250-4999", "5000+"]
+
 
 class Profile(BaseModel):
     id: str
     email: str
     first_name: str | None = None
     last_name: str | None = None
-    phone: str | None = None
+    phone: str | None = Field(default=None, description="E.164 (+33612345678)")
     company_name: str | None = None
     siren: str | None = None
     job_title: str | None = None
-    company_size: str | None = None
-    role: str
+    company_size: CompanySize | None = Field(default=None, description="INSEE's workforce band")
+    role: Literal["owner", "admin", "member"]
     account_id: str
-    status: str
+    status: Status
     mfa_enabled: bool
-
-
-JobTitle = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-# INSEE's workforce bands, so sizes compare across users when proposing an account type.
-CompanySize = Literal["0", "1-9", "10-49", "50-249", "250-4999", "5000+"]
 
 
 class ProfileUpdate(Request):

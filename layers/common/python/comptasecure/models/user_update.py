@@ -3,12 +3,14 @@
 from pydantic import Field
 
 from comptasecure.models import Request
-from comptasecure.models.users import GroupIds, Loose
+from comptasecure.models.users import AssignableRole, GroupIds
 from comptasecure.validation import Name
 
 
 class UpdateUserRequest(Request):
     first_name: Name | None = None
     last_name: Name | None = None
-    role: Loose | None = Field(default=None, description="admin or member; the owner changes only by a transfer")
+    role: AssignableRole | None = Field(
+        default=None, description="admin or member; the owner changes only by a transfer"
+    )
     group_ids: GroupIds | None = None
