@@ -30,8 +30,9 @@ $(TOOLS)/.installed: Makefile
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==1.170.0 uv==0.9.5
 	touch $@
 
+# `make run DEMO=1`: with a demo account seeded (local/demo.py), printed in the banner.
 run: $(VENV)/.installed
-	$(PY) -m local
+	@$(PY) -m local $(if $(DEMO),--demo)
 
 # Every stage CI runs, at once, each stage's output shown whole when it ends; then the total time. The
 # contract has a wall-clock cap, so the suite (itself in parallel) yields it the processor, and the
