@@ -4,8 +4,8 @@
  * documents, so that a page written against Stripe works unchanged against the local run:
  *
  * - stripe.elements(options).create('card' | 'payment' | 'iban'): one element of each type per group
- *   (the stand-in allowed one card element only); 'iban' is an IBAN field, 'payment' a card and an IBAN;
- *   elements.submit() as the deferred-intent flow calls it;
+ *   (the stand-in allowed one card element only); 'card' the card's fields, 'iban' an IBAN field,
+ *   'payment' both; elements.submit() as the deferred-intent flow calls it;
  * - stripe.confirmCardSetup(clientSecret, {payment_method: {card: element, billing_details}}) or
  *   (clientSecret, {payment_method: 'pm_…'}); a card number typed with its spaces, as users do;
  * - stripe.confirmSepaDebitSetup(clientSecret, {payment_method: {sepa_debit: ibanElement | {iban},
@@ -53,18 +53,62 @@
     on(event, handler) { (this.listeners[event] = this.listeners[event] || []).push(handler); }
   }
 
-  function cardElement() {
-    // The stand-in's card element mounts only while its group names it as the group's card element.
-    const group = {_cardElement: null};
-    group._cardElement = new Element(group);
-    return group._cardElement;
+  class CardElement {
+    // The stand-in's card element moved the focus after 16 characters, spaces included, so a number
+    // typed as printed on the card ran into the expiry: this one reads its fields when confirming.
+    constructor() {
+      this.listeners = {};
+      this._inputs = null;
+      this._nodes = [];
+    }
+
+    mount(target) {
+      const node = typeof target === 'string' ? document.querySelector(target) : target;
+      this._inputs = {};
+      const label = document.createElement('span');
+      label.textContent = 'localstripe: ';
+      node.appendChild(label);
+      this._nodes = [label];
+      for (const [field, size] of [['number', 19], ['exp_month', 2], ['exp_year', 4], ['cvc', 4], ['postal_code', 5]]) {
+        const input = document.createElement('input');
+        input.setAttribute('type', 'text');
+        input.setAttribute('placeholder', field);
+        input.setAttribute('size', size);
+        input.oninput = () => (this.listeners.change || []).forEach(handler => handler({
+          elementType: 'card', empty: !this._inputs.number.value, complete: Boolean(this.value.card.cvc),
+        }));
+        this._inputs[field] = input;
+        this._nodes.push(input);
+        node.appendChild(input);
+      }
+    }
+
+    get value() {
+      const read = field => (this._inputs ? this._inputs[field].value.trim() : '');
+      const year = read('exp_year');
+      return {
+        card: {number: read('number'), exp_month: read('exp_month'), cvc: read('cvc'),
+               exp_year: year.length === 2 ? '20' + year : year},
+        postal_code: read('postal_code'),
+      };
+    }
+
+    unmount() {
+      (this._nodes || []).forEach(child => child.remove());
+      this._nodes = [];
+      this._inputs = null;
+    }
+
+    destroy() { this.unmount(); }
+
+    on(event, handler) { (this.listeners[event] = this.listeners[event] || []).push(handler); }
   }
 
   class PaymentElement {
     // Stripe's Payment Element lets the user pick a card or a SEPA debit: here, a card's fields and an
     // IBAN field; an IBAN typed in means a SEPA debit.
     constructor() {
-      this.card = cardElement();
+      this.card = new CardElement();
       this.iban = new IbanElement();
     }
 
@@ -90,7 +134,7 @@
       _options: options || {},
       create(type) {
         if (created[type]) throw new Error(`Can only create one Element of type ${type}.`);
-        created[type] = type === 'iban' ? new IbanElement() : type === 'payment' ? new PaymentElement() : cardElement();
+        created[type] = type === 'iban' ? new IbanElement() : type === 'payment' ? new PaymentElement() : new CardElement();
         return created[type];
       },
       getElement(type) { return created[type] || null; },
@@ -102,7 +146,7 @@
 
   function cardDetails(card, billingDetails) {
     // A card element, or card fields given as Stripe's API names them; digits only, as Stripe.js sends them.
-    const value = card instanceof Element ? (card.value || {card: {}}) : {card};
+    const value = card instanceof CardElement ? card.value : {card};
     const details = {
       number: String(value.card.number || '').replace(/[\s-]/g, ''),
       exp_month: value.card.exp_month,
