@@ -47,14 +47,16 @@ def listed(page: Page) -> list[dict[str, Any]]:
 
 def type_card(page: Page, where: str) -> None:
     """What a user types in the card fields: the number as printed on the card, with its spaces."""
-    fields = {"number": "4242 4242 4242 4242", "exp_month": "12", "exp_year": "30", "cvc": "123", "postal_code": "69002"}
-    for name, value in fields.items():
+    fields = {"number": "4242 4242 4242 4242", "exp_month": "12", "exp_year": "30", "cvc": "123"}
+    for name, value in {**fields, "postal_code": "69002"}.items():
         page.locator(f"{where} input[placeholder={name}]").press_sequentially(value)
 
 
 def test_a_card_confirmed_with_confirm_card_setup_is_listed(page: Page) -> None:
     sign_up_and_log_in(page)
-    page.evaluate("app.loadStripe().then(() => { app.card = app.stripe.elements().create('card'); app.card.mount('#card'); })")
+    page.evaluate(
+        "app.loadStripe().then(() => { app.card = app.stripe.elements().create('card'); app.card.mount('#card'); })"
+    )
     start_setup(page, "card")
     type_card(page, "#card")
     result = page.evaluate(
