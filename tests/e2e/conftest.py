@@ -24,6 +24,7 @@ from local.template import ROOT
 class Http:
     base: str
     banner: str = ""
+    stripe_port: int = 0
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
@@ -57,11 +58,11 @@ def started_local_run(*arguments: str, **variables: str) -> Iterator[Http]:
     """`make run` (with make ``arguments``, e.g. ``DEMO=1``, and extra environment ``variables``) in a
     process of its own on free ports, until its banner is printed; stopped on exit. ``Http.banner``
     holds what it printed up to its banner's last line."""
-    port = free_port()
+    port, stripe_port = free_port(), free_port()
     environment = {
         **os.environ,
         "PORT": str(port),
-        "STRIPE_PORT": str(free_port()),
+        "STRIPE_PORT": str(stripe_port),
         "PYTHONPATH": f"{ROOT / 'layers/common/python'}:{ROOT}",
         "LOCAL_ACCESS_LOG": "0",
         **variables,
@@ -82,7 +83,7 @@ def started_local_run(*arguments: str, **variables: str) -> Iterator[Http]:
         text=True,
         start_new_session=True,
     )
-    http = Http(f"http://127.0.0.1:{port}")
+    http = Http(f"http://127.0.0.1:{port}", stripe_port=stripe_port)
     printed: list[str] = []
     deadline = time.monotonic() + 120
     assert process.stdout is not None
