@@ -15,7 +15,7 @@ CHECK_JOBS ?= 3
 PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck template-check asl-check openapi openapi-check build build-check pytest iam-check \
-	suite contract lock benchmark smoke clean
+	suite contract lock benchmark smoke clean browser-test
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -23,6 +23,13 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@
+
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work here):
+# installed when missing, by root as CI runs, through sudo otherwise.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
 
 $(TOOLS)/.installed: Makefile
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -76,11 +83,17 @@ build-check: build
 # The suite records each function it runs and each grant its AWS calls use (local/iam.py). It runs in
 # PYTEST_WORKERS processes (pytest-xdist, a module's tests together), each with its own emulator and
 # its own log (tests/conftest.py); the logs are joined for the IAM check.
-pytest: $(VENV)/.installed
-	mkdir -p build && rm -f build/iam-calls*.jsonl
+pytest: $(VENV)/.installed $(CHROMIUM)
+	mkdir -p build && rm -f build/iam-calls*.jsonl build/browser/*.png
 	IAM_CALLS_LOG=$(abspath build/iam-calls.jsonl) $(PY) -m pytest --ignore=tests/contract \
 		--numprocesses $(PYTEST_WORKERS) --durations 5
 	find build -name 'iam-calls.*.jsonl' -exec cat {} + >> build/iam-calls.jsonl
+
+# The browser tests alone (tests/browser: a local run with DEMO=1, one Chromium); a failure leaves a
+# screenshot in build/browser/<test>.png.
+browser-test: $(VENV)/.installed $(CHROMIUM)
+	mkdir -p build && rm -f build/browser/*.png
+	$(PY) -m pytest tests/browser --numprocesses 1 --durations 0
 
 iam-check: $(VENV)/.installed
 	$(PY) scripts/check_iam.py
