@@ -15,7 +15,7 @@ CHECK_JOBS ?= 3
 PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck template-check asl-check openapi openapi-check client client-check build build-check \
-	pytest iam-check suite contract lock benchmark smoke clean
+	pytest iam-check suite contract lock benchmark smoke clean browser-test
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -24,14 +24,22 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet ".[dev]"
 	touch $@
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download cannot work here):
+# installed when missing, by root as CI runs, through sudo otherwise.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	$(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(if $(filter 0,$(shell id -u)),,sudo) apt-get install -y -qq chromium
+
 $(TOOLS)/.installed: Makefile
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
 	test -x $(TOOLS)/bin/python || $(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==1.170.0 uv==0.9.5
 	touch $@
 
+# `make run DEMO=1`: with a demo account seeded (local/demo.py), printed in the banner.
 run: $(VENV)/.installed
-	$(PY) -m local
+	@$(PY) -m local $(if $(DEMO),--demo)
 
 # Every stage CI runs, at once, each stage's output shown whole when it ends; then the total time. The
 # contract has a wall-clock cap, so the suite (itself in parallel) yields it the processor, and the
@@ -95,11 +103,17 @@ build-check: build
 # The suite records each function it runs and each grant its AWS calls use (local/iam.py). It runs in
 # PYTEST_WORKERS processes (pytest-xdist, a module's tests together), each with its own emulator and
 # its own log (tests/conftest.py); the logs are joined for the IAM check.
-pytest: $(VENV)/.installed
-	mkdir -p build && rm -f build/iam-calls*.jsonl
+pytest: $(VENV)/.installed $(CHROMIUM)
+	mkdir -p build && rm -f build/iam-calls*.jsonl build/browser/*.png
 	IAM_CALLS_LOG=$(abspath build/iam-calls.jsonl) $(PY) -m pytest --ignore=tests/contract \
 		--numprocesses $(PYTEST_WORKERS) --durations 5
 	find build -name 'iam-calls.*.jsonl' -exec cat {} + >> build/iam-calls.jsonl
+
+# The browser tests alone (tests/browser: a local run with DEMO=1, one Chromium); a failure leaves a
+# screenshot in build/browser/<test>.png.
+browser-test: $(VENV)/.installed $(CHROMIUM)
+	mkdir -p build && rm -f build/browser/*.png
+	$(PY) -m pytest tests/browser --numprocesses 1 --durations 0
 
 iam-check: $(VENV)/.installed
 	$(PY) scripts/check_iam.py

@@ -290,11 +290,28 @@ def _wake_stream_pollers_on_write() -> None:
     StreamShard.add = add_and_notify  # type: ignore[method-assign]
 
 
+def _hold_workflow_tasks_to_their_state_machines_role() -> None:
+    """moto's Step Functions invokes a task's Lambda function with its own credentials, which moto
+    accepts for anything: a state machine missing its ``lambda:InvokeFunction`` grant would pass here
+    and fail on AWS. Each task's invocation runs as its state machine (its logical id, the name it was
+    created under), so local/iam.py checks it against the state machine's role as for a function."""
+    module = vars(lambda_eval_utils)
+    execute = module["execute_lambda_function_integration"]
+
+    def execute_as_state_machine(env: Any, parameters: dict[str, Any], region: str, state_credentials: Any) -> None:
+        state_machine = env.states.context_object.context_object_data["StateMachine"]["Name"]
+        with iam.running_as(state_machine):
+            execute(env, parameters, region, state_credentials)
+
+    module["execute_lambda_function_integration"] = execute_as_state_machine
+
+
 @functools.cache
 def _correct_moto() -> None:
     """Once per process, as each correction wraps what moto has (a process runs one emulator: its
     endpoint and MOTO_PORT are process-wide settings)."""
     _route_lambda_invocations_to_our_handlers()
+    _hold_workflow_tasks_to_their_state_machines_role()
     _isolate_dynamodb_requests()
     _stop_tracking_model_instances()
     _one_sdk_data_loader()
@@ -313,8 +330,10 @@ def free_port() -> int:
 class Emulator:
     """Starts moto's server, points boto3 at it, and creates every resource the template declares."""
 
-    def __init__(self, port: int | None = None):
+    def __init__(self, port: int | None = None, stripe: socket.socket | None = None):
+        """``stripe``: where the Stripe emulator listens (the local run takes its port first), else a free port."""
         self.port = port or free_port()
+        self._stripe_socket = stripe
         self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.values: dict[str, str] = {}
@@ -353,7 +372,7 @@ class Emulator:
         iam.install(
             iam.Enforcer(self.roles(template.load()), self._iam_account(), iam.log_path()),
         )
-        self.stripe = local_stripe.start(self, free_port())
+        self.stripe = local_stripe.start(self, self._stripe_socket)
         self.streams = streams.Streams(self.values.__getitem__, invoke)
         return self
 

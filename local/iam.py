@@ -8,8 +8,10 @@ against it: the IAM action and the exact resource ARN(s) the request touches, wi
 A call the role does not allow fails with the AccessDenied error AWS answers.
 
 The running function is a context variable set by ``emulator.invoke``; threads a function starts
-inherit it, so a handler cannot escape its role by working in a thread. Calls made outside any
-function (the emulator provisioning, the tests' own checks, moto) are not a function's and pass.
+inherit it, so a handler cannot escape its role by working in a thread. A state machine's tasks run
+as the state machine (``emulator._hold_workflow_tasks_to_their_state_machines_role``), held to its
+own role the same way. Calls made outside any function or state machine (the emulator provisioning,
+the tests' own checks, moto) are not a principal's and pass.
 
 Each grant that allowed a call, each denied call and each function run is recorded to
 ``$IAM_CALLS_LOG`` when set, so that ``scripts/check_iam.py`` can report denied calls (even those the
@@ -23,6 +25,7 @@ import json
 import os
 import re
 import threading
+import uuid
 from collections.abc import Callable, Iterator, MutableMapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -134,15 +137,20 @@ def written(resource: Any) -> str:
     return resource if isinstance(resource, str) else json.dumps(resource, sort_keys=True)
 
 
+# What runs with a role of its own: each function, and each state machine (its tasks' calls).
+PRINCIPALS = ("AWS::Serverless::Function", "AWS::Serverless::StateMachine")
+
+
 class Roles:
-    """Each function's statements. The managed policies SAM adds (logs, X-Ray) cover no call we make."""
+    """Each function's and state machine's statements. The managed policies SAM adds (logs, X-Ray)
+    cover no call we make."""
 
     def __init__(self, sam: dict[str, Any], resolve: Resolve):
         cloudformation = translate(sam)
         self.statements = {
             logical_id: role_statements(cloudformation, logical_id, resolve)
             for logical_id, resource in sam["Resources"].items()
-            if resource["Type"] == "AWS::Serverless::Function"
+            if resource["Type"] in PRINCIPALS
         }
 
     def allowing(self, logical_id: str, action: str, resource: str) -> list[Grant]:
@@ -335,7 +343,11 @@ def denied(client: BaseClient, operation: str, function: str, action: str, resou
         f"User: {principal} is not authorized to perform: {action} on resource: {resource} "
         f"because no identity-based policy allows the {action} action"
     )
-    response: Any = {"Error": {"Code": code, "Message": message}, "ResponseMetadata": {"HTTPStatusCode": status}}
+    response: Any = {
+        "Error": {"Code": code, "Message": message},
+        # AWS names the request; moto's Step Functions reads it from a failed task's error.
+        "ResponseMetadata": {"HTTPStatusCode": status, "RequestId": str(uuid.uuid4())},
+    }
     error_class: Any = client.exceptions.from_code(code)  # the modelled class, e.g. ResourceNotFoundException's
     error: ClientError = error_class(response, operation)
     return error

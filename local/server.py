@@ -2,15 +2,16 @@
 
 API Gateway's behaviour is reproduced, so that what passes here passes there: the CORS configuration
 of the template (preflight answered, headers added for an allowed origin), the 10 MB request quota,
-Lambda's 6 MB response limit and the 30 s integration timeout.
+Lambda's 6 MB request and response limits and the 30 s integration timeout.
 """
 
+import argparse
 import base64
 import json
 import os
 import re
+import socket
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,7 +22,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import boto3
 
-from local import docs, emails, stripe, template
+from local import docs, emails, ports, stripe, template
+from local.config import LocalConfig
 from local.emulator import ACCOUNT, Emulator, invoke
 
 if TYPE_CHECKING:
@@ -31,14 +33,20 @@ TEXT_TYPES = ("application/json", "text/", "application/x-www-form-urlencoded")
 
 Answer = tuple[int, dict[str, str], bytes]
 
-# API Gateway's and Lambda's quotas (HTTP API payload 10 MB; Lambda's synchronous response payload is
-# 6 MB, and Lambda counts 6,291,556 bytes); the integration timeout is overridable so that a test can
-# cross it with a real handler instead of a sleep.
+# API Gateway's and Lambda's quotas (HTTP API payload 10 MB; Lambda's synchronous invocation payload is
+# 6 MB each way: Lambda refuses a request "larger than 6291456 bytes for the InvokeFunction operation",
+# the whole event API Gateway builds, and counts 6,291,556 bytes for a response); the integration
+# timeout is overridable so that a test can cross it with a real handler instead of a sleep.
 MAX_REQUEST_BYTES = 10 * 1024 * 1024
+MAX_INVOCATION_BYTES = 6_291_456
 MAX_RESPONSE_BYTES = 6_291_556
 INTEGRATION_TIMEOUT_SECONDS = 30.0
-# What API Gateway itself answers (its own bodies, not API.md's: no function ran).
+# What API Gateway itself answers (its own bodies, not API.md's: no function ran, and an HTTP API has
+# no gateway responses to reshape them).
 PAYLOAD_TOO_LARGE = (413, {"message": "Request Entity Too Large"})
+# Lambda refused the invocation's payload (RequestEntityTooLargeException): API Gateway's answer as
+# captured on AWS (413, x-amzn-errortype BadRequestException; koki-develop/lgtm-generator issue 10).
+INVOCATION_TOO_LARGE = (413, {"message": "Request Too Long"})
 SERVICE_UNAVAILABLE = (503, {"message": "Service Unavailable"})
 INTERNAL_SERVER_ERROR = (500, {"message": "Internal Server Error"})
 FORBIDDEN = (403, {"message": "Forbidden"})
@@ -99,8 +107,10 @@ class Cors:
 
 
 class LocalApi:
-    def __init__(self, emulator: Emulator):
+    def __init__(self, emulator: Emulator, config: LocalConfig | None = None):
+        """``config``: what GET /_local/config answers (the local run's URLs; the tests' in-process API has none)."""
         self.emulator = emulator
+        self.config = config
         self.routes = template.routes()
         self.authorizer = template.authorizer()
         self.cors = Cors.from_template(emulator)
@@ -122,6 +132,8 @@ class LocalApi:
         if method == "GET" and url.path == "/_local/emails":
             to = parse_qs(url.query).get("to", [None])[0]
             return _json(200, {"items": emails.sent(to)})
+        if method == "GET" and url.path == "/_local/config" and self.config:
+            return _json(200, self.config.as_json())
         if len(body) > MAX_REQUEST_BYTES:
             return _json(*PAYLOAD_TOO_LARGE)
         allowed = [(route, match) for route in self.routes if (match := route.pattern.match(url.path))]
@@ -139,7 +151,10 @@ class LocalApi:
         return self._integrate(route.function.logical_id, event)
 
     def _integrate(self, logical_id: str, event: dict[str, Any]) -> Answer:
-        """Invoke the function as API Gateway does: it waits 30 s at most, and Lambda's answer is 6 MB at most."""
+        """Invoke the function as API Gateway does: Lambda takes an event of 6 MB at most, API Gateway
+        waits 30 s at most, and Lambda's answer is 6 MB at most."""
+        if len(json.dumps(event, ensure_ascii=False).encode()) > MAX_INVOCATION_BYTES:
+            return _json(*INVOCATION_TOO_LARGE)
         outcome: dict[str, Any] = {}
         # An exception ends the thread without a response (threading prints it, as Lambda logs it): a 500.
         worker = threading.Thread(
@@ -287,7 +302,9 @@ class LocalHttpServer(ThreadingHTTPServer):
     request_queue_size = 128
 
 
-def make_server(api: LocalApi, host: str, port: int) -> ThreadingHTTPServer:
+def make_server(api: LocalApi, host: str, port: int, listening: socket.socket | None = None) -> ThreadingHTTPServer:
+    """The API over HTTP on host:port, or on ``listening``, a socket already bound and listening."""
+
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
@@ -331,34 +348,41 @@ def make_server(api: LocalApi, host: str, port: int) -> ThreadingHTTPServer:
             if os.environ.get("LOCAL_ACCESS_LOG", "1") == "1":
                 super().log_message(format, *args)
 
-    return LocalHttpServer((host, port), Handler)
+    if listening is None:
+        return LocalHttpServer((host, port), Handler)
+    server = LocalHttpServer(listening.getsockname(), Handler, bind_and_activate=False)
+    server.socket.close()
+    server.socket = listening
+    return server
 
 
-def main() -> None:
-    emulator = Emulator().start()
-    api = LocalApi(emulator)
+def main(taken: ports.Ports, argv: list[str] | None = None) -> None:
+    """`make run`: the API on the port taken, the emulators behind it, the banner once it answers."""
+    parser = argparse.ArgumentParser(prog="python -m local", description="The ComptaSecure API, locally.")
+    parser.add_argument("--demo", action="store_true", help="seed a demo account (make run DEMO=1)")
+    arguments = parser.parse_args(argv)
+    emulator = Emulator(stripe=taken.stripe).start()
+    api_url = f"http://127.0.0.1:{taken.api.getsockname()[1]}"
+    config = LocalConfig.of(emulator, api_url, os.environ.get("STRIPE_PUBLISHABLE_KEY"))
+    api = LocalApi(emulator, config)
     stop = threading.Event()
     start_schedules(stop)
-    port = int(os.environ.get("PORT", "3000"))
-    server = make_server(api, "127.0.0.1", port)
+    server = make_server(api, "127.0.0.1", 0, taken.api)
     if emulator.stripe:
-        emulator.stripe.send_webhooks_to(f"http://127.0.0.1:{port}/webhooks/stripe", stripe.webhook_secret(emulator))
-    stripe_at = emulator.stripe.endpoint if emulator.stripe else "Stripe test mode"
-    print(
-        f"ComptaSecure API on http://127.0.0.1:{port} (AWS emulated by moto on {emulator.endpoint}, "
-        f"Stripe: {stripe_at})",
-        flush=True,
-    )
+        emulator.stripe.send_webhooks_to(api_url + "/webhooks/stripe", stripe.webhook_secret(emulator))
+    threading.Thread(target=server.serve_forever, daemon=True, name="local-api").start()
     try:
-        server.serve_forever()
+        demo = None
+        if arguments.demo:
+            from local import demo as demo_account
+
+            demo = demo_account.seed(api, emulator)
+        print(config.banner(demo, (taken.note,) if taken.note else ()), flush=True)
+        stop.wait()
     except KeyboardInterrupt:
         pass
     finally:
         stop.set()
+        server.shutdown()
         server.server_close()
         emulator.stop()
-        time.sleep(0.1)
-
-
-if __name__ == "__main__":
-    main()

@@ -2,17 +2,36 @@
 
 With ``STRIPE_API_KEY`` in the environment (an ``sk_test_…`` key) the back end talks to real Stripe
 test mode and ``STRIPE_WEBHOOK_SECRET`` (e.g. from ``stripe listen``) signs its webhooks. Otherwise
-localstripe, a Stripe API emulator, serves on a free loopback port and the back end's
-``STRIPE_API_BASE`` points at it. Either way the keys reach the code as in AWS: through the Secrets
-Manager secrets the template declares.
+localstripe, a Stripe API emulator, serves on loopback and the back end's ``STRIPE_API_BASE`` points
+at it. Either way the keys reach the code as in AWS: through the Secrets Manager secrets the
+template declares.
+
+localstripe differs from Stripe where a front end or our webhook would notice; ``_correct_localstripe``
+makes it behave as Stripe does, each correction with its reason (README "Stripe" lists them):
+
+- confirming a SetupIntent that has a customer attaches its payment method to that customer, and
+  raises ``setup_intent.succeeded`` (localstripe leaves the method unattached, ``customer: null``);
+- a payment method attached to or detached from a customer raises ``payment_method.attached`` /
+  ``payment_method.detached`` (localstripe raises neither);
+- a paid invoice carries a number and raises ``invoice.paid`` (localstripe numbers none and raises
+  only ``invoice.payment_succeeded``);
+- ``GET /v1/customers/{id}/payment_methods`` and ``allowed_payment_method_types`` exist;
+- its Stripe.js stand-in offers what a front end calls (``stripe_js_additions.js``).
 """
 
 import asyncio
+import functools
+import json
 import os
+import socket
 import threading
-from typing import TYPE_CHECKING
+import urllib.request
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import boto3
+
+from local import ports
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -21,20 +40,30 @@ if TYPE_CHECKING:
     from local.emulator import Emulator
 
 LOCAL_API_KEY = "sk_test_localstripe"
+# The publishable key a front end gives Stripe.js: localstripe accepts any ``pk_…``; this one is printed
+# at start and served by GET /_local/config.
+LOCAL_PUBLISHABLE_KEY = "pk_test_localstripe"
+STRIPE_JS_PATH = "/js.stripe.com/v3/"
 WEBHOOK_ID = "comptasecure"
+STRIPE_JS_ADDITIONS = Path(__file__).with_name("stripe_js_additions.js")
 
 
 class LocalStripe:
     """localstripe's aiohttp app served from a thread of this process, on 127.0.0.1 only."""
 
-    def __init__(self, port: int):
-        self.port = port
+    def __init__(self, listening: socket.socket):
+        self._socket = listening
+        self.port = int(listening.getsockname()[1])
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
 
     @property
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def js_url(self) -> str:
+        return self.endpoint + STRIPE_JS_PATH
 
     def start(self) -> "LocalStripe":
         threading.Thread(target=self._serve, daemon=True, name="localstripe").start()
@@ -44,18 +73,13 @@ class LocalStripe:
 
     def _serve(self) -> None:
         from aiohttp import web
-        from localstripe.resources import store
         from localstripe.server import app
 
-        # localstripe pickles its whole store to /tmp after every write (to survive restarts):
-        # the local run starts from scratch each time, so the state stays in memory.
-        store.dump_to_disk = lambda: None
-        _add_customer_payment_methods_route(app)
-        _accept_current_setup_intent_parameters()
+        _correct_localstripe()
         asyncio.set_event_loop(self._loop)
         runner = web.AppRunner(app, access_log=None)
         self._loop.run_until_complete(runner.setup())
-        self._loop.run_until_complete(web.TCPSite(runner, "127.0.0.1", self.port).start())
+        self._loop.run_until_complete(web.SockSite(runner, self._socket).start())
         self._ready.set()
         self._loop.run_forever()
 
@@ -72,6 +96,23 @@ class LocalStripe:
         from localstripe.webhooks import register_webhook
 
         register_webhook(WEBHOOK_ID, "http://127.0.0.1", "", [])  # an endpoint subscribed to no event
+
+
+@functools.cache
+def _correct_localstripe() -> None:
+    """Once per process: localstripe's app, classes and store are module-level, like moto's."""
+    from localstripe.resources import store
+    from localstripe.server import app
+
+    # localstripe pickles its whole store to /tmp after every write (to survive restarts):
+    # the local run starts from scratch each time, so the state stays in memory.
+    store.dump_to_disk = lambda: None
+    _add_customer_payment_methods_route(app)
+    _accept_current_setup_intent_parameters()
+    _attach_the_method_of_a_succeeded_setup()
+    _announce_attached_and_detached_methods()
+    _number_and_announce_paid_invoices()
+    _serve_stripe_js_with_our_additions(app)
 
 
 def _add_customer_payment_methods_route(app: "web.Application") -> None:
@@ -95,8 +136,7 @@ def _add_customer_payment_methods_route(app: "web.Application") -> None:
         return found
 
     path = "/v1/customers/{id}/payment_methods"
-    if not any(getattr(route.resource, "canonical", None) == path for route in app.router.routes()):
-        app.router.add_route("GET", path, api_extra(list_for_customer, path))
+    app.router.add_route("GET", path, api_extra(list_for_customer, path))
 
 
 def _accept_current_setup_intent_parameters() -> None:
@@ -114,8 +154,114 @@ def _accept_current_setup_intent_parameters() -> None:
     SetupIntent._api_create = classmethod(create_current)
 
 
-def start(emulator: "Emulator", port: int) -> LocalStripe | None:
-    """Point the back end at Stripe: real test mode when a key is given, localstripe otherwise."""
+def _tracked(cls: type, name: str, changed: Any) -> None:
+    """Make attribute ``name`` of localstripe's ``cls`` call ``changed(obj, before, after)`` on each change.
+
+    localstripe's routes hold its API functions themselves (bound at import), so wrapping those would
+    change nothing; every path that confirms a SetupIntent or (de)attaches a method ends by setting
+    these attributes, which is where Stripe's behaviour hooks in. The value is kept in ``_<name>``,
+    which localstripe's export skips, while the property is exported under its own name.
+    """
+    slot = "_" + name
+
+    def get(obj: Any) -> Any:
+        return vars(obj).get(slot)
+
+    def set_(obj: Any, value: Any) -> None:
+        before = vars(obj).get(slot)
+        vars(obj)[slot] = value
+        if value != before:
+            changed(obj, before, value)
+
+    setattr(cls, name, property(get, set_))
+
+
+def _attach_the_method_of_a_succeeded_setup() -> None:
+    """Stripe: "if the SetupIntent has a customer, the payment method is attached to it on successful
+    setup", then ``setup_intent.succeeded``. localstripe confirms (3-D Secure included) but attaches
+    nothing: a front end that confirmed a card with Stripe.js saw ``GET /billing/payment-methods`` empty."""
+    from localstripe.resources import Event, PaymentMethod, SetupIntent
+    from localstripe.webhooks import schedule_webhook
+
+    def status_changed(intent: Any, before: Any, status: Any) -> None:
+        if status != "succeeded":
+            return
+        method = PaymentMethod._api_retrieve(intent.payment_method)
+        if intent.customer and method.customer != intent.customer:
+            method.customer = intent.customer
+        schedule_webhook(Event("setup_intent.succeeded", intent))
+
+    _tracked(SetupIntent, "status", status_changed)
+
+
+def _announce_attached_and_detached_methods() -> None:
+    """Stripe sends ``payment_method.attached`` and ``payment_method.detached`` (the latter with the
+    former customer in ``previous_attributes``); localstripe sends neither, so our webhook's audit of
+    a new card never ran locally."""
+    from localstripe.resources import Event, PaymentMethod
+    from localstripe.webhooks import schedule_webhook
+
+    def customer_changed(method: Any, before: Any, customer: Any) -> None:
+        if customer is not None:
+            schedule_webhook(Event("payment_method.attached", method))
+            return
+        event = Event("payment_method.detached", method)
+        event.data["previous_attributes"] = {"customer": before}
+        schedule_webhook(event)
+
+    _tracked(PaymentMethod, "customer", customer_changed)
+
+
+def _number_and_announce_paid_invoices() -> None:
+    """Stripe numbers an invoice when it is finalized and sends ``invoice.paid`` when it is paid (with
+    ``invoice.payment_succeeded``); localstripe numbers none and sends only the latter, so a paid
+    invoice never reached the invoices table locally. (It still sends no ``invoice.finalized``.)"""
+    from localstripe.resources import Event, Invoice, store
+    from localstripe.webhooks import schedule_webhook
+
+    paid = Invoice._on_payment_success
+
+    def on_payment_success(invoice: Any) -> None:
+        if getattr(invoice, "number", None) is None:
+            numbered = [
+                value
+                for key, value in store.items()
+                if key.startswith("invoice:") and value.customer == invoice.customer and getattr(value, "number", None)
+            ]
+            # Stripe's form: the customer's invoice prefix, then a sequence per customer.
+            invoice.number = f"{invoice.customer[-8:].upper()}-{len(numbered) + 1:04d}"
+        paid(invoice)
+        schedule_webhook(Event("invoice.paid", invoice))
+
+    Invoice._on_payment_success = on_payment_success
+
+
+def _serve_stripe_js_with_our_additions(app: "web.Application") -> None:
+    """localstripe's Stripe.js stand-in, then ours (``stripe_js_additions.js``), at the same URL.
+
+    The stand-in lacks ``confirmSetup`` and an IBAN element, refuses a card number typed with its
+    spaces, and gives ``confirmCardSetup`` / ``confirmSepaDebitSetup`` only one shape of argument; the
+    additions give them the shapes Stripe.js documents. localstripe registers its own route at import,
+    so a middleware answers that path first.
+    """
+    from aiohttp import web
+    from localstripe import server
+
+    script = Path(server.__file__).with_name("localstripe-v3.js").read_text() + "\n" + STRIPE_JS_ADDITIONS.read_text()
+
+    @web.middleware
+    async def stripe_js(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.method == "GET" and request.path == STRIPE_JS_PATH:
+            return web.Response(text=script, content_type="application/javascript")
+        response: web.StreamResponse = await handler(request)
+        return response
+
+    app.middlewares.append(stripe_js)
+
+
+def start(emulator: "Emulator", listening: socket.socket | None) -> LocalStripe | None:
+    """Point the back end at Stripe: real test mode when a key is given, localstripe otherwise (on the
+    given listening socket, or a free port)."""
     secrets = boto3.client("secretsmanager")
     api_key = os.environ.get("STRIPE_API_KEY")
     if api_key:
@@ -124,11 +270,34 @@ def start(emulator: "Emulator", port: int) -> LocalStripe | None:
         if webhook_secret:
             secrets.put_secret_value(SecretId=emulator.values["StripeWebhookSecret"], SecretString=webhook_secret)
         os.environ.pop("STRIPE_API_BASE", None)
+        if listening is not None:
+            listening.close()
         return None
-    local = LocalStripe(port).start()
+    local = LocalStripe(listening or ports.listen(0)).start()
     secrets.put_secret_value(SecretId=emulator.values["StripeApiKeySecret"], SecretString=LOCAL_API_KEY)
     os.environ["STRIPE_API_BASE"] = local.endpoint
     return local
+
+
+def confirm_setup_as_stripe_js(client_secret: str, payment_method_data: dict[str, Any]) -> dict[str, Any]:
+    """Confirm a SetupIntent with the request Stripe.js's stand-in sends from the page (the publishable
+    key and the intent's client secret, no secret key): for a seed or a test that needs a saved card or
+    IBAN without a browser. Stripe (the corrected emulator) attaches the method itself."""
+    intent_id = client_secret.split("_secret_")[0]
+    body = {
+        "key": LOCAL_PUBLISHABLE_KEY,
+        "use_stripe_sdk": True,
+        "client_secret": client_secret,
+        "payment_method_data": payment_method_data,
+    }
+    request = urllib.request.Request(  # noqa: S310 - the local Stripe emulator
+        f"{os.environ['STRIPE_API_BASE']}/v1/setup_intents/{intent_id}/confirm",
+        data=json.dumps(body).encode(),
+        method="POST",
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        intent: dict[str, Any] = json.loads(response.read())
+    return intent
 
 
 def webhook_secret(emulator: "Emulator") -> str:

@@ -1,9 +1,10 @@
 """Least privilege, measured: no call was denied, every grant was used by the suite, every function ran.
 
 `make pytest` records (local/iam.py) each function the suite ran, each grant that allowed one of its
-AWS calls and each call denied. A denied call is a missing grant, even where the code caught the
-error; a grant nothing used is one to remove (or a call the tests never make: test it); a function
-never run is one whose missing grants no test would notice.
+AWS calls (a state machine's too: the Lambda invocations of its tasks) and each call denied. A denied
+call is a missing grant, even where the code caught the error; a grant nothing used is one to remove
+(or a call the tests never make: test it); a function never run is one whose missing grants no test
+would notice.
 """
 
 import json
@@ -28,7 +29,7 @@ def main() -> int:
         f"{entry['denied']}: denied {entry['action']} on {entry['resource']}" for entry in entries if "denied" in entry
     ]
     failures += [f"{name}: never run by the suite" for name in template.functions() if name not in invoked]
-    for name in template.functions():
+    for name in roles.statements:  # the functions and the state machines
         failures += [
             f"{name}: grant {action} on {resource} used by no call"
             for action, resource in roles.grants(name)

@@ -13,7 +13,7 @@ import boto3
 import stripe
 
 from local import template
-from local.stripe import LOCAL_API_KEY
+from local.stripe import LOCAL_API_KEY, confirm_setup_as_stripe_js
 from tests.helpers import Client, Member, account_item, partition
 
 STRIPE_EVENTS = template.ROOT / "events" / "stripe"
@@ -32,29 +32,24 @@ IBAN = "FR1420041010050500013M02606"
 
 # ---------------------------------------------------------------- Stripe's side
 def stripe_client() -> stripe.StripeClient:
-    """What Stripe.js and Stripe itself do in the browser and at Stripe, played against localstripe."""
+    """Stripe's side (the secret key): what a test reads or does at Stripe, played against localstripe."""
     return stripe.StripeClient(LOCAL_API_KEY, base_addresses={"api": os.environ["STRIPE_API_BASE"]})
 
 
-def confirm_setup(setup_intent_id: str, kind: str) -> str:
-    """The front end confirms the SetupIntent with Stripe.js; Stripe attaches the method to the customer.
-
-    localstripe confirms the SetupIntent but does not attach its method to the customer as Stripe
-    does: the attach call plays that part.
-    """
-    sdk = stripe_client()
-    details: dict[str, Any] = {"card": dict(CARD)} if kind == "card" else {"sepa_debit": {"iban": IBAN}}
-    method = sdk.v1.payment_methods.create({"type": kind, **details})  # type: ignore[arg-type]
-    intent = sdk.v1.setup_intents.confirm(setup_intent_id, {"payment_method": method.id})
-    assert intent.status == "succeeded"
-    sdk.v1.payment_methods.attach(method.id, {"customer": str(intent.customer)})
-    return str(method.id)
+def confirm_setup(client_secret: str, kind: str) -> str:
+    """The page confirms the SetupIntent as Stripe.js does (publishable key and client secret only);
+    Stripe (the corrected emulator) attaches the method to the intent's customer. Returns its id."""
+    method: dict[str, Any] = {"type": kind, "billing_details": {"name": "Claire Dupont"}}
+    method.update({"card": dict(CARD)} if kind == "card" else {"sepa_debit": {"iban": IBAN}})
+    intent = confirm_setup_as_stripe_js(client_secret, method)
+    assert intent["status"] == "succeeded", intent
+    return str(intent["payment_method"])
 
 
 def add_method(owner: Member, kind: str) -> str:
     reply = owner.client.post("/billing/payment-methods", {"type": kind})
     assert reply.status == 201, reply.body
-    return confirm_setup(reply.body["setup_intent_id"], kind)
+    return confirm_setup(reply.body["client_secret"], kind)
 
 
 # ---------------------------------------------------------------- webhooks

@@ -25,7 +25,8 @@ from tests.helpers import PASSWORD, Client, Member, add_member, owner_of_new_acc
 hash_cheaply()
 
 UNIT = Path(__file__).parent / "unit"
-E2E_SCOPE = "tests/e2e/"
+# Modules that share one worker, so that it alone starts their local run (and, for the browser, Chromium).
+SHARED_SCOPES = ("tests/e2e/", "tests/browser/")
 
 
 def _one_iam_log_per_process() -> None:
@@ -164,10 +165,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 class ModulesWholeE2eTogether(LoadFileScheduling):
     """Under xdist, a module's tests run together, in order, on one worker, as they would alone; the
-    e2e modules share one worker, so that it alone starts their local run."""
+    e2e modules share one worker, so that it alone starts their local run, and the browser modules
+    another (one local run, one Chromium)."""
 
     def _split_scope(self, nodeid: str) -> str:
-        return E2E_SCOPE if nodeid.startswith(E2E_SCOPE) else super()._split_scope(nodeid)
+        shared = [scope for scope in SHARED_SCOPES if nodeid.startswith(scope)]
+        return shared[0] if shared else super()._split_scope(nodeid)
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> ModulesWholeE2eTogether:

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,8 @@ from local.template import ROOT
 @dataclass
 class Http:
     base: str
+    banner: str = ""
+    stripe_port: int = 0
 
     def call(self, method: str, path: str, body: Any = None, token: str | None = None) -> tuple[int, Any]:
         headers = {"Content-Type": "application/json"}
@@ -47,24 +50,32 @@ class Http:
         raise AssertionError(f"fewer than {count} emails to {to}")
 
 
-@pytest.fixture(scope="session")
-def local_run() -> Iterator[Http]:
-    port = free_port()
+BANNER_END = "Ctrl-C stops."
+
+
+@contextmanager
+def started_local_run(*arguments: str, **variables: str) -> Iterator[Http]:
+    """`make run` (with make ``arguments``, e.g. ``DEMO=1``, and extra environment ``variables``) in a
+    process of its own on free ports, until its banner is printed; stopped on exit. ``Http.banner``
+    holds what it printed up to its banner's last line."""
+    port, stripe_port = free_port(), free_port()
     environment = {
         **os.environ,
         "PORT": str(port),
+        "STRIPE_PORT": str(stripe_port),
         "PYTHONPATH": f"{ROOT / 'layers/common/python'}:{ROOT}",
         "LOCAL_ACCESS_LOG": "0",
+        **variables,
     }
     # A clean environment, as a newcomer's shell: nothing of this process's emulation leaks in.
     for name in list(environment):
-        if name.startswith("AWS_") or name in ("MOTO_PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        if name.startswith("AWS_") or name in ("MOTO_PORT", "MAKEFLAGS", "MFLAGS", "MAKELEVEL", "STRIPE_API_BASE"):
             environment.pop(name)
     if "IAM_CALLS_LOG" in environment:  # its AWS calls count too, in a log of its own: one writer a file
         log = Path(environment["IAM_CALLS_LOG"])
         environment["IAM_CALLS_LOG"] = str(log.with_name(f"{log.stem}.local-run-{port}{log.suffix}"))
     process = subprocess.Popen(
-        ["make", "--no-print-directory", "run"],
+        ["make", "--no-print-directory", "run", *arguments],
         cwd=ROOT,
         env=environment,
         stdout=subprocess.PIPE,
@@ -72,18 +83,21 @@ def local_run() -> Iterator[Http]:
         text=True,
         start_new_session=True,
     )
-    http = Http(f"http://127.0.0.1:{port}")
-    deadline = time.monotonic() + 60
+    http = Http(f"http://127.0.0.1:{port}", stripe_port=stripe_port)
+    printed: list[str] = []
+    deadline = time.monotonic() + 120
     assert process.stdout is not None
     while time.monotonic() < deadline:
         line = process.stdout.readline()
-        if "ComptaSecure API on" in line:
+        printed.append(line)
+        if BANNER_END in line:
             break
         if process.poll() is not None:
-            raise AssertionError(f"local run exited: {line}{process.stdout.read()}")
+            raise AssertionError(f"local run exited: {''.join(printed)}{process.stdout.read()}")
     else:
         os.killpg(process.pid, signal.SIGKILL)
-        raise AssertionError("local run did not start within 60 s")
+        raise AssertionError(f"local run did not start within 120 s: {''.join(printed)}")
+    http.banner = "".join(printed)
     # Keep reading what the run prints (its logs, a traceback per 500): a pipe nobody reads fills up
     # and the server then blocks on its next log line, so every request hangs.
     threading.Thread(target=process.stdout.read, daemon=True).start()
@@ -92,3 +106,9 @@ def local_run() -> Iterator[Http]:
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def local_run() -> Iterator[Http]:
+    with started_local_run() as http:
+        yield http

@@ -2,12 +2,18 @@
 
 import http.client
 import json
+import os
 import re
 import socket
+import subprocess
+import sys
 import threading
+import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
+from local.emulator import free_port
+from local.template import ROOT
 from tests.e2e.conftest import Http
 from tests.helpers import PASSWORD, unique_email
 
@@ -162,3 +168,55 @@ def test_a_request_http_server_cannot_read_is_answered_in_json(local_run: Http) 
     head, _, body = answer.partition(b"\r\n\r\n")
     assert head.split()[1] == b"431"
     assert json.loads(body)["error"]["code"] == "request_header_fields_too_large"
+
+
+def test_local_config_and_the_banner_tell_a_front_end_where_everything_is(local_run: Http) -> None:
+    status, config = local_run.call("GET", "/_local/config")
+    assert status == 200
+    stripe_api = f"http://127.0.0.1:{local_run.stripe_port}"  # STRIPE_PORT fixes the emulator's port
+    assert config == {
+        "api_url": local_run.base,
+        "docs_url": local_run.base + "/docs",
+        "emails_url": local_run.base + "/_local/emails",
+        "aws_endpoint_url": config["aws_endpoint_url"],
+        "stripe_api_url": stripe_api,
+        "stripe_js_url": stripe_api + "/js.stripe.com/v3/",
+        "stripe_publishable_key": "pk_test_localstripe",
+    }
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+", config["aws_endpoint_url"])
+    for value in config.values():
+        assert value in local_run.banner
+    assert f"-m local.support --endpoint {config['aws_endpoint_url']} grant-credits" in local_run.banner
+    assert "Data lives in memory only" in local_run.banner and "Ctrl-C stops." in local_run.banner
+    with urllib.request.urlopen(config["stripe_js_url"], timeout=30) as script:
+        assert script.headers["Content-Type"].startswith("application/javascript")
+        assert b"stripe.confirmSetup = " in script.read()
+
+
+def run_with_taken(variable: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """`python -m local` (what make run runs) while the port named by ``variable`` is held by another."""
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        environment = {**os.environ, "PORT": str(free_port()), "STRIPE_PORT": str(free_port()), variable: str(port)}
+        return subprocess.run(
+            [sys.executable, *options, "-m", "local"],
+            cwd=ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+
+def test_a_taken_port_is_one_line_naming_it_before_any_emulator_starts() -> None:
+    for variable in ("PORT", "STRIPE_PORT"):
+        refused = run_with_taken(variable)
+        assert refused.returncode == 1
+        assert refused.stdout == ""
+        [line] = refused.stderr.splitlines()
+        assert line.startswith(f"{variable} ") and "is already in use" in line and "make run" in line
+        # Nothing of the emulators was even imported: the line came before them.
+        imported = run_with_taken(variable, "-X", "importtime").stderr
+        assert "moto" not in imported and "localstripe" not in imported and "aiohttp" not in imported

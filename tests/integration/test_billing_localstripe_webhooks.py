@@ -54,3 +54,23 @@ def test_a_purchase_paid_at_stripe_makes_the_account_premium(
     assert ecf["granted"] == 3
     [changed] = audit_events(table, alice.account_id, "account.type_changed")
     assert changed["actor_id"] == "stripe"
+
+
+def test_a_method_confirmed_as_stripe_js_does_is_attached_and_announced_as_stripe_does(
+    client: Client, table: Any, webhooks_from_localstripe: None
+) -> None:
+    # No one attaches it but Stripe: the SetupIntent's customer gets it, then the webhooks tell us.
+    alice = owner_of_new_account(client)
+    card = add_method(alice, "card")
+    [listed] = alice.client.get("/billing/payment-methods").body["items"]
+    assert (listed["id"], listed["last4"]) == (card, "4242")
+    [added] = eventually(lambda: audit_events(table, alice.account_id, "billing.payment_method_added"), "attached")
+    assert (added["actor_id"], added["target_id"], added["details"]["last4"]) == ("stripe", card, "4242")
+    succeeded = stripe_client().v1.events.list({"type": "setup_intent.succeeded"}).data
+    assert any(event.data.object["payment_method"] == card for event in succeeded)
+
+    assert alice.client.delete(f"/billing/payment-methods/{card}").status == 204
+    [detached] = eventually(
+        lambda: audit_events(table, alice.account_id, "billing.payment_method_detached"), "detached"
+    )
+    assert detached["target_id"] == card

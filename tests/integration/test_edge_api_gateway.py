@@ -133,9 +133,17 @@ def test_a_request_body_over_10_mb_is_413_and_reaches_no_function(client: Client
     assert (reply.status, reply.body) == (413, {"message": "Request Entity Too Large"})
 
 
-def test_a_body_of_10_mb_reaches_the_function(client: Client) -> None:
-    reply = client.post("/auth/signup", raw=b'{"email": "a@b.fr"}'.ljust(server.MAX_REQUEST_BYTES))
+def test_a_body_lambda_takes_reaches_the_function(client: Client) -> None:
+    # The event API Gateway builds (headers, context, the body) must fit Lambda's 6 MB request payload.
+    reply = client.post("/auth/signup", raw=b'{"email": "a@b.fr"}'.ljust(server.MAX_INVOCATION_BYTES - 4096))
     assert reply.status == 422  # the function's own answer: the body is valid JSON, the fields missing
+
+
+@pytest.mark.parametrize("size", [server.MAX_INVOCATION_BYTES, server.MAX_REQUEST_BYTES])
+def test_a_body_between_6_and_10_mb_is_refused_by_lambda_as_api_gateway_answers_it(client: Client, size: int) -> None:
+    # API Gateway takes it (under 10 MB), Lambda refuses the invocation: no function runs.
+    reply = client.post("/auth/signup", raw=b'{"email": "a@b.fr"}'.ljust(size))
+    assert (reply.status, reply.body) == (413, {"message": "Request Too Long"})
 
 
 def test_a_function_answer_over_6_mb_is_a_500(client: Client, monkeypatch: pytest.MonkeyPatch) -> None:

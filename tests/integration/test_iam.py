@@ -9,9 +9,9 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from local import iam, template
+from local import emails, iam, template
 from local.emulator import Emulator
-from tests.helpers import Client, signup_confirmed
+from tests.helpers import Client, executions_of, signup, signup_confirmed, wait_until_ended
 
 
 def access_denied(call: Any) -> ClientError:
@@ -45,6 +45,31 @@ def test_get_account_fails_once_its_policies_are_removed(client: Client, without
     assert reply.status == 500
     assert reply.body["error"]["code"] == "internal_error"
     assert owner.get("/me").status == 200  # the other functions keep their roles
+
+
+def test_the_workflow_fails_once_its_grant_to_invoke_a_task_is_removed(
+    client: Client, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sam = copy.deepcopy(template.load())
+    policies = sam["Resources"]["IdentityWorkflow"]["Properties"]["Policies"]
+    policies[:] = [p for p in policies if p["LambdaInvokePolicy"]["FunctionName"] != {"Ref": "SendCodeFunction"}]
+    enforcer = iam.enforcer()
+    monkeypatch.setattr(enforcer, "roles", emulator.roles(sam))
+    # The denial happens in moto's execution thread, beyond the test's denials_expected(): this test's
+    # provoked denial is kept out of the log that check_iam.py reads.
+    record = enforcer.record
+    monkeypatch.setattr(enforcer, "record", lambda entry: None if "denied" in entry else record(entry))
+
+    email, reply = signup(client)
+    assert reply.status == 201  # the route starts the workflow; the workflow's task is what is refused
+    [execution] = executions_of(reply.body["user_id"])
+    ended = wait_until_ended(execution["executionArn"])
+    assert ended["status"] == "FAILED"
+    history = boto3.client("stepfunctions").get_execution_history(executionArn=execution["executionArn"])["events"]
+    [failed] = [event["taskFailedEventDetails"] for event in history if event["type"] == "TaskFailed"]
+    assert failed["error"] == "Lambda.AccessDeniedException"
+    assert "IdentityWorkflow" in failed["cause"] and "lambda:InvokeFunction" in failed["cause"]
+    assert emails.sent(email) == []  # the code's email task never ran
 
 
 def test_a_call_on_a_resource_outside_the_grant_is_denied(emulator: Emulator) -> None:
