@@ -234,3 +234,52 @@ def test_an_invited_row_with_a_control_character_is_reported_on_its_own(owner: C
     assert invited["status"] == "invited"
     emails_listed = {user["email"] for user in owner.get("/users").body["items"]}
     assert good in emails_listed and bad not in emails_listed
+
+
+# ------------------------------------------------------------------ emails longer than any address
+# Issue 20 item 7: a 2,100-character email reached DynamoDB as a key (2,048 bytes at most) at login: a 500.
+LONG_EMAIL = "a" * 2089 + "@cabinet.fr"
+JUST_TOO_LONG = "a" * 64 + "@" + ".".join(["b" * 62, "b" * 62, "b" * 61]) + ".fr"  # 255, well-formed otherwise
+
+
+@pytest.mark.parametrize("email", [LONG_EMAIL, JUST_TOO_LONG], ids=["2100", "255"])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/auth/login", lambda email: {"email": email, "password": PASSWORD}, "email"),
+        (
+            "POST",
+            "/auth/signup",
+            lambda email: {
+                "email": email,
+                "password": PASSWORD,
+                "first_name": "Jean",
+                "last_name": "Martin",
+                "company_name": "Martin SARL",
+            },
+            "email",
+        ),
+        ("POST", "/auth/confirm", lambda email: {"email": email, "code": "123456"}, "email"),
+        ("POST", "/auth/resend-code", lambda email: {"email": email}, "email"),
+        ("POST", "/me/email", lambda email: {"new_email": email, "current_password": PASSWORD}, "new_email"),
+        ("PATCH", "/cabinet", lambda email: {"fields": {"email": email}}, "fields.email"),
+    ],
+)
+def test_an_email_over_254_characters_is_422_naming_the_field(
+    owner: Client, method: str, path: str, body: Any, field: str, email: str
+) -> None:
+    assert len(JUST_TOO_LONG) == 255
+    reply = owner.call(method, path, body(email))
+    assert reply.status == 422, reply.body
+    assert (reply.error["code"], reply.error["field"]) == (f"invalid_{field.split('.')[-1]}", field)
+    assert reply.error["message"] == f"Le champ « {field} » dépasse 254 caractères."
+
+
+def test_an_invited_row_with_an_email_over_254_characters_is_reported_on_its_own(owner: Client) -> None:
+    good = unique_email("row")
+    reply = owner.post("/users", {"users": [{"email": JUST_TOO_LONG}, {"email": good}]})
+    assert reply.status == 207, reply.body
+    [refused, invited] = reply.body["results"]
+    assert refused["status"] == "error"
+    assert (refused["error"]["code"], refused["error"]["field"]) == ("invalid_email", "email")
+    assert invited["status"] == "invited"

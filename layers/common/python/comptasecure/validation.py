@@ -55,11 +55,15 @@ def _email(value: str) -> str:
         raise ValueError("adresse email invalide.") from error
 
 
+# RFC 5321's longest path (256 octets with its angle brackets): no deliverable address is longer, and
+# an email is a DynamoDB key (EMAIL#<email>, 2,048 bytes at most), so a longer one must never reach the store.
+EMAIL_MAX_LENGTH = 254
+# Every email field of every request: signup, login, codes, email change, firm information, invited rows.
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254),
+    StringConstraints(strip_whitespace=True, max_length=EMAIL_MAX_LENGTH),
     AfterValidator(_email),
-    WithJsonSchema({"type": "string", "format": "email", "maxLength": 254}),
+    WithJsonSchema({"type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH}),
 ]
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
 # A TOTP code (6 digits) or a recovery code (10 letters and digits, the dash optional).

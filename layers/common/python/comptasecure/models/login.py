@@ -6,11 +6,11 @@ from pydantic import BaseModel, Field
 
 from comptasecure.domain.mfa_challenge import VERIFY, Challenge
 from comptasecure.models import Request
-from comptasecure.validation import Password
+from comptasecure.validation import Email, Password
 
 
 class LoginRequest(Request):
-    email: str
+    email: Email
     password: Password
 
 
