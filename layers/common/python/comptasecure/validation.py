@@ -65,9 +65,13 @@ Email = Annotated[
     AfterValidator(_email),
     WithJsonSchema({"type": "string", "format": "email", "maxLength": EMAIL_MAX_LENGTH}),
 ]
-Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$")]
+# One-time codes are ASCII: pydantic's patterns read \d as any Unicode digit (full-width, Arabic-Indic…),
+# which the code checks (hmac.compare_digest) refuse. [0-9] and [A-Za-z0-9] are ASCII only.
+Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$")]
 # A TOTP code (6 digits) or a recovery code (10 letters and digits, the dash optional).
-MfaCode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$")]
+MfaCode = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=r"^([0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$")
+]
 # The short-lived token a login hands out when MFA must be answered or enrolled first.
 MfaToken = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2048)]
 # Ids the client sends back: an account's, a user's, an account type's (whitespace around it dropped)…

@@ -189,7 +189,7 @@ def _login_user(pending: mfa_challenge.Pending) -> User:
 def _check_code(user: User, code: str) -> mfa_store.CodeUse:
     """Which single use this code is: a TOTP code's time step, or a recovery code's hash. 422 if neither."""
     account_id, user_id = str(user["account_id"]), str(user["id"])
-    if code.isdigit():
+    if totp.is_code(code):
         secret = sealed.unseal(str(user["totp_secret"]), _owner(account_id, user_id))
         step = totp.matching_step(secret, code, _now())
         if step is None:
