@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, Client, signup, signup_confirmed, unique_email
+from tests.helpers import PASSWORD, Client, owner_of_new_account, signup, signup_confirmed, unique_email
 
 
 def assert_nothing_written(client: Client, email: str) -> None:
@@ -225,12 +225,27 @@ def test_every_edge_model_refuses_control_characters(
     assert reply.error["field"] == field
 
 
-def test_an_invited_row_with_a_control_character_is_reported_on_its_own(owner: Client) -> None:
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        # Issue 20: a control character was reported as a name too long.
+        ("Zo\x00é", "Ce nom contient un caractère de contrôle (caractère nul, tabulation, retour à la ligne…)."),
+        (
+            "Zoé\u2028Martin",
+            "Ce nom contient un caractère de contrôle (caractère nul, tabulation, retour à la ligne…).",
+        ),
+        ("x" * 101, "Ce nom dépasse 100 caractères."),
+    ],
+    ids=["nul", "line_separator", "too_long"],
+)
+def test_an_invited_row_with_a_bad_name_is_reported_on_its_own(client: Client, name: str, message: str) -> None:
+    owner = owner_of_new_account(client).client  # a Freemium account has room for two invitations
     good, bad = unique_email("row"), unique_email("row")
-    reply = owner.post("/users", {"users": [{"email": bad, "first_name": "Zo\x00é"}, {"email": good}]})
+    reply = owner.post("/users", {"users": [{"email": bad, "first_name": name}, {"email": good}]})
     assert reply.status == 207, reply.body
     [refused, invited] = reply.body["results"]
-    assert (refused["status"], refused["error"]["field"]) == ("error", "first_name")
+    assert refused["status"] == "error"
+    assert refused["error"] == {"code": "invalid_first_name", "message": message, "field": "first_name"}
     assert invited["status"] == "invited"
     emails_listed = {user["email"] for user in owner.get("/users").body["items"]}
     assert good in emails_listed and bad not in emails_listed
@@ -275,7 +290,8 @@ def test_an_email_over_254_characters_is_422_naming_the_field(
     assert reply.error["message"] == f"Le champ « {field} » dépasse 254 caractères."
 
 
-def test_an_invited_row_with_an_email_over_254_characters_is_reported_on_its_own(owner: Client) -> None:
+def test_an_invited_row_with_an_email_over_254_characters_is_reported_on_its_own(client: Client) -> None:
+    owner = owner_of_new_account(client).client
     good = unique_email("row")
     reply = owner.post("/users", {"users": [{"email": JUST_TOO_LONG}, {"email": good}]})
     assert reply.status == 207, reply.body
