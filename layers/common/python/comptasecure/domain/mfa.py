@@ -82,6 +82,8 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
             field="code",
             code="mfa_enrollment_not_started",
         )
+    # Counted before the code is checked, as at login: 5 wrong codes per 15 minutes, then 429.
+    _reserve_code_attempt(account_id, user)
     step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
     if step is None:
         raise InvalidCode()
@@ -117,8 +119,14 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     if account_store.get(account_id).get("require_mfa"):
         raise MfaRequiredByAccount()
     reauthentication.check_password(account_id, user, current_password)
-    _reserve_code_attempt(account_id, user)
-    use = _check_code(user, code)
+    try:
+        _reserve_code_attempt(account_id, user)
+        use = _check_code(user, code)
+    except (InvalidCode, TooManyAttempts):
+        # Count what was wrong: the password was right, so the attempt reserved for it is no wrong
+        # password (five would lock the password and email changes). The code's counter keeps its own.
+        reauthentication.forget_password_attempts(account_id, actor.id)
+        raise
     tx = Transaction()
     mfa_store.check_not_required(tx, account_id)
     mfa_store.disable(tx, account_id, actor.id, str(user["totp_secret"]), use)

@@ -437,6 +437,18 @@ def start_attempt_window(account_id: str, user_id: str, counter: str, *, now: st
         )
 
 
+def clear_attempts(account_id: str, user_id: str, counter: str) -> None:
+    """Forget the attempts counted at a secret (``counter``, as in ``add_attempt``), and their window;
+    ConditionFailed when the user is gone (an update would create an item of the key alone)."""
+    with conditional():
+        aws.table().update_item(
+            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+            UpdateExpression="REMOVE #count, #until",
+            ConditionExpression="attribute_exists(PK)",
+            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
+        )
+
+
 def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending_hash: str) -> None:
     """The new password waits for its code; the old one keeps working. The right current password
     clears the attempt count."""
