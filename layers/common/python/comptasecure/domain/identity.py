@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from comptasecure import clock
@@ -26,6 +27,9 @@ LOGIN_MAX_FAILURES = 10
 LOGIN_LOCK_SECONDS = 15 * 60
 # A run of failures is forgotten a day after the last one (the counter item's TTL).
 LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
+# No login runs this long (the function's timeout is 10 s): an attempt reserved longer ago and never
+# decided belongs to a login that died, and no longer holds its place in the count.
+LOGIN_ATTEMPT_ABANDONED_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -185,25 +189,27 @@ def resend_code(email: str) -> None:
 def login(email: str, password: str, device: Device) -> Session | mfa_challenge.Challenge:
     """Check a password; the same work and the same answers whether or not the email has an account.
 
-    Every email costs two reads and one argon2id verification (against a stand-in hash when no user
-    has it), failures are counted per email (an unknown email locks like a known one), and the
-    lock is answered only after the verification, so neither the status nor the time tells.
+    The attempt is reserved first, per email (an unknown email locks like a known one): one
+    conditional update, refused while the login is locked or LOGIN_MAX_FAILURES attempts are counted,
+    so however many requests arrive at once, at most that many passwords are checked. Then every
+    email costs two reads and one argon2id verification (against a stand-in hash when no user has
+    it). A wrong password's attempt stays counted, and the one that reaches the limit locks the login;
+    a right password ends the run, its own attempt with it.
     """
+    now = clock.iso(clock.now())
+    attempt = _reserve_login_attempt(email, now)
     view = user_store.login_view(email)
     user = view.user
     password_hash = user.get("password_hash") if user else None
     matches = passwords.verify(password_hash, password)
-    now = clock.iso(clock.now())
-    if view.failures.get("locked_until", "") > now:
-        raise _login_locked()
     if user is None or password_hash is None or not matches:
-        _count_login_failure(email, user, now)
+        if attempt >= LOGIN_MAX_FAILURES:
+            _lock_login(email, user, now)
         raise _invalid_credentials()
+    with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
+        user_store.clear_login_failures(email, now)
     if user["status"] != UserStatus.ACTIVE:
         raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
-    if view.failures.get("failed_logins"):
-        with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
-            user_store.clear_login_failures(email, now)
     if passwords.needs_rehash(password_hash):
         with suppress(ConditionFailed):  # the password changed meanwhile: its new hash stands
             user_store.replace_password_hash(
@@ -286,14 +292,23 @@ def _login_locked() -> TooManyAttempts:
     return TooManyAttempts("Trop de tentatives de connexion. Réessayez dans quelques minutes.")
 
 
-def _count_login_failure(email: str, user: User | None, now: str) -> None:
-    """One more failure for this email; the one that reaches the limit locks it, audited on the account."""
-    expires = clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS))
+def _reserve_login_attempt(email: str, now: str) -> int:
+    """This attempt's number in the email's run, counted before the password is checked; 429 while locked."""
+    abandoned_before = clock.iso(clock.now() - timedelta(seconds=LOGIN_ATTEMPT_ABANDONED_SECONDS))
     try:
-        user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires)
-        return
+        return user_store.reserve_login_attempt(
+            email,
+            max_attempts=LOGIN_MAX_FAILURES,
+            now=now,
+            abandoned_before=abandoned_before,
+            ttl=clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS)),
+        )
     except ConditionFailed:
-        pass  # this failure reaches the limit, or the login is already locked
+        raise _login_locked() from None
+
+
+def _lock_login(email: str, user: User | None, now: str) -> None:
+    """The wrong password that reached the limit locks the email's login, audited on the account."""
     locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
     tx = Transaction()
     user_store.lock_login(
@@ -302,7 +317,7 @@ def _count_login_failure(email: str, user: User | None, now: str) -> None:
         max_failures=LOGIN_MAX_FAILURES,
         now=now,
         locked_until=locked_until,
-        ttl=expires,
+        ttl=clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS)),
         already=_login_locked(),
     )
     if user is not None:
@@ -318,4 +333,4 @@ def _count_login_failure(email: str, user: User | None, now: str) -> None:
     try:
         tx.commit()
     except TooManyAttempts:
-        return  # another request reached the limit first and locked the login: this failure adds nothing
+        return  # locked by another request already, or a right password ended the run meanwhile

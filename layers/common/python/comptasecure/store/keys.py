@@ -23,7 +23,7 @@
 | firm information         | ACCOUNT#<aid>         | CABINET                        | one attribute per field          |
 | CRM of an analysis       | ACCOUNT#<aid>         | CRM#<analysis_id>              | one attribute per field          |
 | email -> user            | EMAIL#<email>         | EMAIL                          | account_id, user_id              |
-| failed logins            | EMAIL#<email>         | LOGIN                          | failed_logins, locked_until, ttl |
+| login attempts           | EMAIL#<email>         | LOGIN                          | failed_logins, locked_until, ttl |
 | confirmation tries       | EMAIL#<email>         | CONFIRMATION#<day>             | tries, day_tries, ttl            |
 | code requests            | EMAIL#<email>         | CODE_REQUESTS#<hour>           | requests, requested_at, ttl      |
 | Stripe customer          | STRIPE_CUSTOMER#<cus> | STRIPE_CUSTOMER                | account_id                       |
@@ -58,6 +58,8 @@ never by the authorizer. MFA lives on the user item (``mfa_enabled``, the sealed
 email change keeps ``pending_email`` on the user until its code (a ``CODE#<uid>#email_change`` item)
 moves the ``EMAIL#`` claim. The counters in the email's partition exist whether or not a user has
 the email, so an unknown email costs and answers as a known one; each key names its window.
+``LOGIN`` counts attempts as they start (``failed_logins``: failed, or still being checked, with the
+last one's ``reserved_at``), before the password is checked.
 
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired.
