@@ -20,7 +20,8 @@ EMAIL_CHANGE = "email_change"
 
 # Guessing a 6-digit code over time (a new code every 30 s, 5 tries each, was about 600 guesses an
 # hour): at most CODE_REQUESTS_PER_HOUR codes per email and hour, and CONFIRMATION_TRIES_PER_DAY
-# tries per email and day whatever the codes, so about 1 chance in 100,000 a day.
+# tries per email and day whatever the codes, so about 1 chance in 100,000 a day. The email change's
+# code has the same caps, per user and per new address.
 CODE_REQUESTS_PER_HOUR = 5
 CONFIRMATION_TRIES_PER_DAY = 10
 HOUR = 3600
@@ -150,6 +151,43 @@ def record_first_code(tx: Transaction, email: str) -> None:
     moment = clock.now()
     hour = clock.epoch(moment) // HOUR
     code_store.record_code_request(tx, email, hour, now=clock.iso(moment), ttl=(hour + 2) * HOUR)
+
+
+def count_email_change_request(tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
+    """In the email change's transaction: one more code this hour for the user and for the new address,
+    CODE_REQUESTS_PER_HOUR each at most (429): neither an account nor many accounts aiming at one
+    address can flood its inbox or buy fresh tries without end."""
+    hour = clock.epoch(clock.now()) // HOUR
+    code_store.count_email_change(
+        tx,
+        code_store.EMAIL_CHANGE_REQUESTS,
+        account_id,
+        user_id,
+        new_email,
+        hour,
+        limit=CODE_REQUESTS_PER_HOUR,
+        ttl=(hour + 2) * HOUR,
+        on_limit=TooManyAttempts("Trop de codes demandés pour cette adresse. Réessayez dans une heure."),
+    )
+
+
+def take_email_change_try(account_id: str, user_id: str, new_email: str) -> None:
+    """Count a try at the email change's code, for the user and for the new address, before the code
+    is looked at: CONFIRMATION_TRIES_PER_DAY each, whatever the codes (429 past it)."""
+    day = clock.epoch(clock.now()) // DAY
+    tx = Transaction()
+    code_store.count_email_change(
+        tx,
+        code_store.EMAIL_CHANGE_TRIES,
+        account_id,
+        user_id,
+        new_email,
+        day,
+        limit=CONFIRMATION_TRIES_PER_DAY,
+        ttl=(day + 2) * DAY,
+        on_limit=TooManyAttempts("Trop de codes erronés pour cette adresse aujourd'hui. Réessayez demain."),
+    )
+    tx.commit()
 
 
 def check_confirmation(account_id: str, user_id: str, code: str) -> code_store.StoredCode:

@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import NotRequired, TypedDict, cast
 
 from comptasecure import aws
-from comptasecure.errors import TooManyAttempts
+from comptasecure.errors import DomainError, TooManyAttempts
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.conditions import conditional
@@ -19,6 +19,11 @@ EXPIRY_KIND = "code"
 # Each key names its window, so a window is one conditional ADD and a new window a new item (TTL).
 TRIES_SK = "CONFIRMATION#"
 REQUESTS_SK = "CODE_REQUESTS#"
+# Counters of the email change, one for the user (in its account's partition) and one for the new
+# address (in the address's partition), each keyed by its window: the codes of the hour, the tries of
+# the day.
+EMAIL_CHANGE_REQUESTS = "NEW_EMAIL_CODES#"
+EMAIL_CHANGE_TRIES = "NEW_EMAIL_TRIES#"
 
 
 def take_confirmation_try(email: str, day: int, *, per_code: int, per_day: int, ttl: int) -> None:
@@ -81,6 +86,37 @@ def reset_tries_per_code(email: str, day: int, ttl: int) -> None:
         ExpressionAttributeNames={"#ttl": "ttl"},
         ExpressionAttributeValues={":zero": 0, ":ttl": ttl},
     )
+
+
+def count_email_change(
+    tx: Transaction,
+    counter: str,
+    account_id: str,
+    user_id: str,
+    new_email: str,
+    window: int,
+    *,
+    limit: int,
+    ttl: int,
+    on_limit: DomainError,
+) -> None:
+    """In the caller's transaction, one more email-change code request or try (``counter``) in this
+    window, for the user and for the new address, each only below ``limit`` (else ``on_limit``).
+
+    Conditional ADDs in one transaction: both counted or neither, however many requests arrive at once.
+    """
+    for key in (
+        keys.key(keys.account_pk(account_id), f"{counter}{user_id}#{window}"),
+        keys.key(keys.email_pk(new_email), f"{counter}{window}"),
+    ):
+        tx.update(
+            key,
+            "ADD #count :one SET #ttl = :ttl",
+            condition="attribute_not_exists(#count) OR #count < :limit",
+            names={"#count": "count", "#ttl": "ttl"},
+            values={":one": 1, ":limit": limit, ":ttl": ttl},
+            on_condition_failed=on_limit,
+        )
 
 
 class StoredCode(TypedDict):

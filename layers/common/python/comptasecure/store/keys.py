@@ -26,6 +26,10 @@
 | login attempts           | EMAIL#<email>         | LOGIN                          | failed_logins, locked_until, ttl |
 | confirmation tries       | EMAIL#<email>         | CONFIRMATION#<day>             | tries, day_tries, ttl            |
 | code requests            | EMAIL#<email>         | CODE_REQUESTS#<hour>           | requests, requested_at, ttl      |
+| email change codes       | EMAIL#<new email>     | NEW_EMAIL_CODES#<hour>         | count, ttl                       |
+| email change tries       | EMAIL#<new email>     | NEW_EMAIL_TRIES#<day>          | count, ttl                       |
+| user's new email codes   | ACCOUNT#<aid>         | NEW_EMAIL_CODES#<uid>#<hour>   | count, ttl                       |
+| user's new email tries   | ACCOUNT#<aid>         | NEW_EMAIL_TRIES#<uid>#<day>    | count, ttl                       |
 | Stripe customer          | STRIPE_CUSTOMER#<cus> | STRIPE_CUSTOMER                | account_id                       |
 | Stripe event applied     | STRIPE_EVENT          | <Powertools idempotency key>   | Powertools' record, ttl          |
 | analysis claim (legacy)  | ANALYSIS#<id>         | ANALYSIS                       | account_id; no longer written    |
