@@ -45,7 +45,8 @@ class Catalogue(BaseModel):
         for account_type in self.types:
             if account_type.id == type_id:
                 return account_type
-        raise UnknownAccountType(field="type_id")
+        existing = ", ".join(sorted(account_type.id for account_type in self.types))
+        raise UnknownAccountType(f"{UnknownAccountType.message} Types existants : {existing}.", field="type_id")
 
     def obtained_by(self, way: Obtention) -> AccountType:
         for account_type in self.types:

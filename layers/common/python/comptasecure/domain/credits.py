@@ -32,9 +32,14 @@ class Balance(TypedDict):
 
 
 def credit_type(type_id: str, field: str = "type") -> CreditType:
-    found = credit_catalogue().get(type_id)
+    """The catalogue's credit type of this id, or a 422 that names the ones that exist."""
+    known = credit_catalogue()
+    found = known.get(type_id)
     if found is None:
-        raise InvalidInput("Ce type de crédit n'existe pas.", field=field, code="invalid_credit_type")
+        existing = ", ".join(sorted(credit.id for credit in known.types))
+        raise InvalidInput(
+            f"Ce type de crédit n'existe pas. Types existants : {existing}.", field=field, code="invalid_credit_type"
+        )
     return found
 
 
