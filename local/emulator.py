@@ -122,7 +122,9 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         _remember_task_token(payload)
         if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
             # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
-            threading.Thread(target=_invoke_in_background, args=(logical_id, payload), daemon=True).start()
+            threading.Thread(
+                target=_invoke_in_background, args=(logical_id, payload), daemon=True, name=ASYNCHRONOUS
+            ).start()
             return b""
         try:
             result = invoke(logical_id, payload)
@@ -132,6 +134,15 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         return json.dumps(result).encode()
 
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
+
+
+# The name of the threads that run asynchronous invocations (benchmarks wait for them to end).
+ASYNCHRONOUS = "asynchronous invocation"
+
+
+def asynchronous_invocations() -> int:
+    """How many asynchronous invocations are running in this process."""
+    return sum(thread.name == ASYNCHRONOUS for thread in threading.enumerate())
 
 
 def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:

@@ -13,4 +13,4 @@ def resend_code(body: EmailRequest) -> Response[None]:
     return Response(202, content_types.APPLICATION_JSON, None)
 
 
-handler = lambda_handler(router, public=True, requires=("state_machine_arn",))
+handler = lambda_handler(router, public=True, requires=("code_resend_function",))

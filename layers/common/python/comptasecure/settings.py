@@ -22,6 +22,7 @@ FunctionSetting = Literal[
     "stripe_webhook_secret_name",
     "audit_export_function",
     "account_purge_function",
+    "code_resend_function",
 ]
 
 
@@ -57,6 +58,7 @@ class Settings(BaseModel):
     audit_export_retention_days: PositiveInt = 7
     audit_export_link_seconds: PositiveInt = 900
     account_purge_function: str = ""
+    code_resend_function: str = ""
 
 
 class MissingSetting(RuntimeError):

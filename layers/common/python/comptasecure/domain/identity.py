@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from comptasecure import clock
+from comptasecure import clock, workers
 from comptasecure.domain import audit_log, codes, mfa_challenge, passwords, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import Role, UserStatus
@@ -169,15 +169,23 @@ def confirm(email: str, code: str) -> None:
 
 
 def resend_code(email: str) -> None:
-    """Replace the pending code by a new one. Says nothing of whether the email exists.
+    """Ask for a new code. Says nothing of whether the email exists, neither by the answer nor by its time.
 
     Every email goes through the same counted request (at most CODE_REQUESTS_PER_HOUR an hour, none
-    within seconds of the last, so the route cannot flood an inbox) and the same two reads; only a
-    user waiting for a code gets one, through the workflow.
+    within seconds of the last, so the route cannot flood an inbox) and the same hand-off to the code
+    resend worker (Lambda's asynchronous invocation, accepted in milliseconds): the route never
+    looks the email up. The worker does (``send_new_code``), where time tells no one anything.
     """
-    if not codes.take_code_request(email):
-        return
+    if codes.take_code_request(email):
+        workers.start(settings().code_resend_function, {"email": email})
+
+
+def send_new_code(email: str) -> None:
+    """The code resend worker: a user waiting for a code gets a new one through the workflow (the
+    previous code's wait is withdrawn); any other email, known or not, gets nothing."""
     account_id, user_id = user_store.email_owner(email)
+    if account_id == user_store.NO_ACCOUNT:
+        return
     user, previous = code_store.with_user(account_id, user_id, codes.CONFIRMATION)
     if user is None or user["status"] != UserStatus.PENDING_CONFIRMATION:
         return
