@@ -153,40 +153,56 @@ def record_first_code(tx: Transaction, email: str) -> None:
     code_store.record_code_request(tx, email, hour, now=clock.iso(moment), ttl=(hour + 2) * HOUR)
 
 
+@dataclass(frozen=True)
+class _EmailChangeCap:
+    """A cap of the email change's code, per user and per new address: at most ``limit`` a window."""
+
+    counter: str
+    window_seconds: int
+    limit: int
+    refusal: str
+
+    def count(self, tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
+        window = clock.epoch(clock.now()) // self.window_seconds
+        code_store.count_email_change(
+            tx,
+            self.counter,
+            account_id,
+            user_id,
+            new_email,
+            window,
+            limit=self.limit,
+            ttl=(window + 2) * self.window_seconds,
+            on_limit=TooManyAttempts(self.refusal),
+        )
+
+
+EMAIL_CHANGE_CODES = _EmailChangeCap(
+    code_store.EMAIL_CHANGE_REQUESTS,
+    HOUR,
+    CODE_REQUESTS_PER_HOUR,
+    "Trop de codes demandés pour cette adresse. Réessayez dans une heure.",
+)
+EMAIL_CHANGE_TRIES = _EmailChangeCap(
+    code_store.EMAIL_CHANGE_TRIES,
+    DAY,
+    CONFIRMATION_TRIES_PER_DAY,
+    "Trop de codes erronés pour cette adresse aujourd'hui. Réessayez demain.",
+)
+
+
 def count_email_change_request(tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
     """In the email change's transaction: one more code this hour for the user and for the new address,
     CODE_REQUESTS_PER_HOUR each at most (429): neither an account nor many accounts aiming at one
     address can flood its inbox or buy fresh tries without end."""
-    hour = clock.epoch(clock.now()) // HOUR
-    code_store.count_email_change(
-        tx,
-        code_store.EMAIL_CHANGE_REQUESTS,
-        account_id,
-        user_id,
-        new_email,
-        hour,
-        limit=CODE_REQUESTS_PER_HOUR,
-        ttl=(hour + 2) * HOUR,
-        on_limit=TooManyAttempts("Trop de codes demandés pour cette adresse. Réessayez dans une heure."),
-    )
+    EMAIL_CHANGE_CODES.count(tx, account_id, user_id, new_email)
 
 
 def take_email_change_try(account_id: str, user_id: str, new_email: str) -> None:
     """Count a try at the email change's code, for the user and for the new address, before the code
     is looked at: CONFIRMATION_TRIES_PER_DAY each, whatever the codes (429 past it)."""
-    day = clock.epoch(clock.now()) // DAY
     tx = Transaction()
-    code_store.count_email_change(
-        tx,
-        code_store.EMAIL_CHANGE_TRIES,
-        account_id,
-        user_id,
-        new_email,
-        day,
-        limit=CONFIRMATION_TRIES_PER_DAY,
-        ttl=(day + 2) * DAY,
-        on_limit=TooManyAttempts("Trop de codes erronés pour cette adresse aujourd'hui. Réessayez demain."),
-    )
+    EMAIL_CHANGE_TRIES.count(tx, account_id, user_id, new_email)
     tx.commit()
 
 

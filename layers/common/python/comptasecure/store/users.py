@@ -417,38 +417,49 @@ def add_attempt(account_id: str, user_id: str, counter: str, *, max_attempts: in
 
     The count (``<counter>_attempts``) lives for a window (``<counter>_attempts_until``).
     """
-    with conditional():
-        aws.table().update_item(
-            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-            UpdateExpression="ADD #count :one",
-            ConditionExpression="#count < :max AND #until > :now",
-            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
-            ExpressionAttributeValues={":one": 1, ":max": max_attempts, ":now": now},
-        )
+    _update_attempts(
+        account_id,
+        user_id,
+        counter,
+        "ADD #count :one",
+        "#count < :max AND #until > :now",
+        {":one": 1, ":max": max_attempts, ":now": now},
+    )
 
 
 def start_attempt_window(account_id: str, user_id: str, counter: str, *, now: str, window_end: str) -> None:
     """A first attempt opens a new window; ConditionFailed while the previous window is still open."""
-    with conditional():
-        aws.table().update_item(
-            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-            UpdateExpression="SET #count = :one, #until = :end",
-            ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(#until) OR #until <= :now)",
-            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
-            ExpressionAttributeValues={":one": 1, ":end": window_end, ":now": now},
-        )
+    _update_attempts(
+        account_id,
+        user_id,
+        counter,
+        "SET #count = :one, #until = :end",
+        "attribute_exists(PK) AND (attribute_not_exists(#until) OR #until <= :now)",
+        {":one": 1, ":end": window_end, ":now": now},
+    )
 
 
 def clear_attempts(account_id: str, user_id: str, counter: str) -> None:
-    """Forget the attempts counted at a secret (``counter``, as in ``add_attempt``), and their window;
-    ConditionFailed when the user is gone (an update would create an item of the key alone)."""
+    """Forget the attempts counted at a secret, and their window; ConditionFailed when the user is gone
+    (an update would create an item of the key alone)."""
+    _update_attempts(account_id, user_id, counter, "REMOVE #count, #until", "attribute_exists(PK)")
+
+
+def _update_attempts(
+    account_id: str, user_id: str, counter: str, expression: str, condition: str, values: dict[str, Any] | None = None
+) -> None:
+    """One conditional update of the user's ``<counter>_attempts`` (#count) and ``<counter>_attempts_until``
+    (#until); ConditionFailed when the condition does not hold."""
+    update: dict[str, Any] = {
+        "Key": keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
+    }
+    if values:
+        update["ExpressionAttributeValues"] = values
     with conditional():
-        aws.table().update_item(
-            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-            UpdateExpression="REMOVE #count, #until",
-            ConditionExpression="attribute_exists(PK)",
-            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
-        )
+        aws.table().update_item(**update)
 
 
 def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending_hash: str) -> None:
