@@ -122,7 +122,9 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         _remember_task_token(payload)
         if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
             # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
-            threading.Thread(target=_invoke_in_background, args=(logical_id, payload), daemon=True).start()
+            threading.Thread(
+                target=_invoke_in_background, args=(logical_id, payload), daemon=True, name=ASYNCHRONOUS
+            ).start()
             return b""
         try:
             result = invoke(logical_id, payload)
@@ -132,6 +134,10 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         return json.dumps(result).encode()
 
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
+
+
+# The name of the threads that run asynchronous invocations.
+ASYNCHRONOUS = "asynchronous invocation"
 
 
 def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:

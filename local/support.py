@@ -11,6 +11,8 @@ invoked through the Lambda endpoint of the local run's AWS emulation, which runs
         consume-credits <account_id> analyse_fec 1 --analysis-id an_2026_0001
 
 consume-credits is what the analysis service does (R-BIL-3); it exits 1 when the consumption is refused.
+A wrong type names the types of the catalogue; an endpoint that does not answer as Lambda (the API's
+port, nothing listening) is one line on stderr and exit code 2.
 
 The endpoint is the one `make run` prints ("AWS emulated by moto on ...").
 """
@@ -21,6 +23,7 @@ import sys
 from typing import Any
 
 import boto3
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from local.emulator import REGION
 
@@ -44,11 +47,11 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     set_type = commands.add_parser("set-account-type", help="give an account a type of the catalogue")
     set_type.add_argument("account_id")
-    set_type.add_argument("type_id", help="e.g. expert_comptable (see GET /account-types)")
+    set_type.add_argument("type_id", help="e.g. expert_comptable or entreprise (GET /account-types)")
     set_type.add_argument("--reason", required=True, help="why, for the account's audit trail")
     grant = commands.add_parser("grant-credits", help="grant credits of a type to an account")
     grant.add_argument("account_id")
-    grant.add_argument("credit_type", help="e.g. analyse_fec (see GET /billing/credits)")
+    grant.add_argument("credit_type", help="analyse_fec or ecf in the default catalogue (GET /billing/credits)")
     grant.add_argument("amount", type=int)
     grant.add_argument("--reason", required=True, help="why, for the account's history and audit trail")
     consume = commands.add_parser("consume-credits", help="consume credits for one analysis, as the analysis service")
@@ -59,11 +62,28 @@ def main(argv: list[str] | None = None) -> int:
     arguments = parser.parse_args(argv)
 
     function, payload = request_of(arguments)
-    succeeded, result = invoke(arguments.endpoint, function, payload)
+    try:
+        succeeded, result = invoke(arguments.endpoint, function, payload)
+    except (BotoCoreError, ClientError, ValueError) as error:
+        # Most often the API's URL given for the AWS emulation's: one line that says so, no traceback.
+        print(
+            f"error: {arguments.endpoint} does not answer as Lambda ({_why(error)}); --endpoint takes the "
+            '"AWS emulated by moto on …" URL that `make run` prints, not the API\'s.',
+            file=sys.stderr,
+        )
+        return 2
     # A refused consumption is a result, not a Lambda error: the command still fails.
     succeeded = succeeded and not (isinstance(result, dict) and result.get("status") == "refused")
     print(json.dumps(result, ensure_ascii=False), file=sys.stdout if succeeded else sys.stderr)
     return 0 if succeeded else 1
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        return f"HTTP {error.response.get('ResponseMetadata', {}).get('HTTPStatusCode')} to Lambda's Invoke"
+    if isinstance(error, EndpointConnectionError):
+        return "nothing listens there"
+    return str(error)
 
 
 def request_of(arguments: argparse.Namespace) -> tuple[str, dict[str, Any]]:

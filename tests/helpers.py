@@ -410,3 +410,28 @@ class CallCounter:
 
     def __exit__(self, *_: object) -> None:
         self._events.unregister("before-call.dynamodb", self._count)
+
+
+@contextmanager
+def failing_once(operation: str, function: str) -> Iterator[list[str]]:
+    """The first DynamoDB ``operation`` (e.g. "TransactWriteItems") that ``function`` makes fails, as
+    an outage of DynamoDB would answer it (InternalServerError), injected through botocore's own event
+    hooks: the call is never sent. Yields the operations that failed (one at most)."""
+    from botocore.exceptions import ClientError
+
+    from comptasecure import aws
+    from local import iam
+
+    failed: list[str] = []
+
+    def fail(**_: Any) -> None:
+        if not failed and iam.current_function() == function:
+            failed.append(operation)
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, operation)
+
+    events = aws.dynamodb_client().meta.events
+    events.register(f"before-call.dynamodb.{operation}", fail)
+    try:
+        yield failed
+    finally:
+        events.unregister(f"before-call.dynamodb.{operation}", fail)

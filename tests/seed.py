@@ -32,9 +32,10 @@ def password_hash(password: str) -> str:
     return passwords.hash_password(password)
 
 
-def user(account_id: str, *, email: str, role: str, status: str, password: str) -> str:
+def user(account_id: str, *, email: str, role: str, status: str, password: str, max_users: int = MAX_USERS) -> str:
     """Put a user on the account as an accepted invitation leaves it: the user, its email claim and
-    the account's user count (under the quota condition) in one transaction. Returns the user's id."""
+    the account's user count (under the quota condition, ``max_users``) in one transaction. Returns the
+    user's id."""
     user_id = uuid.uuid4().hex
     tx = Transaction()
     user_store.put_new(
@@ -55,7 +56,7 @@ def user(account_id: str, *, email: str, role: str, status: str, password: str) 
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
         "ADD user_count :one",
         condition="attribute_exists(PK) AND user_count < :max",
-        values={":one": 1, ":max": MAX_USERS},
+        values={":one": 1, ":max": max_users},
     )
     tx.commit()
     return user_id

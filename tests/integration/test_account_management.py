@@ -76,6 +76,25 @@ def test_invalid_rename_names_the_field_and_writes_nothing(
     assert audit_events(table, owner.account_id, "account.renamed") == []
 
 
+def test_renaming_and_requiring_mfa_at_once_is_one_change(client: Client, table: Any) -> None:
+    """Issue 20 item 5: both fields in one PATCH wrote the account item twice in one transaction (500)."""
+    owner = owner_of_new_account(client)
+    reply = client.patch("/account", {"name": "Cabinet Dupont & Associés", "require_mfa": True}, token=owner.token)
+    assert reply.status == 200, reply.body
+    assert (reply.body["name"], reply.body["require_mfa"]) == ("Cabinet Dupont & Associés", True)
+    account = client.get("/account", token=owner.token).body
+    assert (account["name"], account["require_mfa"]) == ("Cabinet Dupont & Associés", True)
+    [renamed] = audit_events(table, owner.account_id, "account.renamed")
+    assert renamed["details"]["name"] == {"before": "Cabinet Dupont", "after": "Cabinet Dupont & Associés"}
+    [required] = audit_events(table, owner.account_id, "account.mfa_requirement_changed")
+    assert required["details"]["require_mfa"] == {"before": False, "after": True}
+    # A field sent with its current value is no change: only the other one is written and audited.
+    again = client.patch("/account", {"name": "Cabinet Dupont & Associés", "require_mfa": False}, token=owner.token)
+    assert (again.status, again.body["require_mfa"]) == (200, False)
+    assert len(audit_events(table, owner.account_id, "account.renamed")) == 1
+    assert len(audit_events(table, owner.account_id, "account.mfa_requirement_changed")) == 2
+
+
 def test_an_unauthenticated_call_is_401(client: Client) -> None:
     assert client.patch("/account", {"name": "X"}).status == 401
     assert client.delete("/account").status == 401

@@ -1,11 +1,13 @@
 """Support sets an account's type (SPEC R-ACC-5): an IAM-invoked Lambda, never an HTTP route."""
 
+import threading
 from typing import Any
 
 import pytest
 
 from local import support, template
-from local.emulator import Emulator
+from local.emulator import Emulator, free_port
+from local.server import LocalApi, make_server
 from tests.helpers import Client, audit_events, owner_of_new_account
 
 
@@ -66,3 +68,38 @@ def test_no_http_route_leads_to_a_support_operation(client: Client) -> None:
     for path in ("/support/account-type", "/account/type"):
         assert client.post(path, {"type_id": "entreprise"}, token=owner.token).status in (403, 404)
     assert client.get("/account", token=owner.token).body["type"]["id"] == "freemium"
+
+
+def test_a_wrong_type_name_is_answered_with_the_names_that_exist(
+    client: Client, emulator: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 20: grant-credits with a wrong type said only that it does not exist."""
+    owner = owner_of_new_account(client)
+    base = ["--endpoint", emulator.endpoint]
+    assert support.main([*base, "grant-credits", owner.account_id, "jetons", "3", "--reason", "Contrat"]) == 1
+    assert "Ce type de crédit n'existe pas. Types existants : analyse_fec, ecf." in capsys.readouterr().err
+    assert support.main([*base, "set-account-type", owner.account_id, "platine", "--reason", "Contrat"]) == 1
+    existing = "Types existants : entreprise, expert_comptable, freemium, premium."
+    assert f"Ce type de compte n'existe pas. {existing}" in capsys.readouterr().err
+    assert client.get("/billing/credits", token=owner.token).body["items"][0]["granted"] == 0
+
+
+def test_an_endpoint_that_is_not_the_aws_emulation_is_one_clear_line(
+    client: Client, api: LocalApi, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 20: --endpoint pointing at the API's port gave a botocore traceback."""
+    monkeypatch.setenv("LOCAL_ACCESS_LOG", "0")  # the API's own access log would share stderr
+    server = make_server(api, "127.0.0.1", free_port())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    owner = owner_of_new_account(client)
+    api_url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        for endpoint in (api_url, f"http://127.0.0.1:{free_port()}"):
+            command = ["--endpoint", endpoint, "grant-credits", owner.account_id, "analyse_fec", "3", "--reason", "x"]
+            assert support.main(command) == 2
+            [line] = capsys.readouterr().err.splitlines()
+            assert line.startswith(f"error: {endpoint} does not answer as Lambda (")
+            assert "`make run` prints" in line
+    finally:
+        server.shutdown()
+        server.server_close()

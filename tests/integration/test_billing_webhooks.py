@@ -1,12 +1,24 @@
 """POST /webhooks/stripe (R-BIL-5): verified, applied once, out-of-order safe; purchases and invoices."""
 
+import json
 import time
 from typing import Any
 
+import pytest
+
 from comptasecure import clock
+from comptasecure.store import keys
 from tests import seed
 from tests.billing_helpers import billing_writes, deliver, linked_customer, signature, stripe_event
-from tests.helpers import CallCounter, Client, account_item, audit_events, owner_of_new_account, partition
+from tests.helpers import (
+    CallCounter,
+    Client,
+    account_item,
+    audit_events,
+    failing_once,
+    owner_of_new_account,
+    partition,
+)
 
 
 def credits_of(owner_client: Client, credit_type: str = "analyse_fec") -> dict[str, Any]:
@@ -232,3 +244,58 @@ def test_a_webhook_reads_the_account_only_where_it_decides_on_it(client: Client)
             event = stripe_event(sample, customer_id, event_created=int(time.time()) + 60)
             assert deliver(client, event).body["outcome"] == "applied"
         assert counted.calls == {"GetItem": reads, "TransactWriteItems": 1}, (sample, counted.calls)
+
+
+def event_records(table: Any, event_id: str) -> list[dict[str, Any]]:
+    """Powertools' idempotency records of this event (its key holds the event id's hash)."""
+    import hashlib
+
+    digest = hashlib.md5(json.dumps(event_id).encode(), usedforsecurity=False).hexdigest()
+    items = table.query(KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": keys.STRIPE_EVENT_PK})
+    return [item for item in items["Items"] if item["SK"].endswith(digest)]
+
+
+def test_a_signed_event_we_cannot_apply_is_acknowledged_logged_and_counted(
+    client: Client,
+    table: Any,
+    configure: Any,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Issue 20 item 6: a credit type the catalogue does not hold failed inside the once-only step:
+    500, then 409 event_in_progress, then 500… for Stripe's three days of retries."""
+    alice = owner_of_new_account(client)
+    customer_id = linked_customer(alice)
+    before = billing_writes(table, alice.account_id)
+    metadata = {"purchase": "analysis", "credit_type": "nope"}
+    event = stripe_event("payment_intent_succeeded", customer_id, metadata=metadata)
+    configure(powertools_metrics_disabled="false")  # the local run publishes no metric otherwise
+    capfd.readouterr()
+    first, retried = deliver(client, event), deliver(client, event)
+    assert (first.status, first.body) == (200, {"received": True, "outcome": "ignored"})
+    assert (retried.status, retried.body) == (200, first.body)
+    assert billing_writes(table, alice.account_id) == before
+    [logged] = [record for record in caplog.records if record.getMessage() == "Stripe event we cannot apply"]
+    assert (logged.levelname, logged.event_id, logged.error) == ("ERROR", event["id"], "invalid_credit_type")
+    published = [json.loads(line) for line in capfd.readouterr().out.splitlines() if '"_aws"' in line]
+    assert [metric["StripeEventsNotApplied"] for metric in published if "StripeEventsNotApplied" in metric] == [[1.0]]
+
+
+def test_a_failure_while_applying_an_event_lets_stripes_retry_apply_it(client: Client, table: Any) -> None:
+    """Issue 20 item 6: the in-progress record of an event whose step failed could not be removed
+    (the webhook's role lacked dynamodb:DeleteItem), so every retry answered 409 until it expired."""
+    alice = owner_of_new_account(client)
+    customer_id = linked_customer(alice)
+    event = stripe_event("payment_intent_succeeded", customer_id)
+    with failing_once("TransactWriteItems", "StripeWebhookFunction") as failed:
+        first = deliver(client, event)
+    assert failed == ["TransactWriteItems"]
+    assert first.status == 500, first.body
+    assert event_records(table, event["id"]) == []  # nothing says the event is being applied
+    assert credits_of(alice.client)["granted"] == 0
+    retried = deliver(client, event)
+    assert (retried.status, retried.body["outcome"]) == (200, "applied")
+    assert [record["status"] for record in event_records(table, event["id"])] == ["COMPLETED"]
+    assert credits_of(alice.client)["granted"] == 1
+    assert deliver(client, event).body["outcome"] == "applied"  # Stripe's next retry: the first answer again
+    assert credits_of(alice.client)["granted"] == 1

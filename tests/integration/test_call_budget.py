@@ -45,4 +45,5 @@ def test_the_cleanup_job_reads_only_what_expired_and_batches_its_deletes() -> No
     cost, removed = measures.cleanup_cost()
     assert removed["code"] == 150
     assert cost.items_read == 150
-    assert cost.calls == {"dynamodb:Query": 2, "dynamodb:TransactWriteItems": 2}, cost.calls  # codes, invitations
+    # One Query each for the expired codes, the expired invitations and the overdue follow-ups (none).
+    assert cost.calls == {"dynamodb:Query": 3, "dynamodb:TransactWriteItems": 2}, cost.calls

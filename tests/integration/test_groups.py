@@ -207,3 +207,28 @@ def test_a_user_whose_group_is_gone_can_still_be_deleted(client: Client, team: d
     assert user_item(table, team, "bob")["group_ids"] == {kept["id"], "0" * 32}
     assert client.delete(f"/users/{team['ids']['bob']}", token=owner).status == 204
     assert client.get(f"/groups/{kept['id']}", token=owner).body["member_ids"] == []
+
+
+def test_deleting_a_group_too_large_for_one_transaction_leaves_no_member_pointing_at_it(
+    client: Client, table: Any
+) -> None:
+    """The deleting transaction ends the first memberships; the follow-up it owes ends the others."""
+    from tests.helpers import PASSWORD, follow_ups_done, owner_of_new_account, unique_email
+
+    owner = owner_of_new_account(client)
+    seed.account_type(owner.account_id, "entreprise")
+    member_ids = [
+        seed.user(
+            owner.account_id, email=unique_email("m"), role="member", status="active", password=PASSWORD, max_users=200
+        )
+        for _ in range(groups.MAX_MEMBERS_CHANGED + 5)
+    ]
+    created = owner.client.post("/groups", {"name": "Tous", "member_ids": member_ids[: groups.MAX_MEMBERS_CHANGED]})
+    group_id = created.body["id"]
+    assert owner.client.patch(f"/groups/{group_id}", {"member_ids": member_ids}).status == 200
+    assert owner.client.delete(f"/groups/{group_id}").status == 204
+    follow_ups_done(client)
+    users = table.query(
+        KeyConditionExpression=Key("PK").eq(f"ACCOUNT#{owner.account_id}") & Key("SK").begins_with("USER#")
+    )
+    assert [item["id"] for item in users["Items"] if group_id in (item.get("group_ids") or set())] == []

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from local import emails, iam, template
 from local.emulator import Emulator
-from tests.helpers import Client, executions_of, signup, signup_confirmed, wait_until_ended
+from tests.helpers import Client, eventually, executions_of, signup, signup_confirmed, wait_until_ended
 
 
 def access_denied(call: Any) -> ClientError:
@@ -61,8 +61,8 @@ def test_the_workflow_fails_once_its_grant_to_invoke_a_task_is_removed(
     monkeypatch.setattr(enforcer, "record", lambda entry: None if "denied" in entry else record(entry))
 
     email, reply = signup(client)
-    assert reply.status == 201  # the route starts the workflow; the workflow's task is what is refused
-    [execution] = executions_of(reply.body["user_id"])
+    assert reply.status == 201  # the signup owes the workflow; the workflow's task is what is refused
+    [execution] = eventually(lambda: executions_of(reply.body["user_id"]), "the signup's workflow")
     ended = wait_until_ended(execution["executionArn"])
     assert ended["status"] == "FAILED"
     history = boto3.client("stepfunctions").get_execution_history(executionArn=execution["executionArn"])["events"]

@@ -1,12 +1,14 @@
 """The identity routes under attack: parallel guessing, enumeration, caching of tokens, old hashes."""
 
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from argon2 import PasswordHasher
 
 from comptasecure.domain import passwords
-from tests.helpers import PASSWORD, Client, signup_confirmed, unique_email
+from tests.cheap_hashing import held_verifications
+from tests.helpers import PASSWORD, Client, owner_of_new_account, signup_confirmed, unique_email
 
 WRONG = "not the password at all"
 
@@ -23,6 +25,28 @@ def test_fifty_parallel_wrong_passwords_lock_the_login(client: Client) -> None:
     assert login(client, email, PASSWORD).status == 429
     events = client.get("/audit?action=user.login_locked", token=tokens["access_token"]).body["items"]
     assert len(events) == 1
+
+
+def test_the_right_password_is_refused_once_ten_wrong_ones_are_in_flight(client: Client) -> None:
+    """Issue 20 item 1: 50 logins at once, 49 wrong passwords and the right one last, answered
+    {401: 48, 429: 1, 200: 1}: the lock was read before the hash was checked, so every request in
+    flight was checked (92 of 100 wrong ones at once) and the right password got tokens. Each wrong
+    verification is held here until the right password has its answer: ten are surely in flight."""
+    owner = owner_of_new_account(client)
+    with held_verifications(WRONG) as held, ThreadPoolExecutor(max_workers=50) as pool:
+        wrong = [pool.submit(login, client, owner.email) for _ in range(49)]
+        held.wait_for(10)
+        right = login(client, owner.email, PASSWORD)
+        held.release()
+        statuses = Counter(future.result().status for future in wrong)
+    assert right.status == 429, right.body
+    assert right.error["code"] == "too_many_attempts"
+    assert statuses == {401: 10, 429: 39}
+    assert held.checked == 10
+    # The ten wrong passwords locked the login: the right one waits for the lock's end as well.
+    assert login(client, owner.email, PASSWORD).status == 429
+    events = owner.client.get("/audit?action=user.login_locked").body["items"]
+    assert [event["details"]["failed_attempts"] for event in events] == [10]
 
 
 def test_a_locked_unknown_email_answers_as_a_locked_known_one(client: Client) -> None:

@@ -11,7 +11,16 @@ import pytest
 from comptasecure.domain import mfa_challenge
 from comptasecure.secrets import signing_key
 from comptasecure.store import keys
-from tests.helpers import PASSWORD, Client, Member, add_member, audit_events, login, owner_of_new_account
+from tests.helpers import (
+    PASSWORD,
+    Client,
+    Member,
+    add_member,
+    audit_events,
+    login,
+    owner_of_new_account,
+    unique_email,
+)
 from tests.security_helpers import code_now, enroll, next_code, wrong_code
 
 
@@ -146,6 +155,72 @@ def test_fifty_parallel_guesses_check_at_most_five_codes(client: Client) -> None
         statuses = list(pool.map(lambda code: second_step(client, mfa_token, code).status, guesses))
     assert statuses.count(429) >= 45, statuses
     assert set(statuses) <= {200, 422, 429}
+
+
+def start_enrollment(client: Client, owner: Member, route: str) -> tuple[str, Callable[[str], Any]]:
+    """Enrollment started through this route's flow: (secret, a call of the route with a code)."""
+    if route == "/auth/mfa/enroll/confirm":
+        assert client.patch("/account", {"require_mfa": True}, token=owner.token).status == 200
+        mfa_token = login(client, owner.email)["mfa_token"]
+        started = client.post("/auth/mfa/enroll", {"mfa_token": mfa_token})
+        return started.body["secret"], lambda code: client.post(route, {"mfa_token": mfa_token, "code": code})
+    started = client.post("/me/mfa/totp", token=owner.token)
+    return started.body["secret"], lambda code: client.post(route, {"code": code}, token=owner.token)
+
+
+@pytest.mark.parametrize("route", ["/me/mfa/totp/confirm", "/auth/mfa/enroll/confirm"])
+def test_five_wrong_enrollment_codes_then_429_even_for_the_right_one(client: Client, table: Any, route: str) -> None:
+    """Issue 20 item 9: confirming an enrollment took 12 wrong codes (and more), never a 429."""
+    owner = owner_of_new_account(client)
+    secret, confirm = start_enrollment(client, owner, route)
+    statuses = [confirm(wrong_code(secret)).status for _ in range(12)]
+    assert statuses == [422] * 5 + [429] * 7
+    blocked = confirm(code_now(secret))
+    assert (blocked.status, blocked.error["code"]) == (429, "too_many_attempts")
+    assert "mfa_enabled" not in user_item(table, owner)
+    table.update_item(  # the window ends (15 minutes later)
+        Key=keys.key(keys.account_pk(owner.account_id), keys.user_sk(owner.user_id)),
+        UpdateExpression="SET mfa_attempts_until = :past",
+        ExpressionAttributeValues={":past": "2000-01-01T00:00:00.000000Z"},
+    )
+    assert confirm(code_now(secret)).status == 200
+    assert "mfa_attempts" not in user_item(table, owner)  # the right code clears the count
+
+
+def test_fifty_parallel_enrollment_guesses_check_at_most_five_codes(client: Client, table: Any) -> None:
+    owner = owner_of_new_account(client)
+    secret, confirm = start_enrollment(client, owner, "/me/mfa/totp/confirm")
+    valid = {code_now(secret), next_code(secret)}
+    guesses = [code for code in (f"{n:06d}" for n in range(60)) if code not in valid][:50]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        statuses = list(pool.map(lambda code: confirm(code).status, guesses))
+    assert (statuses.count(422), statuses.count(429)) == (5, 45), statuses
+    assert user_item(table, owner)["mfa_attempts"] == 5
+
+
+def test_a_right_password_with_wrong_codes_counts_only_the_codes(client: Client, table: Any) -> None:
+    """Issue 20 item 10: DELETE /me/mfa with the right password and a wrong code counted a wrong
+    password; five of them locked the password and email changes for 15 minutes."""
+    owner = owner_of_new_account(client)
+    secret, _ = enroll(client, owner)
+
+    def disable(password: str, code: str) -> Any:
+        return client.call("DELETE", "/me/mfa", {"current_password": password, "code": code}, token=owner.token)
+
+    for _ in range(5):
+        wrong = disable(PASSWORD, wrong_code(secret))
+        assert (wrong.status, wrong.error["code"], wrong.error["field"]) == (422, "invalid_code", "code")
+    assert disable(PASSWORD, next_code(secret)).status == 429  # five wrong codes: the code's limit
+    assert "password_attempts" not in user_item(table, owner)
+    moved = client.post("/me/email", {"new_email": unique_email(), "current_password": PASSWORD}, token=owner.token)
+    assert moved.status == 202, moved.body
+    # A wrong password is still one: five of them, whatever the code, lock the password changes.
+    for _ in range(5):
+        assert disable("pas le bon mot de passe", next_code(secret)).error["field"] == "current_password"
+    new = "Un autre mot de passe 2026"
+    body = {"current_password": PASSWORD, "new_password": new, "new_password_confirmation": new}
+    locked = client.post("/me/password", body, token=owner.token)
+    assert (locked.status, locked.error["code"]) == (429, "too_many_attempts")
 
 
 def test_recovery_codes_work_once_each(client: Client, table: Any) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import PASSWORD, Client, signup, signup_confirmed, unique_email
+from tests.helpers import PASSWORD, Client, owner_of_new_account, signup, signup_confirmed, unique_email
 
 
 def assert_nothing_written(client: Client, email: str) -> None:
@@ -225,12 +225,77 @@ def test_every_edge_model_refuses_control_characters(
     assert reply.error["field"] == field
 
 
-def test_an_invited_row_with_a_control_character_is_reported_on_its_own(owner: Client) -> None:
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        # Issue 20: a control character was reported as a name too long.
+        ("Zo\x00é", "Ce nom contient un caractère de contrôle (caractère nul, tabulation, retour à la ligne…)."),
+        (
+            "Zoé\u2028Martin",
+            "Ce nom contient un caractère de contrôle (caractère nul, tabulation, retour à la ligne…).",
+        ),
+        ("x" * 101, "Ce nom dépasse 100 caractères."),
+    ],
+    ids=["nul", "line_separator", "too_long"],
+)
+def test_an_invited_row_with_a_bad_name_is_reported_on_its_own(client: Client, name: str, message: str) -> None:
+    owner = owner_of_new_account(client).client  # a Freemium account has room for two invitations
     good, bad = unique_email("row"), unique_email("row")
-    reply = owner.post("/users", {"users": [{"email": bad, "first_name": "Zo\x00é"}, {"email": good}]})
+    reply = owner.post("/users", {"users": [{"email": bad, "first_name": name}, {"email": good}]})
     assert reply.status == 207, reply.body
     [refused, invited] = reply.body["results"]
-    assert (refused["status"], refused["error"]["field"]) == ("error", "first_name")
+    assert refused["status"] == "error"
+    assert refused["error"] == {"code": "invalid_first_name", "message": message, "field": "first_name"}
     assert invited["status"] == "invited"
     emails_listed = {user["email"] for user in owner.get("/users").body["items"]}
     assert good in emails_listed and bad not in emails_listed
+
+
+# ------------------------------------------------------------------ emails longer than any address
+# Issue 20 item 7: a 2,100-character email reached DynamoDB as a key (2,048 bytes at most) at login: a 500.
+LONG_EMAIL = "a" * 2089 + "@cabinet.fr"
+JUST_TOO_LONG = "a" * 64 + "@" + ".".join(["b" * 62, "b" * 62, "b" * 61]) + ".fr"  # 255, well-formed otherwise
+
+
+@pytest.mark.parametrize("email", [LONG_EMAIL, JUST_TOO_LONG], ids=["2100", "255"])
+@pytest.mark.parametrize(
+    ("method", "path", "body", "field"),
+    [
+        ("POST", "/auth/login", lambda email: {"email": email, "password": PASSWORD}, "email"),
+        (
+            "POST",
+            "/auth/signup",
+            lambda email: {
+                "email": email,
+                "password": PASSWORD,
+                "first_name": "Jean",
+                "last_name": "Martin",
+                "company_name": "Martin SARL",
+            },
+            "email",
+        ),
+        ("POST", "/auth/confirm", lambda email: {"email": email, "code": "123456"}, "email"),
+        ("POST", "/auth/resend-code", lambda email: {"email": email}, "email"),
+        ("POST", "/me/email", lambda email: {"new_email": email, "current_password": PASSWORD}, "new_email"),
+        ("PATCH", "/cabinet", lambda email: {"fields": {"email": email}}, "fields.email"),
+    ],
+)
+def test_an_email_over_254_characters_is_422_naming_the_field(
+    owner: Client, method: str, path: str, body: Any, field: str, email: str
+) -> None:
+    assert len(JUST_TOO_LONG) == 255
+    reply = owner.call(method, path, body(email))
+    assert reply.status == 422, reply.body
+    assert (reply.error["code"], reply.error["field"]) == (f"invalid_{field.split('.')[-1]}", field)
+    assert reply.error["message"] == f"Le champ « {field} » dépasse 254 caractères."
+
+
+def test_an_invited_row_with_an_email_over_254_characters_is_reported_on_its_own(client: Client) -> None:
+    owner = owner_of_new_account(client).client
+    good = unique_email("row")
+    reply = owner.post("/users", {"users": [{"email": JUST_TOO_LONG}, {"email": good}]})
+    assert reply.status == 207, reply.body
+    [refused, invited] = reply.body["results"]
+    assert refused["status"] == "error"
+    assert (refused["error"]["code"], refused["error"]["field"]) == ("invalid_email", "email")
+    assert invited["status"] == "invited"

@@ -56,6 +56,18 @@ def test_a_wrong_code_matches_no_step() -> None:
     assert totp.matching_step(secret, wrong, now) is None
 
 
+def test_the_right_code_in_other_unicode_digits_matches_no_step() -> None:
+    """Issue 20 item 4: the code's digits in another script are no code (compare_digest raised on them)."""
+    secret = totp.new_secret()
+    now = 1_795_870_650
+    code = totp.code_at(secret, now)
+    for zero in ("\uff10", "\u0660", "\u0966"):  # full-width, Arabic-Indic, Devanagari digit zero
+        other = "".join(chr(ord(zero) + int(digit)) for digit in code)
+        assert other.isdigit() and not totp.is_code(other)
+        assert totp.matching_step(secret, other, now) is None
+    assert totp.is_code(code) and not totp.is_code(code[:5]) and not totp.is_code(code + "0")
+
+
 def test_new_secrets_are_160_random_bits_in_base32() -> None:
     secrets = {totp.new_secret() for _ in range(100)}
     assert len(secrets) == 100

@@ -462,19 +462,26 @@ class UnreadableCsv(InvalidInput):
 
 
 class UnknownAccountType(InvalidInput):
-    """An account type id the catalogue does not hold (support operations)."""
+    """An account type id the catalogue does not hold (support operations); the message lists those it holds."""
 
     code = "unknown_account_type"
-    message = "Ce type de compte n'existe pas."
+    message = "Ce type de compte n'existe pas. Types existants : {existing}."
     field = "type_id"
+
+    def __init__(self, *, existing: str) -> None:
+        super().__init__(existing=existing)
 
 
 class InvalidCreditType(InvalidInput):
-    """A credit type id the catalogue does not hold (support and analysis operations)."""
+    """A credit type id the catalogue does not hold (support and analysis operations); the message lists
+    those it holds."""
 
     code = "invalid_credit_type"
-    message = "Ce type de crédit n'existe pas."
+    message = "Ce type de crédit n'existe pas. Types existants : {existing}."
     field = "type"
+
+    def __init__(self, *, field: str | None = None, existing: str) -> None:
+        super().__init__(field=field, existing=existing)
 
 
 class InvalidAmount(InvalidInput):
@@ -961,6 +968,18 @@ class TooManyMfaAttempts(TooManyAttempts):
     """Five wrong MFA codes in 15 minutes: wait (a new login buys no new guesses)."""
 
     message = "Trop de tentatives. Réessayez dans quelques minutes."
+
+
+class TooManyEmailChangeCodes(TooManyAttempts):
+    """Five codes asked within the hour for this user, or for this new address: wait an hour."""
+
+    message = "Trop de codes demandés pour cette adresse. Réessayez dans une heure."
+
+
+class TooManyEmailChangeTries(TooManyAttempts):
+    """Ten wrong email-change codes today for this user, or for this new address: try again tomorrow."""
+
+    message = "Trop de codes erronés pour cette adresse aujourd'hui. Réessayez demain."
 
 
 class TooManyPasswordAttempts(TooManyAttempts):

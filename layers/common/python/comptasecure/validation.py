@@ -87,15 +87,19 @@ def _email(value: str) -> str:
         raise ValueError("adresse email invalide.") from error
 
 
+# RFC 5321's longest path (256 octets with its angle brackets): no deliverable address is longer, and
+# an email is a DynamoDB key (EMAIL#<email>, 2,048 bytes at most), so a longer one must never reach the store.
+EMAIL_MAX_LENGTH = 254
+# Every email field of every request: signup, login, codes, email change, firm information, invited rows.
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254),
+    StringConstraints(strip_whitespace=True, max_length=EMAIL_MAX_LENGTH),
     AfterValidator(_email),
     WithJsonSchema(
         {
             "type": "string",
             "format": "email",
-            "maxLength": 254,
+            "maxLength": EMAIL_MAX_LENGTH,
             "description": "An email address; compared without regard to case.",
             "examples": ["claire.dupont@cabinet-dupont.fr"],
         }
@@ -104,18 +108,20 @@ Email = Annotated[
 # The email a login presents: only its length is checked (a wrong one answers as a wrong password).
 LoginEmail = Annotated[
     str,
-    StringConstraints(max_length=254),
+    StringConstraints(max_length=EMAIL_MAX_LENGTH),
     Field(description="The account's email address.", examples=["claire.dupont@cabinet-dupont.fr"]),
 ]
+# One-time codes are ASCII: pydantic's patterns read \d as any Unicode digit (full-width, Arabic-Indic…),
+# which the code checks (hmac.compare_digest) refuse. [0-9] and [A-Za-z0-9] are ASCII only.
 Code = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=r"^\d{6}$"),
+    StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{6}$"),
     Field(description="The 6-digit code of the email.", examples=["482913"]),
 ]
 # A TOTP code (6 digits) or a recovery code (10 letters and digits, the dash optional).
 MfaCode = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, pattern=r"^(\d{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$"),
+    StringConstraints(strip_whitespace=True, pattern=r"^([0-9]{6}|[A-Za-z0-9]{5}-?[A-Za-z0-9]{5})$"),
     Field(
         description="A code of the authenticator app (6 digits) or an unused recovery code (`XXXXX-XXXXX`).",
         examples=["482913"],

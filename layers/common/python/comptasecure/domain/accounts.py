@@ -16,7 +16,6 @@ from comptasecure.errors import (
 from comptasecure.idempotency import replayable
 from comptasecure.observability import logger
 from comptasecure.store import accounts as account_store
-from comptasecure.store import mfa as mfa_store
 from comptasecure.store import users as user_store
 from comptasecure.store.records import Account
 from comptasecure.store.transaction import Transaction
@@ -84,12 +83,15 @@ def types_for(account_id: str) -> list[TypeChoice]:
 def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require_mfa: bool | None) -> AccountOverview:
     """R-ACC-2 rename, R-MFA-2 require MFA of every user: the owner's (the role is checked at the edge).
 
-    Each field that really changes gets its audit event, all in one transaction.
+    Every field that really changes is written in one update of the account item, each with its
+    audit event, all in one transaction.
     """
     account = account_store.get(account_id)
+    changes = account_changes(account, name=name, require_mfa=require_mfa)
     tx = Transaction()
-    if name is not None and name != account["name"]:
-        account_store.rename(tx, account_id, name)
+    if changes:
+        account_store.change(tx, account_id, changes)
+    if "name" in changes:
         audit_log.record(
             tx,
             account_id,
@@ -97,11 +99,9 @@ def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require
             "account.renamed",
             target_type="account",
             target_id=account_id,
-            details={"name": {"before": account["name"], "after": name}},
+            details={"name": {"before": account["name"], "after": changes["name"]}},
         )
-    required_before = bool(account.get("require_mfa"))
-    if require_mfa is not None and require_mfa != required_before:
-        mfa_store.set_required(tx, account_id, require_mfa)
+    if "require_mfa" in changes:
         audit_log.record(
             tx,
             account_id,
@@ -109,16 +109,21 @@ def update(account_id: str, actor: audit_log.Actor, *, name: str | None, require
             "account.mfa_requirement_changed",
             target_type="account",
             target_id=account_id,
-            details={"require_mfa": {"before": required_before, "after": require_mfa}},
+            details={"require_mfa": {"before": bool(account.get("require_mfa")), "after": changes["require_mfa"]}},
         )
     tx.commit()
     # The account as just written: the read above and this change, not a second read of the item.
-    written = account.copy()
-    if name is not None:
-        written["name"] = name
-    if require_mfa is not None:
-        written["require_mfa"] = require_mfa
-    return view_of(written, actor.id)
+    return view_of({**account, **changes}, actor.id)
+
+
+def account_changes(account: Account, *, name: str | None, require_mfa: bool | None) -> account_store.AccountChanges:
+    """The fields asked for that differ from the account as read (a field given unchanged is no change)."""
+    changes: account_store.AccountChanges = {}
+    if name is not None and name != account["name"]:
+        changes["name"] = name
+    if require_mfa is not None and require_mfa != bool(account.get("require_mfa")):
+        changes["require_mfa"] = require_mfa
+    return changes
 
 
 @replayable

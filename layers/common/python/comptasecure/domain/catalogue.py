@@ -29,7 +29,7 @@ class Catalogue(BaseModel):
         for account_type in self.types:
             if account_type.id == type_id:
                 return account_type
-        raise UnknownAccountType()
+        raise UnknownAccountType(existing=", ".join(sorted(account_type.id for account_type in self.types)))
 
     def obtained_by(self, way: Obtention) -> AccountType:
         for account_type in self.types:

@@ -7,7 +7,13 @@ from datetime import timedelta
 from hashlib import sha256
 
 from comptasecure import clock
-from comptasecure.errors import ExpiredCode, InvalidCode, TooManyAttempts
+from comptasecure.errors import (
+    ExpiredCode,
+    InvalidCode,
+    TooManyAttempts,
+    TooManyEmailChangeCodes,
+    TooManyEmailChangeTries,
+)
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
@@ -20,7 +26,8 @@ EMAIL_CHANGE = "email_change"
 
 # Guessing a 6-digit code over time (a new code every 30 s, 5 tries each, was about 600 guesses an
 # hour): at most CODE_REQUESTS_PER_HOUR codes per email and hour, and CONFIRMATION_TRIES_PER_DAY
-# tries per email and day whatever the codes, so about 1 chance in 100,000 a day.
+# tries per email and day whatever the codes, so about 1 chance in 100,000 a day. The email change's
+# code has the same caps, per user and per new address.
 CODE_REQUESTS_PER_HOUR = 5
 CONFIRMATION_TRIES_PER_DAY = 10
 HOUR = 3600
@@ -137,25 +144,22 @@ def forget_confirmation_tries(tx: Transaction, email: str) -> None:
     code_store.forget_tries(tx, email, clock.epoch(clock.now()) // DAY)
 
 
-def take_code_request(email: str) -> bool:
-    """Count a request for a new confirmation code, known email or not; False past the hour's limit or
-    within the resend interval. An accepted request brings fresh tries per code."""
+def count_code_request(tx: Transaction, email: str) -> None:
+    """In the request's transaction: count a request for a new confirmation code, known email or not
+    (the transaction fails past the hour's limit or within the resend interval), with fresh tries for
+    the new code."""
     moment = clock.now()
     now = clock.epoch(moment)
-    resend_after = clock.iso(moment - timedelta(seconds=settings().code_resend_interval_seconds))
-    try:
-        code_store.take_code_request(
-            email,
-            now // HOUR,
-            per_hour=CODE_REQUESTS_PER_HOUR,
-            now=clock.iso(moment),
-            resend_after=resend_after,
-            ttl=(now // HOUR + 2) * HOUR,
-        )
-    except ConditionFailed:
-        return False
-    code_store.reset_tries_per_code(email, now // DAY, ttl=(now // DAY + 2) * DAY)
-    return True
+    code_store.take_code_request(
+        tx,
+        email,
+        now // HOUR,
+        per_hour=CODE_REQUESTS_PER_HOUR,
+        now=clock.iso(moment),
+        resend_after=clock.iso(moment - timedelta(seconds=settings().code_resend_interval_seconds)),
+        ttl=(now // HOUR + 2) * HOUR,
+    )
+    code_store.reset_tries_per_code(tx, email, now // DAY, ttl=(now // DAY + 2) * DAY)
 
 
 def record_first_code(tx: Transaction, email: str) -> None:
@@ -163,6 +167,59 @@ def record_first_code(tx: Transaction, email: str) -> None:
     moment = clock.now()
     hour = clock.epoch(moment) // HOUR
     code_store.record_code_request(tx, email, hour, now=clock.iso(moment), ttl=(hour + 2) * HOUR)
+
+
+@dataclass(frozen=True)
+class _EmailChangeCap:
+    """A cap of the email change's code, per user and per new address: at most ``limit`` a window."""
+
+    counter: str
+    window_seconds: int
+    limit: int
+    refusal: type[TooManyAttempts]
+
+    def count(self, tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
+        window = clock.epoch(clock.now()) // self.window_seconds
+        code_store.count_email_change(
+            tx,
+            self.counter,
+            account_id,
+            user_id,
+            new_email,
+            window,
+            limit=self.limit,
+            ttl=(window + 2) * self.window_seconds,
+            on_limit=self.refusal(),
+        )
+
+
+EMAIL_CHANGE_CODES = _EmailChangeCap(
+    code_store.EMAIL_CHANGE_REQUESTS,
+    HOUR,
+    CODE_REQUESTS_PER_HOUR,
+    TooManyEmailChangeCodes,
+)
+EMAIL_CHANGE_TRIES = _EmailChangeCap(
+    code_store.EMAIL_CHANGE_TRIES,
+    DAY,
+    CONFIRMATION_TRIES_PER_DAY,
+    TooManyEmailChangeTries,
+)
+
+
+def count_email_change_request(tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
+    """In the email change's transaction: one more code this hour for the user and for the new address,
+    CODE_REQUESTS_PER_HOUR each at most (429): neither an account nor many accounts aiming at one
+    address can flood its inbox or buy fresh tries without end."""
+    EMAIL_CHANGE_CODES.count(tx, account_id, user_id, new_email)
+
+
+def take_email_change_try(account_id: str, user_id: str, new_email: str) -> None:
+    """Count a try at the email change's code, for the user and for the new address, before the code
+    is looked at: CONFIRMATION_TRIES_PER_DAY each, whatever the codes (429 past it)."""
+    tx = Transaction()
+    EMAIL_CHANGE_TRIES.count(tx, account_id, user_id, new_email)
+    tx.commit()
 
 
 def check_confirmation(account_id: str, user_id: str, code: str) -> code_store.StoredCode:

@@ -40,9 +40,11 @@ class Balance(TypedDict):
 
 
 def credit_type(type_id: str, field: str = "type") -> CreditType:
-    found = credit_catalogue().get(type_id)
+    """The catalogue's credit type of this id, or a 422 that names the ones that exist."""
+    known = credit_catalogue()
+    found = known.get(type_id)
     if found is None:
-        raise InvalidCreditType(field=field)
+        raise InvalidCreditType(field=field, existing=", ".join(sorted(credit.id for credit in known.types)))
     return found
 
 

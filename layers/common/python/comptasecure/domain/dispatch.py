@@ -16,24 +16,36 @@ import hmac
 import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from comptasecure import aws, clock, workers
-from comptasecure.domain import codes, fecs, follow_ups, workflow
+from comptasecure import aws, workers
+from comptasecure.domain import codes, fecs, follow_ups, groups, identity, workflow
 from comptasecure.emails import sender, templates
 from comptasecure.observability import logger
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
-from comptasecure.store import expiry, keys, outbox
+from comptasecure.store import keys, outbox
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
-from comptasecure.store.conditions import ConditionFailed
 
-Runner = Callable[[str, str, dict[str, Any]], None]
-"""(account id, outbox id, payload)."""
+
+@dataclass(frozen=True)
+class Owed:
+    """One follow-up still owed: where its item is, its id, and its parameters."""
+
+    pk: str
+    outbox_id: str
+    payload: dict[str, Any]
+
+    @property
+    def account_id(self) -> str:
+        return keys.account_id_of(self.pk)
+
+
+Runner = Callable[[Owed], None]
 
 
 def carry_out(pk: str, sk: str) -> str | None:
@@ -42,36 +54,21 @@ def carry_out(pk: str, sk: str) -> str | None:
     if item is None:
         return None
     kind = item["follow_up"]
-    RUNNERS[kind](keys.account_id_of(pk), sk.removeprefix(keys.outbox_sk("")), json.loads(item["payload"]))
+    RUNNERS[kind](Owed(pk, sk.removeprefix(keys.outbox_sk("")), json.loads(item["payload"])))
     outbox.done(pk, sk)
-    logger.info("follow-up carried out", extra={"follow_up": kind, "account_id": keys.account_id_of(pk)})
+    logger.info("follow-up carried out", extra={"follow_up": kind})
     return kind
 
 
-def redrive_overdue(now: str) -> dict[str, int]:
-    """Cleanup job: each follow-up still owed past its due time is delivered again by the stream, at
-    most MAX_REDRIVES times; then it leaves the index and waits for a person (an ERROR log line)."""
-    counts = {"redriven": 0, "given_up": 0}
-    next_due = clock.iso(clock.from_epoch(clock.epoch(clock.now()) + outbox.DUE_SECONDS))
-    for item in expiry.expired(outbox.EXPIRY_KIND, now):
-        try:
-            outbox.redrive(item["PK"], item["SK"], next_due)
-            counts["redriven"] += 1
-        except ConditionFailed:
-            with suppress(ConditionFailed):
-                outbox.give_up(item["PK"], item["SK"])
-                counts["given_up"] += 1
-                logger.error("follow-up still owed after every redrive", extra={"pk": item["PK"], "sk": item["SK"]})
-    return counts
+def _email(owed: Owed) -> None:
+    email = templates.NOTICES[owed.payload["template"]](**owed.payload["params"])
+    sender.send(owed.payload["to"], email)
 
 
-def _email(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
-    sender.send(payload["to"], templates.NOTICES[payload["template"]](**payload["params"]))
-
-
-def _email_change_code(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+def _email_change_code(owed: Owed) -> None:
     """The code of an email change, to the new address, while that change is still the one pending."""
-    user_id, new_email = payload["user_id"], payload["new_email"]
+    account_id, outbox_id = owed.account_id, owed.outbox_id
+    user_id, new_email = owed.payload["user_id"], owed.payload["new_email"]
     user = user_store.find(account_id, user_id)
     if user is None or user.get("pending_email") != new_email:
         return  # the user left, or asked for another address since: that request owes its own code
@@ -89,20 +86,21 @@ def _derived_code(account_id: str, user_id: str, outbox_id: str) -> str:
     return f"{int.from_bytes(digest[:8]) % 1_000_000:06d}"
 
 
-def _start_workflows(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+def _start_workflows(owed: Owed) -> None:
     """Every start is tried (one failure does not cancel the others), then the first failure raises so
     the item is delivered again: the starts already made answer as the same executions."""
+    payload = owed.payload
     users: list[tuple[str, dict[str, Any] | None]] = [(user_id, invitation) for user_id, invitation in payload["users"]]
 
     def start(user: tuple[str, dict[str, Any] | None]) -> Exception | None:
         try:
             workflow.start(
                 payload["step"],
-                account_id=account_id,
+                account_id=owed.account_id,
                 user_id=user[0],
                 purpose=payload["purpose"],
                 invitation=user[1],
-                name=f"{payload['purpose']}-{user[0]}-{outbox_id[-12:]}",
+                name=workflow.execution_name(payload["purpose"], user[0], owed.outbox_id),
             )
         except ClientError as error:
             return error
@@ -115,33 +113,43 @@ def _start_workflows(account_id: str, outbox_id: str, payload: dict[str, Any]) -
         raise failures[0]
 
 
-def _withdraw_tasks(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
-    for task_token in payload["task_tokens"]:
-        workflow.withdraw(task_token, payload["reason"])
+def _withdraw_tasks(owed: Owed) -> None:
+    for task_token in owed.payload["task_tokens"]:
+        workflow.withdraw(task_token, owed.payload["reason"])
 
 
-def _resume_task(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
-    workflow.resume(payload["task_token"], payload["output"])
+def _resume_task(owed: Owed) -> None:
+    workflow.resume(owed.payload["task_token"], owed.payload["output"])
 
 
-def _forget_user(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
-    session_store.delete_all(account_id, payload["user_id"])
-    fecs.forget_user(account_id, payload["user_id"])
+def _forget_user(owed: Owed) -> None:
+    session_store.delete_all(owed.account_id, owed.payload["user_id"])
+    fecs.forget_user(owed.account_id, owed.payload["user_id"])
 
 
-def _tidy_sessions(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
-    session_store.delete_older_than(account_id, payload["user_id"], int(payload["epoch"]))
+def _tidy_sessions(owed: Owed) -> None:
+    session_store.delete_older_than(owed.account_id, owed.payload["user_id"], int(owed.payload["epoch"]))
 
 
-def _purge_account(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+def _purge_account(owed: Owed) -> None:
     workers.start(
         settings().account_purge_function,
-        {"account_id": account_id, "stripe_customer_id": payload["stripe_customer_id"]},
+        {"account_id": owed.account_id, "stripe_customer_id": owed.payload["stripe_customer_id"]},
     )
 
 
-def _export_audit(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
-    workers.start(settings().audit_export_function, {"account_id": account_id, "export_id": payload["export_id"]})
+def _export_audit(owed: Owed) -> None:
+    workers.start(
+        settings().audit_export_function, {"account_id": owed.account_id, "export_id": owed.payload["export_id"]}
+    )
+
+
+def _forget_group(owed: Owed) -> None:
+    groups.forget(owed.account_id, owed.payload["group_id"], owed.payload["member_ids"])
+
+
+def _send_new_code(owed: Owed) -> None:
+    identity.send_new_code(owed.payload["email"], owed.outbox_id)
 
 
 RUNNERS: dict[str, Runner] = {
@@ -154,4 +162,6 @@ RUNNERS: dict[str, Runner] = {
     follow_ups.TIDY_SESSIONS: _tidy_sessions,
     follow_ups.PURGE_ACCOUNT: _purge_account,
     follow_ups.EXPORT_AUDIT: _export_audit,
+    follow_ups.SEND_NEW_CODE: _send_new_code,
+    follow_ups.FORGET_GROUP: _forget_group,
 }

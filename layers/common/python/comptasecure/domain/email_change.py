@@ -3,7 +3,8 @@
 The old address is told when the change is asked and when it is done. Until the code is entered
 the old email stays the login; then, in one transaction, the new email is claimed (unique across
 every account), the old one freed and the user's email swapped: login works with the new address
-only. The caller's session goes on, every other one ends.
+only. The caller's session goes on, every other one ends. The code is capped as signup's is: 5 codes
+an hour and 10 tries a day, each per user and per new address (codes.py), then 429.
 """
 
 from datetime import timedelta
@@ -35,6 +36,7 @@ def request(account_id: str, actor: audit_log.Actor, new_email: str, current_pas
     if user.get("pending_email") == new_email and _recently_issued(previous):
         return PENDING_CONFIRMATION  # asked again at once: the code just sent stands, no second email
     tx = Transaction()
+    codes.count_email_change_request(tx, account_id, actor.id, new_email)
     user_store.set_pending_email(tx, account_id, actor.id, new_email)
     audit_log.record(
         tx,
@@ -61,6 +63,7 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
     new_email = user.get("pending_email")
     if not new_email:
         raise InvalidCode()
+    codes.take_email_change_try(account_id, actor.id, str(new_email))
     tx = Transaction()
     codes.redeem(tx, account_id, actor.id, codes.EMAIL_CHANGE, code)
     ending = user_sessions.end_other_sessions(tx, account_id, actor.id, user_store.sessions_end(user), session_id)

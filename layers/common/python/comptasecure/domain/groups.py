@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import account_scope, audit_log
+from comptasecure.domain import account_scope, audit_log, follow_ups
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import MANAGERS
 from comptasecure.errors import (
@@ -267,6 +267,7 @@ class _AlreadyGranted(Conflict):
     """A grant a re-share was about to write exists already (a concurrent re-share or share made it)."""
 
 
+@replayable
 def delete(account_id: str, actor: audit_log.Actor, group_id: str) -> None:
     """Delete the group. FEC access already granted through it stays (it was granted to the users).
 
@@ -300,12 +301,19 @@ def _delete_as_read(account_id: str, actor: audit_log.Actor, group: Group) -> No
     first, rest = member_ids[: MAX_MEMBERS_CHANGED - 1], member_ids[MAX_MEMBERS_CHANGED - 1 :]
     for user_id in first:
         group_store.leave(tx, account_id, user_id, group_id)
-    tx.commit()
-    # The group is gone already; readers skip ids of missing groups, so the rest may follow.
+    # The group is gone at the commit; readers skip ids of missing groups, so the rest may follow: its
+    # record of the files shared with it, and the memberships of the members past the first ones.
+    follow_ups.forget_group(tx, account_id, group_id, rest)
+    tx.commit(answer=None)
+
+
+def forget(account_id: str, group_id: str, member_ids: Sequence[str]) -> None:
+    """The follow-up of a group's deletion: its record of shared files goes, and the memberships the
+    deleting transaction had no room for. Safe to run again (deleting what is gone changes nothing)."""
     group_store.forget_shares(account_id, group_id)
-    for start in range(0, len(rest), MAX_TRANSACTION_ITEMS):
+    for start in range(0, len(member_ids), MAX_TRANSACTION_ITEMS):
         cleanup = Transaction()
-        for user_id in rest[start : start + MAX_TRANSACTION_ITEMS]:
+        for user_id in member_ids[start : start + MAX_TRANSACTION_ITEMS]:
             group_store.leave(cleanup, account_id, user_id, group_id)
         cleanup.commit()
 

@@ -4,10 +4,11 @@ import uuid
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, codes, follow_ups, mfa_challenge, passwords, sessions, tokens
+from comptasecure.domain import audit_log, codes, follow_ups, mfa_challenge, passwords, sessions, tokens, workflow
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
@@ -36,6 +37,9 @@ LOGIN_MAX_FAILURES = 10
 LOGIN_LOCK_SECONDS = 15 * 60
 # A run of failures is forgotten a day after the last one (the counter item's TTL).
 LOGIN_FAILURES_KEPT_SECONDS = 24 * 3600
+# No login runs this long (the function's timeout is 10 s): an attempt reserved longer ago and never
+# decided belongs to a login that died, and no longer holds its place in the count.
+LOGIN_ATTEMPT_ABANDONED_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -178,50 +182,65 @@ def confirm(email: str, code: str) -> None:
 
 @replayable
 def resend_code(email: str) -> None:
-    """Replace the pending code by a new one. Says nothing of whether the email exists.
+    """Ask for a new code. Says nothing of whether the email exists, neither by the answer nor by its time.
 
-    Every email goes through the same counted request (at most CODE_REQUESTS_PER_HOUR an hour, none
-    within seconds of the last, so the route cannot flood an inbox) and the same two reads; only a
-    user waiting for a code gets one, through the workflow: its start (and the withdrawal of the
-    previous code's wait) is written in a transaction that holds only while the user still waits.
+    Every email costs the same single transaction: the email's counters (at most
+    CODE_REQUESTS_PER_HOUR requests an hour, none within seconds of the last, so the route cannot
+    flood an inbox; fresh tries for the new code) and the follow-up that looks the email up
+    (``send_new_code``), where time tells no one anything. Past a limit nothing is written.
     """
-    if not codes.take_code_request(email):
-        return
+    tx = Transaction()
+    codes.count_code_request(tx, email)
+    follow_ups.send_new_code(tx, email)
+    with suppress(ConditionFailed):  # past the hour's limit or within the resend interval: nothing sent
+        tx.commit(answer=None)
+
+
+def send_new_code(email: str, outbox_id: str) -> None:
+    """The follow-up of a resend: a user waiting for a code gets a new one through the workflow (the
+    previous code's wait is withdrawn); any other email, known or not, gets nothing. Idempotent on
+    ``outbox_id``: run again, the start answers as the same execution."""
     account_id, user_id = user_store.email_owner(email)
+    if account_id == user_store.NO_ACCOUNT:
+        return
     user, previous = code_store.with_user(account_id, user_id, codes.CONFIRMATION)
     if user is None or user["status"] != UserStatus.PENDING_CONFIRMATION:
         return
-    tx = Transaction()
-    user_store.check_status(tx, account_id, user_id, UserStatus.PENDING_CONFIRMATION, on_changed=None)
-    if previous is not None and previous.get("task_token"):
-        follow_ups.withdraw_tasks(tx, account_id, [str(previous["task_token"])], "Superseded")
-    follow_ups.start_workflow(tx, account_id, user_id, step="code", purpose=codes.CONFIRMATION)
-    with suppress(ConditionFailed):  # confirmed or removed meanwhile: nothing is owed any more
-        tx.commit(answer=None)
+    if previous is not None:
+        workflow.withdraw(previous.get("task_token"), "Superseded")
+    workflow.start(
+        "code",
+        account_id=account_id,
+        user_id=user_id,
+        purpose=codes.CONFIRMATION,
+        name=workflow.execution_name(codes.CONFIRMATION, user_id, outbox_id),
+    )
 
 
 def login(email: str, password: str, device: Device) -> Session | mfa_challenge.Challenge:
     """Check a password; the same work and the same answers whether or not the email has an account.
 
-    Every email costs two reads and one argon2id verification (against a stand-in hash when no user
-    has it), failures are counted per email (an unknown email locks like a known one), and the
-    lock is answered only after the verification, so neither the status nor the time tells.
+    The attempt is reserved first, per email (an unknown email locks like a known one): one
+    conditional update, refused while the login is locked or LOGIN_MAX_FAILURES attempts are counted,
+    so however many requests arrive at once, at most that many passwords are checked. Then every
+    email costs two reads and one argon2id verification (against a stand-in hash when no user has
+    it). A wrong password's attempt stays counted, and the one that reaches the limit locks the login;
+    a right password ends the run, its own attempt with it.
     """
+    now = clock.iso(clock.now())
+    attempt = _reserve_login_attempt(email, now)
     view = user_store.login_view(email)
     user = view.user
     password_hash = user.get("password_hash") if user else None
     matches = passwords.verify(password_hash, password)
-    now = clock.iso(clock.now())
-    if view.failures.get("locked_until", "") > now:
-        raise LoginLocked()
     if user is None or password_hash is None or not matches:
-        _count_login_failure(email, user, now)
+        if attempt >= LOGIN_MAX_FAILURES:
+            _lock_login(email, user, now)
         raise InvalidCredentials()
+    with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
+        user_store.clear_login_failures(email, now)
     if user["status"] != UserStatus.ACTIVE:
         raise NotConfirmed()
-    if view.failures.get("failed_logins"):
-        with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
-            user_store.clear_login_failures(email, now)
     if passwords.needs_rehash(password_hash):
         with suppress(ConditionFailed):  # the password changed meanwhile: its new hash stands
             user_store.replace_password_hash(
@@ -316,14 +335,23 @@ def logout(refresh_token: str) -> None:
         )
 
 
-def _count_login_failure(email: str, user: User | None, now: str) -> None:
-    """One more failure for this email; the one that reaches the limit locks it, audited on the account."""
-    expires = clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS))
+def _reserve_login_attempt(email: str, now: str) -> int:
+    """This attempt's number in the email's run, counted before the password is checked; 429 while locked."""
+    abandoned_before = clock.iso(clock.now() - timedelta(seconds=LOGIN_ATTEMPT_ABANDONED_SECONDS))
     try:
-        user_store.add_login_failure(email, max_failures=LOGIN_MAX_FAILURES, now=now, ttl=expires)
-        return
+        return user_store.reserve_login_attempt(
+            email,
+            max_attempts=LOGIN_MAX_FAILURES,
+            now=now,
+            abandoned_before=abandoned_before,
+            ttl=clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS)),
+        )
     except ConditionFailed:
-        pass  # this failure reaches the limit, or the login is already locked
+        raise LoginLocked() from None
+
+
+def _lock_login(email: str, user: User | None, now: str) -> None:
+    """The wrong password that reached the limit locks the email's login, audited on the account."""
     locked_until = clock.iso(clock.later(LOGIN_LOCK_SECONDS))
     tx = Transaction()
     user_store.lock_login(
@@ -332,7 +360,7 @@ def _count_login_failure(email: str, user: User | None, now: str) -> None:
         max_failures=LOGIN_MAX_FAILURES,
         now=now,
         locked_until=locked_until,
-        ttl=expires,
+        ttl=clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS)),
         already=LoginLocked(),
     )
     if user is not None:
@@ -348,4 +376,4 @@ def _count_login_failure(email: str, user: User | None, now: str) -> None:
     try:
         tx.commit()
     except LoginLocked:
-        return  # another request reached the limit first and locked the login: this failure adds nothing
+        return  # locked by another request already, or a right password ended the run meanwhile

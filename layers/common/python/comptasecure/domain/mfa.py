@@ -95,6 +95,8 @@ def _enable(
     pending = user.get("totp_pending_secret")
     if not pending:
         raise MfaEnrollmentNotStarted()
+    # Counted before the code is checked, as at login: 5 wrong codes per 15 minutes, then 429.
+    _reserve_code_attempt(account_id, user)
     step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
     if step is None:
         raise InvalidCode()
@@ -132,8 +134,14 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
     if account_store.get(account_id).get("require_mfa"):
         raise MfaRequiredByAccount()
     reauthentication.check_password(account_id, user, current_password)
-    _reserve_code_attempt(account_id, user)
-    use = _check_code(user, code)
+    try:
+        _reserve_code_attempt(account_id, user)
+        use = _check_code(user, code)
+    except (InvalidCode, TooManyMfaAttempts):
+        # Count what was wrong: the password was right, so the attempt reserved for it is no wrong
+        # password (five would lock the password and email changes). The code's counter keeps its own.
+        reauthentication.forget_password_attempts(account_id, actor.id)
+        raise
     tx = Transaction()
     mfa_store.check_not_required(tx, account_id)
     ending = user_sessions.end_other_sessions(tx, account_id, actor.id, user_store.sessions_end(user), session_id)
@@ -208,7 +216,7 @@ def _login_user(pending: mfa_challenge.Pending) -> User:
 def _check_code(user: User, code: str) -> mfa_store.CodeUse:
     """Which single use this code is: a TOTP code's time step, or a recovery code's hash. 422 if neither."""
     account_id, user_id = str(user["account_id"]), str(user["id"])
-    if code.isdigit():
+    if totp.is_code(code):
         secret = sealed.unseal(str(user["totp_secret"]), _owner(account_id, user_id))
         step = totp.matching_step(secret, code, _now())
         if step is None:

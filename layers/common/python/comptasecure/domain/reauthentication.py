@@ -5,6 +5,7 @@ gets 5 guesses per 15 minutes whichever change it tries.
 """
 
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from typing import Any, Literal
 
 from comptasecure import clock
@@ -58,3 +59,10 @@ def reserve_attempt(
             continue
         return True
     return False
+
+
+def forget_password_attempts(account_id: str, user_id: str) -> None:
+    """The right password was given: the wrong ones before it no longer count (as a completed change
+    clears them in its transaction)."""
+    with suppress(ConditionFailed):  # the user is gone: nothing left to count
+        user_store.clear_attempts(account_id, user_id, "password")

@@ -5,7 +5,11 @@
 - The event is parsed with pydantic models: a signed body that is no event is a 400, and an event
   whose object does not read as its type says is acknowledged as ``ignored``; never a 500.
 - Powertools Idempotency, keyed on the event id, records each applied event in the table: a
-  redelivery returns the first answer without touching anything.
+  redelivery returns the first answer without touching anything. An event we cannot apply as it
+  stands (a credit type or quantity the catalogue refuses) is acknowledged ``ignored``, logged and
+  counted (metric ``StripeEventsNotApplied``): Stripe would send it unchanged for three days. Any
+  other failure removes the event's in-progress record (Powertools does, on the exception), so
+  Stripe's retry applies it afresh.
 - Stripe does not promise order: each object remembers the ``created`` time of the last event
   applied to it (a condition in the change's own transaction), and an older event is skipped.
 """
@@ -15,6 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
 from comptasecure import clock, stripe_api
@@ -35,10 +40,11 @@ from comptasecure.errors import (
     Conflict,
     EventInProgress,
     InvalidEvent,
+    InvalidInput,
     InvalidSignature,
     NotFound,
 )
-from comptasecure.observability import logger
+from comptasecure.observability import logger, metrics
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
@@ -56,6 +62,8 @@ ANALYSIS_PURCHASE = "analysis"
 DEFAULT_PURCHASED_CREDIT = "analyse_fec"
 TYPE_CHANGE_ATTEMPTS = 3
 SIGNATURE_TOLERANCE_SECONDS = 300
+# Signed events acknowledged without being applied: a payment may lack its credits (alarm on it).
+NOT_APPLIED_METRIC = "StripeEventsNotApplied"
 
 Outcome = Literal["applied", "stale", "ignored"]
 
@@ -173,6 +181,15 @@ def apply(event: StripeEvent) -> dict[str, Outcome]:
     except StaleEvent:
         logger.info("older Stripe event skipped", extra={"event_id": event.id, "type": event.type})
         return {"status": "stale"}
+    except InvalidInput as error:
+        # Signed, readable, yet refused by our rules (a credit type the catalogue does not hold): a
+        # resend would be refused alike. Acknowledged, and told to whoever must apply it by hand.
+        logger.error(
+            "Stripe event we cannot apply",
+            extra={"event_id": event.id, "type": event.type, "error": error.code, "field": error.field},
+        )
+        metrics.add_metric(name=NOT_APPLIED_METRIC, unit=MetricUnit.Count, value=1)
+        return {"status": "ignored"}
     return {"status": "applied" if applied else "ignored"}
 
 

@@ -49,11 +49,18 @@ def code_at(secret: str, epoch_seconds: float) -> str:
     return hotp(secret_bytes(secret), step_at(epoch_seconds))
 
 
+def is_code(code: str) -> bool:
+    """Whether this is shaped as a code: DIGITS ASCII digits (str.isdigit alone takes any Unicode digit)."""
+    return len(code) == DIGITS and code.isascii() and code.isdigit()
+
+
 def matching_step(secret: str, code: str, epoch_seconds: float) -> int | None:
     """The time step whose code this is, within the allowed drift, or None.
 
     Every candidate is compared in constant time, so the answer's timing says nothing of the code.
     """
+    if not is_code(code):
+        return None  # compare_digest refuses non-ASCII text, and no such text is a code
     key, current = secret_bytes(secret), step_at(epoch_seconds)
     found = None
     for step in range(current - DRIFT_STEPS, current + DRIFT_STEPS + 1):

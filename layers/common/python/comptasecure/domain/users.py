@@ -1,6 +1,5 @@
 """Access management (SPEC R-USR, R-ROLE): the users table, invitations by the batch, edits, removal."""
 
-import unicodedata
 import uuid
 from collections import deque
 from collections.abc import Sequence
@@ -47,7 +46,7 @@ from comptasecure.store import invitations as invitation_store
 from comptasecure.store import users as user_store
 from comptasecure.store.records import Account, Group, User
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
-from comptasecure.validation import Email, Name
+from comptasecure.validation import CONTROL_CHARACTER, Email, Name
 
 # Nobody is invited or promoted as owner: there is one, the person who signed up (R-ROLE).
 ASSIGNABLE_ROLES = (Role.ADMIN, Role.MEMBER)
@@ -333,7 +332,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -
     """
     actor, user = _actor_and_target(account_id, actor_id, user_id)
     fields: dict[str, Any] = {
-        name: _without_control_characters(value, name)
+        name: _optional_name(value, name)
         for name, value in (("first_name", changes.first_name), ("last_name", changes.last_name))
         if value
     }
@@ -548,19 +547,16 @@ def _new_user(account_id: str, inviter: User, row: NewUser, seen: set[str], know
 
 
 def _optional_name(value: str | None, field: str) -> str | None:
+    """A name as the signup's (validation.Name), or this row's error naming the field and what is wrong."""
     if value is None or not value.strip():
         return None
     try:
-        return _without_control_characters(_name.validate_python(value), field)
+        return _name.validate_python(value)
     except ValidationError as error:
+        [problem] = error.errors()
+        if problem["type"] == CONTROL_CHARACTER:
+            raise NameWithControlCharacter(field=field) from error
         raise NameTooLong(field=field) from error
-
-
-def _without_control_characters(value: str, field: str) -> str:
-    """A NUL, a line break or another control character breaks emails (headers) and exports."""
-    if any(unicodedata.category(char) == "Cc" for char in value):
-        raise NameWithControlCharacter(field=field)
-    return value
 
 
 def _assignable(role: str) -> Role:

@@ -19,6 +19,11 @@ TASK_ENDED = frozenset({"TaskTimedOut", "TaskDoesNotExist", "InvalidToken"})
 STARTS_AT_ONCE = 10
 
 
+def execution_name(purpose: str, user_id: str, outbox_id: str) -> str:
+    """The name of the execution a follow-up starts: the same on every run of that follow-up."""
+    return f"{purpose}-{user_id}-{outbox_id[-12:]}"
+
+
 def start(
     step: Step,
     *,

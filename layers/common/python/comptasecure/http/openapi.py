@@ -270,6 +270,8 @@ ROUTES: dict[str, Notes] = {
             errors.OwnerRoleFixed(),
             errors.RoleNotAllowed(),
             errors.InvalidRole(),
+            errors.NameTooLong(field="first_name"),
+            errors.NameWithControlCharacter(field="last_name"),
             errors.ChangedMeanwhile(),
             errors.GroupChanged(),
             errors.UnknownGroups(),

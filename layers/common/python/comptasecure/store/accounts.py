@@ -2,7 +2,7 @@
 
 import random
 import time
-from typing import Any, cast
+from typing import Any, TypedDict, cast
 
 from comptasecure import aws
 from comptasecure.errors import (
@@ -34,13 +34,22 @@ def put_new(tx: Transaction, account: Account) -> None:
     )
 
 
-def rename(tx: Transaction, account_id: str, name: str) -> None:
+class AccountChanges(TypedDict, total=False):
+    """What the owner changes on the account item (R-ACC-2, R-MFA-2)."""
+
+    name: str
+    require_mfa: bool
+
+
+def change(tx: Transaction, account_id: str, changes: AccountChanges) -> None:
+    """Every change in one update of the item: a transaction may not touch one item twice."""
+    names = {f"#f{i}": name for i, name in enumerate(changes)}
     tx.update(
         keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
-        "SET #name = :name",
+        "SET " + ", ".join(f"#f{i} = :v{i}" for i in range(len(changes))),
         condition="attribute_exists(PK)",
-        names={"#name": "name"},
-        values={":name": name},
+        names=names,
+        values={f":v{i}": value for i, value in enumerate(changes.values())},
         on_condition_failed=AccountNotFound(),
     )
 

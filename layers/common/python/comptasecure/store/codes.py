@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import NotRequired, TypedDict, cast
 
 from comptasecure import aws
-from comptasecure.errors import TooManyAttempts
+from comptasecure.errors import DomainError, TooManyAttempts
 from comptasecure.store import keys
 from comptasecure.store.batch import get_many
 from comptasecure.store.conditions import conditional
@@ -19,6 +19,11 @@ EXPIRY_KIND = "code"
 # Each key names its window, so a window is one conditional ADD and a new window a new item (TTL).
 TRIES_SK = "CONFIRMATION#"
 REQUESTS_SK = "CODE_REQUESTS#"
+# Counters of the email change, one for the user (in its account's partition) and one for the new
+# address (in the address's partition), each keyed by its window: the codes of the hour, the tries of
+# the day.
+EMAIL_CHANGE_REQUESTS = "NEW_EMAIL_CODES#"
+EMAIL_CHANGE_TRIES = "NEW_EMAIL_TRIES#"
 
 
 def take_confirmation_try(email: str, day: int, *, per_code: int, per_day: int, ttl: int) -> None:
@@ -43,24 +48,19 @@ def forget_tries(tx: Transaction, email: str, day: int) -> None:
     tx.delete(keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"))
 
 
-def take_code_request(email: str, hour: int, *, per_hour: int, now: str, resend_after: str, ttl: int) -> None:
-    """Count one code request for this email; ConditionFailed past the hour's limit or right after the
-    previous one."""
-    with conditional():
-        aws.table().update_item(
-            Key=keys.key(keys.email_pk(email), f"{REQUESTS_SK}{hour}"),
-            UpdateExpression="ADD requests :one SET requested_at = :now, #ttl = :ttl",
-            ConditionExpression="(attribute_not_exists(requests) OR requests < :per_hour) "
-            "AND (attribute_not_exists(requested_at) OR requested_at <= :resend_after)",
-            ExpressionAttributeNames={"#ttl": "ttl"},
-            ExpressionAttributeValues={
-                ":one": 1,
-                ":per_hour": per_hour,
-                ":now": now,
-                ":resend_after": resend_after,
-                ":ttl": ttl,
-            },
-        )
+def take_code_request(
+    tx: Transaction, email: str, hour: int, *, per_hour: int, now: str, resend_after: str, ttl: int
+) -> None:
+    """Count one code request for this email in the caller's transaction, which fails (ConditionFailed)
+    past the hour's limit or right after the previous request."""
+    tx.update(
+        keys.key(keys.email_pk(email), f"{REQUESTS_SK}{hour}"),
+        "ADD requests :one SET requested_at = :now, #ttl = :ttl",
+        condition="(attribute_not_exists(requests) OR requests < :per_hour) "
+        "AND (attribute_not_exists(requested_at) OR requested_at <= :resend_after)",
+        names={"#ttl": "ttl"},
+        values={":one": 1, ":per_hour": per_hour, ":now": now, ":resend_after": resend_after, ":ttl": ttl},
+    )
 
 
 def record_code_request(tx: Transaction, email: str, hour: int, *, now: str, ttl: int) -> None:
@@ -73,14 +73,45 @@ def record_code_request(tx: Transaction, email: str, hour: int, *, now: str, ttl
     )
 
 
-def reset_tries_per_code(email: str, day: int, ttl: int) -> None:
+def reset_tries_per_code(tx: Transaction, email: str, day: int, ttl: int) -> None:
     """A new code brings fresh tries; the day's count stays."""
-    aws.table().update_item(
-        Key=keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"),
-        UpdateExpression="SET tries = :zero, #ttl = :ttl",
-        ExpressionAttributeNames={"#ttl": "ttl"},
-        ExpressionAttributeValues={":zero": 0, ":ttl": ttl},
+    tx.update(
+        keys.key(keys.email_pk(email), f"{TRIES_SK}{day}"),
+        "SET tries = :zero, #ttl = :ttl",
+        names={"#ttl": "ttl"},
+        values={":zero": 0, ":ttl": ttl},
     )
+
+
+def count_email_change(
+    tx: Transaction,
+    counter: str,
+    account_id: str,
+    user_id: str,
+    new_email: str,
+    window: int,
+    *,
+    limit: int,
+    ttl: int,
+    on_limit: DomainError,
+) -> None:
+    """In the caller's transaction, one more email-change code request or try (``counter``) in this
+    window, for the user and for the new address, each only below ``limit`` (else ``on_limit``).
+
+    Conditional ADDs in one transaction: both counted or neither, however many requests arrive at once.
+    """
+    for key in (
+        keys.key(keys.account_pk(account_id), f"{counter}{user_id}#{window}"),
+        keys.key(keys.email_pk(new_email), f"{counter}{window}"),
+    ):
+        tx.update(
+            key,
+            "ADD #count :one SET #ttl = :ttl",
+            condition="attribute_not_exists(#count) OR #count < :limit",
+            names={"#count": "count", "#ttl": "ttl"},
+            values={":one": 1, ":limit": limit, ":ttl": ttl},
+            on_condition_failed=on_limit,
+        )
 
 
 class StoredCode(TypedDict):

@@ -24,9 +24,13 @@
 | firm information         | ACCOUNT#<aid>         | CABINET                        | one attribute per field          |
 | CRM of an analysis       | ACCOUNT#<aid>         | CRM#<analysis_id>              | one attribute per field          |
 | email -> user            | EMAIL#<email>         | EMAIL                          | account_id, user_id              |
-| failed logins            | EMAIL#<email>         | LOGIN                          | failed_logins, locked_until, ttl |
+| login attempts           | EMAIL#<email>         | LOGIN                          | failed_logins, locked_until, ttl |
 | confirmation tries       | EMAIL#<email>         | CONFIRMATION#<day>             | tries, day_tries, ttl            |
 | code requests            | EMAIL#<email>         | CODE_REQUESTS#<hour>           | requests, requested_at, ttl      |
+| email change codes       | EMAIL#<new email>     | NEW_EMAIL_CODES#<hour>         | count, ttl                       |
+| email change tries       | EMAIL#<new email>     | NEW_EMAIL_TRIES#<day>          | count, ttl                       |
+| user's new email codes   | ACCOUNT#<aid>         | NEW_EMAIL_CODES#<uid>#<hour>   | count, ttl                       |
+| user's new email tries   | ACCOUNT#<aid>         | NEW_EMAIL_TRIES#<uid>#<day>    | count, ttl                       |
 | Stripe customer          | STRIPE_CUSTOMER#<cus> | STRIPE_CUSTOMER                | account_id                       |
 | Stripe event applied     | STRIPE_EVENT          | <Powertools idempotency key>   | Powertools' record, ttl          |
 | analysis claim (legacy)  | ANALYSIS#<id>         | ANALYSIS                       | account_id; no longer written    |
@@ -59,6 +63,8 @@ never by the authorizer. MFA lives on the user item (``mfa_enabled``, the sealed
 email change keeps ``pending_email`` on the user until its code (a ``CODE#<uid>#email_change`` item)
 moves the ``EMAIL#`` claim. The counters in the email's partition exist whether or not a user has
 the email, so an unknown email costs and answers as a known one; each key names its window.
+``LOGIN`` counts attempts as they start (``failed_logins``: failed, or still being checked, with the
+last one's ``reserved_at``), before the password is checked.
 
 GSI ``ByExpiry`` (sparse): ``expiry_kind`` / ``expires_at`` on codes and invitations, so the
 cleanup job queries exactly what has expired; and on outbox items, under their due time, so it finds

@@ -1,4 +1,4 @@
-"""A user's second factor, kept on the user item, and the account's MFA requirement.
+"""A user's second factor, kept on the user item, and the check of the account's MFA requirement.
 
 User item attributes: ``mfa_enabled`` (true, absent when off), ``totp_secret`` (sealed),
 ``totp_pending_secret`` (sealed, between enrollment and its first code), ``totp_last_step`` (the
@@ -10,7 +10,7 @@ condition on the state it was decided on, so concurrent requests cannot both win
 from dataclasses import dataclass
 from typing import Any
 
-from comptasecure.errors import AccountNotFound, DomainError, InvalidCode, MfaAlreadyEnabled, MfaRequiredByAccount
+from comptasecure.errors import InvalidCode, MfaAlreadyEnabled, MfaRequiredByAccount
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.users import MfaTokenSpent, SessionsEnd, joined
@@ -127,14 +127,4 @@ def check_not_required(tx: Transaction, account_id: str) -> None:
         "attribute_exists(PK) AND (attribute_not_exists(require_mfa) OR require_mfa = :false)",
         values={":false": False},
         on_condition_failed=MfaRequiredByAccount(),
-    )
-
-
-def set_required(tx: Transaction, account_id: str, required: bool, *, on_missing: DomainError | None = None) -> None:
-    tx.update(
-        keys.key(keys.account_pk(account_id), keys.ACCOUNT_META),
-        "SET require_mfa = :required",
-        condition="attribute_exists(PK)",
-        values={":required": required},
-        on_condition_failed=on_missing or AccountNotFound(),
     )

@@ -1,7 +1,8 @@
 """The transactional outbox (R-REL-1): what must follow a change, written in the change's own transaction.
 
-An outbox item sits in the account's partition (``OUTBOX#<id>``), so it commits or vanishes with the
-change that owes it. The table's stream carries each new item to FollowUpDispatcherFunction (its
+An outbox item sits in the partition of what owes it (an account's, or an email's for what is owed
+before any account is known), as ``OUTBOX#<id>``, and commits or vanishes with the change that owes
+it. The table's stream carries each new item to FollowUpDispatcherFunction (its
 event source mapping is filtered on ``kind = outbox``), which carries the follow-up out and deletes
 the item: an item still present is a follow-up still owed, whatever happened to the stream's
 delivery. Each item is also in the ``ByExpiry`` index under its due time, so the cleanup job finds
@@ -44,12 +45,13 @@ def new_outbox_id() -> str:
     return f"{time.time_ns() // 1_000_000:012x}{secrets.token_hex(8)}"
 
 
-def add(tx: Transaction, account_id: str, follow_up: str, payload: dict[str, Any]) -> str:
-    """Record a follow-up in the change's transaction; returns its id (which makes its effect idempotent)."""
+def add(tx: Transaction, pk: str, follow_up: str, payload: dict[str, Any]) -> str:
+    """Record a follow-up in the change's transaction, in partition ``pk``; returns its id (which makes
+    its effect idempotent)."""
     outbox_id = new_outbox_id()
     moment = clock.now()
     item: OutboxItem = {
-        **keys.key(keys.account_pk(account_id), keys.outbox_sk(outbox_id)),  # type: ignore[typeddict-item]
+        **keys.key(pk, keys.outbox_sk(outbox_id)),  # type: ignore[typeddict-item]
         "kind": KIND,
         "follow_up": follow_up,
         "payload": json.dumps(payload, separators=(",", ":"), sort_keys=True),

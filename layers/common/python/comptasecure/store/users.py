@@ -3,7 +3,7 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, TypedDict, cast
+from typing import Any, cast
 
 from boto3.dynamodb.conditions import Key
 
@@ -179,7 +179,7 @@ def find_by_email(email: str) -> User | None:
     return cast(User | None, item)
 
 
-# Failed logins are counted per email, beside the email's link, whether or not a user has it: a
+# Login attempts are counted per email, beside the email's link, whether or not a user has it: a
 # locked unknown email answers as a locked known one. The item expires once nothing refreshes it.
 LOGIN_SK = "LOGIN"
 NOT_LOCKED = "(attribute_not_exists(locked_until) OR locked_until <= :now)"
@@ -195,35 +195,23 @@ def email_owner(email: str) -> tuple[str, str]:
     return str(link["account_id"]), str(link["user_id"])
 
 
-class LoginFailures(TypedDict, total=False):
-    """``EMAIL#<email>`` / ``LOGIN``: the run of failed logins of an email, and its lock."""
-
-    failed_logins: int | Decimal
-    locked_until: str
-
-
 @dataclass(frozen=True)
 class LoginView:
-    """What a login decides on: the email's user and account (None for an email without a user) and
-    the email's failed-login counter."""
+    """What a login decides on: the email's user and account (None for an email without a user)."""
 
     user: User | None
     account: Account | None
-    failures: LoginFailures
 
 
 def login_view(email: str) -> LoginView:
-    """The user owning this email, its account, and the email's failed-login counter.
+    """The user owning this email and its account.
 
-    One Query of the email's partition (link and counter), then one BatchGetItem of the user and its
-    account (ids no item has without a link): the same two reads for every email, so the time of a
-    login tells nothing of whether the email has an account.
+    One GetItem of the email's link, then one BatchGetItem of the user and its account (ids no item
+    has without a link): the same two reads for every email, so the time of a login tells nothing of
+    whether the email has an account.
     """
-    pk = keys.email_pk(email)
-    # Strongly consistent: a lock set an instant ago by a parallel request must already hold.
-    query = aws.table().query(KeyConditionExpression=Key("PK").eq(pk), ConsistentRead=True)
-    items = {str(item["SK"]): item for item in query["Items"]}
-    link = items.get(keys.EMAIL_SK)
+    # Strongly consistent: a login right after the signup's confirmation finds its link.
+    link = aws.table().get_item(Key=keys.key(keys.email_pk(email), keys.EMAIL_SK), ConsistentRead=True).get("Item")
     account_id, user_id = (str(link["account_id"]), str(link["user_id"])) if link else (NO_ACCOUNT, NO_USER)
     account_pk = keys.account_pk(account_id)
     found = {
@@ -231,45 +219,59 @@ def login_view(email: str) -> LoginView:
         for item in get_many([keys.key(account_pk, keys.user_sk(user_id)), keys.key(account_pk, keys.ACCOUNT_META)])
     }
     return LoginView(
-        cast(User | None, found.get(keys.user_sk(user_id))),
-        cast(Account | None, found.get(keys.ACCOUNT_META)),
-        cast(LoginFailures, items.get(LOGIN_SK, {})),
+        cast(User | None, found.get(keys.user_sk(user_id))), cast(Account | None, found.get(keys.ACCOUNT_META))
     )
 
 
-def add_login_failure(email: str, *, max_failures: int, now: str, ttl: int) -> None:
-    """Count one failed login; ConditionFailed when this one reaches the limit or the login is locked.
+def reserve_login_attempt(email: str, *, max_attempts: int, now: str, abandoned_before: str, ttl: int) -> int:
+    """Count one login attempt before its password is checked: its number in the email's run of
+    attempts (failed, or still being checked); ConditionFailed while the login is locked or
+    ``max_attempts`` are counted.
 
-    One conditional ADD: concurrent failures are all counted, and none beyond the last before
-    the limit, so exactly one request gets to lock (``lock_login``).
+    One conditional ADD: however many requests arrive at once, at most ``max_attempts`` passwords
+    are checked. ``reserved_at`` keeps the last reservation's time: a full count left by a login that
+    died before deciding (none runs past ``abandoned_before``) lets one more attempt through, which
+    locks if it is wrong, so a crash never leaves the email refused for good.
     """
     with conditional():
-        aws.table().update_item(
+        response = aws.table().update_item(
             Key=keys.key(keys.email_pk(email), LOGIN_SK),
-            UpdateExpression="ADD failed_logins :one SET #ttl = :ttl",
-            ConditionExpression=f"(attribute_not_exists(failed_logins) OR failed_logins < :last) AND {NOT_LOCKED}",
+            UpdateExpression="ADD failed_logins :one SET reserved_at = :now, #ttl = :ttl",
+            ConditionExpression=f"{NOT_LOCKED} AND (attribute_not_exists(failed_logins) OR failed_logins < :max "
+            "OR reserved_at <= :abandoned)",
             ExpressionAttributeNames={"#ttl": "ttl"},
-            ExpressionAttributeValues={":one": 1, ":last": max_failures - 1, ":now": now, ":ttl": ttl},
+            ExpressionAttributeValues={
+                ":one": 1,
+                ":max": max_attempts,
+                ":now": now,
+                ":abandoned": abandoned_before,
+                ":ttl": ttl,
+            },
+            ReturnValues="UPDATED_NEW",
         )
+    # The resource reads DynamoDB numbers as Decimal.
+    return int(cast(Decimal, response["Attributes"]["failed_logins"]))
 
 
 def lock_login(
     tx: Transaction, email: str, *, max_failures: int, now: str, locked_until: str, ttl: int, already: DomainError
 ) -> None:
-    """The failure that reaches the limit locks the login, in the caller's transaction (with its audit
-    event). Only while the count stands just below the limit and no lock holds: one request wins."""
+    """A wrong password that reached the limit locks the login, in the caller's transaction (with its
+    audit event). Only while the count stands at the limit and no lock holds: one request wins, and
+    a right password that ended the run meanwhile (the item is gone) leaves nothing to lock."""
     tx.update(
         keys.key(keys.email_pk(email), LOGIN_SK),
         "SET failed_logins = :zero, locked_until = :until, #ttl = :ttl",
-        condition=f"failed_logins = :last AND {NOT_LOCKED}",
+        condition=f"failed_logins >= :max AND {NOT_LOCKED}",
         names={"#ttl": "ttl"},
-        values={":zero": 0, ":until": locked_until, ":last": max_failures - 1, ":now": now, ":ttl": ttl},
+        values={":zero": 0, ":until": locked_until, ":max": max_failures, ":now": now, ":ttl": ttl},
         on_condition_failed=already,
     )
 
 
 def clear_login_failures(email: str, now: str) -> None:
-    """A successful login ends the run of failures; ConditionFailed when a lock was set meanwhile (it stays)."""
+    """A right password ends the run of attempts, its own with it; ConditionFailed when a lock was set
+    meanwhile (it stays)."""
     with conditional():
         aws.table().delete_item(
             Key=keys.key(keys.email_pk(email), LOGIN_SK),
@@ -501,26 +503,49 @@ def add_attempt(account_id: str, user_id: str, counter: str, *, max_attempts: in
 
     The count (``<counter>_attempts``) lives for a window (``<counter>_attempts_until``).
     """
-    with conditional():
-        aws.table().update_item(
-            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-            UpdateExpression="ADD #count :one",
-            ConditionExpression="#count < :max AND #until > :now",
-            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
-            ExpressionAttributeValues={":one": 1, ":max": max_attempts, ":now": now},
-        )
+    _update_attempts(
+        account_id,
+        user_id,
+        counter,
+        "ADD #count :one",
+        "#count < :max AND #until > :now",
+        {":one": 1, ":max": max_attempts, ":now": now},
+    )
 
 
 def start_attempt_window(account_id: str, user_id: str, counter: str, *, now: str, window_end: str) -> None:
     """A first attempt opens a new window; ConditionFailed while the previous window is still open."""
+    _update_attempts(
+        account_id,
+        user_id,
+        counter,
+        "SET #count = :one, #until = :end",
+        "attribute_exists(PK) AND (attribute_not_exists(#until) OR #until <= :now)",
+        {":one": 1, ":end": window_end, ":now": now},
+    )
+
+
+def clear_attempts(account_id: str, user_id: str, counter: str) -> None:
+    """Forget the attempts counted at a secret, and their window; ConditionFailed when the user is gone
+    (an update would create an item of the key alone)."""
+    _update_attempts(account_id, user_id, counter, "REMOVE #count, #until", "attribute_exists(PK)")
+
+
+def _update_attempts(
+    account_id: str, user_id: str, counter: str, expression: str, condition: str, values: dict[str, Any] | None = None
+) -> None:
+    """One conditional update of the user's ``<counter>_attempts`` (#count) and ``<counter>_attempts_until``
+    (#until); ConditionFailed when the condition does not hold."""
+    update: dict[str, Any] = {
+        "Key": keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": {"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
+    }
+    if values:
+        update["ExpressionAttributeValues"] = values
     with conditional():
-        aws.table().update_item(
-            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-            UpdateExpression="SET #count = :one, #until = :end",
-            ConditionExpression="attribute_exists(PK) AND (attribute_not_exists(#until) OR #until <= :now)",
-            ExpressionAttributeNames={"#count": f"{counter}_attempts", "#until": f"{counter}_attempts_until"},
-            ExpressionAttributeValues={":one": 1, ":end": window_end, ":now": now},
-        )
+        aws.table().update_item(**update)
 
 
 def set_pending_password(tx: Transaction, account_id: str, user_id: str, pending_hash: str) -> None:
