@@ -13,9 +13,10 @@ import re
 import secrets
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -25,6 +26,7 @@ import botocore.loaders
 import botocore.session
 from moto.awslambda.models import LambdaBackend
 from moto.core.common_models import BaseModel
+from moto.core.exceptions import JsonRESTError
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
@@ -35,7 +37,7 @@ from moto.server import ThreadedMotoServer
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.utils import json_path
 
-from local import iam, template
+from local import async_paths, iam, template
 from local import stripe as local_stripe
 
 REGION = iam.REGION
@@ -51,13 +53,17 @@ class LambdaContext:
     function_name: str
     memory_limit_in_mb: int = 512
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def invoked_function_arn(self) -> str:
         return function_arn(self.function_name)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        """The function's Timeout of the template, less what this invocation has run."""
+        properties = template.load()["Resources"][self.function_name]["Properties"]
+        timeout = properties.get("Timeout", template.load()["Globals"]["Function"]["Timeout"])
+        return max(0, int((timeout - (time.monotonic() - self.started)) * 1000))
 
 
 def function_arn(logical_id: str) -> str:
@@ -115,9 +121,13 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         headers: Any,
         response_headers: Any,
     ) -> Any:
-        logical_id = function_name.rsplit(":", 1)[-1]
+        logical_id = _function_name(function_name)
         if logical_id not in template.functions():
             return original(self, function_name, qualifier, body, headers, response_headers)
+        if logical_id in _refused:
+            refused = JsonRESTError("TooManyRequestsException", "Rate Exceeded.")
+            refused.code = 429
+            raise refused
         payload = json.loads(body or "{}")
         _remember_task_token(payload)
         if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
@@ -134,12 +144,33 @@ def _route_lambda_invocations_to_our_handlers() -> None:
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
 
 
+def _function_name(name_or_arn: str) -> str:
+    """A function's name from what Invoke accepts: its name, or its ARN with or without a qualifier."""
+    if ":function:" in name_or_arn:
+        return name_or_arn.partition(":function:")[2].split(":")[0]
+    return name_or_arn.split(":")[0]
+
+
 def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:
+    """Lambda's asynchronous invocation: retries, then the on-failure destination (local/async_paths.py)."""
+    async_paths.run(logical_id, event, invoke, _running[0].resolve, function_arn(logical_id))
+
+
+# The process's emulator (one a process: its endpoint and MOTO_PORT are process-wide settings).
+_running: list["Emulator"] = []
+# Functions whose Invoke requests Lambda refuses for now (429): its invocation quota exceeded.
+_refused: set[str] = set()
+
+
+@contextmanager
+def refusing_invocations(logical_id: str) -> Iterator[None]:
+    """Lambda answers 429 TooManyRequestsException to every Invoke of the function meanwhile, as when its
+    invocation-rate quota is exceeded: what the schedule or a rule then cannot deliver goes to its DLQ."""
+    _refused.add(logical_id)
     try:
-        invoke(logical_id, event)
-    except Exception:
-        # Lambda would retry, then hand the event to the function's on-failure destination; here it is logged.
-        logging.getLogger(__name__).exception("asynchronous invocation of %s failed", logical_id)
+        yield
+    finally:
+        _refused.discard(logical_id)
 
 
 _dynamodb_lock = threading.RLock()
@@ -305,6 +336,7 @@ class Emulator:
 
     def start(self) -> "Emulator":
         _correct_moto()
+        _running[:] = [self]
         self.server.start()
         os.environ.update(
             {
@@ -345,7 +377,23 @@ class Emulator:
 
     def _iam_account(self) -> iam.Account:
         secrets = tuple(self.values[name] for name in template.resources("AWS::SecretsManager::Secret"))
-        return iam.Account(region=REGION, account=ACCOUNT, secret_arns=secrets, task_state_machines={})
+        identities = tuple(self.values[name] for name in template.resources("AWS::SES::EmailIdentity"))
+        # A new AWS account's SES is in the sandbox: IAM then also checks each recipient's identity.
+        return iam.Account(REGION, ACCOUNT, secrets, {}, ses_identities=identities, ses_sandbox=True)
+
+    # ------------------------------------------------------------ the schedule and the rules (local/async_paths.py)
+    def fire_schedule(self, logical_id: str) -> bool:
+        """What the Scheduler does at each tick of the function's schedule; whether Lambda took the event."""
+        [target] = [t for t in async_paths.targets(self.resolve) if t.function == logical_id and t.pattern is None]
+        event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+        return async_paths.deliver(target, event, function_arn(logical_id))
+
+    def publish(self, event: dict[str, Any]) -> list[str]:
+        """An event on the default bus (SES's bounces): delivered to each rule it matches; their functions."""
+        matched = [t for t in async_paths.targets(self.resolve) if t.pattern and async_paths.matches(t, event)]
+        for target in matched:
+            async_paths.deliver(target, event, function_arn(target.function))
+        return [target.function for target in matched]
 
     # ------------------------------------------------------------ provisioning
     def provision(self) -> None:
@@ -369,6 +417,10 @@ class Emulator:
             self._parameter(logical_id, resource["Properties"])
         for logical_id, resource in template.resources("AWS::Serverless::StateMachine").items():
             self._state_machine(logical_id, resource["Properties"])
+        for logical_id in template.resources("AWS::SQS::Queue"):
+            self._queue(logical_id)
+        for logical_id in template.resources("AWS::KMS::Key"):
+            self._key(logical_id)
         for logical_id in template.resources("AWS::SES::ConfigurationSet"):
             self._configuration_set(logical_id)
         for logical_id, resource in template.resources("AWS::SES::EmailIdentity").items():
@@ -390,11 +442,20 @@ class Emulator:
         self.values[f"{logical_id}.Arn"] = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE_NAME}"
 
     def reset_tables(self) -> None:
-        """Empty every table (drop and create again from the template): a clean slate, in milliseconds."""
+        """Empty every table (drop and create again from the template): a clean slate, in milliseconds.
+        A table a test removed (to make a worker fail) is created again."""
         client = boto3.client("dynamodb")
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
-            client.delete_table(TableName=self.values[logical_id])
+            with suppress(client.exceptions.ResourceNotFoundException):
+                client.delete_table(TableName=self.values[logical_id])
             self._table(logical_id, resource["Properties"])
+
+    def restore_buckets(self) -> None:
+        """Create again any bucket of the template that is gone (a test removed it to make a worker fail)."""
+        existing = {bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"]}
+        for logical_id, resource in template.resources("AWS::S3::Bucket").items():
+            if self.values[logical_id] not in existing:
+                self._bucket(logical_id, resource.get("Properties", {}))
 
     def _bucket(self, logical_id: str, properties: dict[str, Any]) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
@@ -416,6 +477,17 @@ class Emulator:
         name = self.resolve(properties["Name"])
         boto3.client("ssm").put_parameter(Name=name, Value=self.resolve(properties["Value"]), Type="String")
         self.values[logical_id] = name
+
+    def _queue(self, logical_id: str) -> None:
+        url = boto3.client("sqs").create_queue(QueueName=f"comptasecure-{STAGE}-{logical_id}")["QueueUrl"]
+        self.values[logical_id] = url
+        self.values[f"{logical_id}.QueueName"] = url.rsplit("/", 1)[1]
+        self.values[f"{logical_id}.Arn"] = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{url.rsplit('/', 1)[1]}"
+
+    def _key(self, logical_id: str) -> None:
+        key = boto3.client("kms").create_key(Description=logical_id)["KeyMetadata"]
+        self.values[logical_id] = key["KeyId"]
+        self.values[f"{logical_id}.Arn"] = key["Arn"]
 
     def _configuration_set(self, logical_id: str) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
@@ -466,6 +538,12 @@ class Emulator:
             if "Fn::Join" in value:
                 separator, items = value["Fn::Join"]
                 return str(separator).join(self.resolve(item) for item in items)
+            if "Fn::Select" in value:
+                index, items = value["Fn::Select"]
+                if isinstance(items, dict) and "Fn::Split" in items:
+                    separator, text = items["Fn::Split"]
+                    items = self.resolve(text).split(separator)
+                return self.resolve(items[int(index)])
             raise ValueError(f"unsupported intrinsic {value}")
         return str(value)
 

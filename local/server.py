@@ -266,14 +266,15 @@ def _rate_seconds(expression: str) -> int:
     return int(match.group(1)) * unit
 
 
-def start_schedules(stop: threading.Event) -> None:
-    """EventBridge never fires under moto: a timer runs each scheduled function at its rate."""
+def start_schedules(emulator: Emulator, stop: threading.Event) -> None:
+    """EventBridge Scheduler never fires under moto: a timer delivers each schedule at its rate, as the
+    Scheduler does (an asynchronous invocation, its retries and dead-letter queue: local/async_paths.py)."""
     for function, expression in template.schedules():
         period = int(os.environ.get("LOCAL_SCHEDULE_SECONDS", _rate_seconds(expression)))
 
         def tick(function: template.Function = function, period: int = period) -> None:
             while not stop.wait(period):
-                invoke(function.logical_id, {"source": "aws.scheduler", "detail-type": "Scheduled Event"})
+                emulator.fire_schedule(function.logical_id)
 
         threading.Thread(target=tick, daemon=True, name=f"schedule-{function.logical_id}").start()
 
@@ -335,7 +336,7 @@ def main() -> None:
     emulator = Emulator().start()
     api = LocalApi(emulator)
     stop = threading.Event()
-    start_schedules(stop)
+    start_schedules(emulator, stop)
     port = int(os.environ.get("PORT", "3000"))
     server = make_server(api, "127.0.0.1", port)
     if emulator.stripe:

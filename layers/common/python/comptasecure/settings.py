@@ -22,6 +22,7 @@ FunctionSetting = Literal[
     "stripe_webhook_secret_name",
     "audit_export_function",
     "account_purge_function",
+    "dead_letter_queues",
 ]
 
 
@@ -57,6 +58,8 @@ class Settings(BaseModel):
     audit_export_retention_days: PositiveInt = 7
     audit_export_link_seconds: PositiveInt = 900
     account_purge_function: str = ""
+    # The URLs of the dead-letter queues the replay reads, comma-separated.
+    dead_letter_queues: str = ""
 
 
 class MissingSetting(RuntimeError):

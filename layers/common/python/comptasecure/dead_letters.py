@@ -1,0 +1,154 @@
+"""What reached a dead-letter queue, run again once its cause is gone (support's replay, README "Operate").
+
+Each message is re-run according to the kind of record it is, and deleted only once its re-run
+succeeded; a message whose re-run fails again stays, visible for the next replay. The kinds:
+
+- ``async invoke``: Lambda's on-failure record of an asynchronous invocation (``requestContext``,
+  ``requestPayload``): the function is invoked again with the payload.
+- ``undelivered event``: an event the schedule or an EventBridge rule could not deliver (the event as
+  body, its ``TARGET_ARN`` as a message attribute): the target is invoked with it.
+
+Another kind (a stream's batch record, ``DDBStreamBatchInfo``) is one ``register`` call: how to know
+it, and how to re-run it.
+"""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any, TypedDict
+
+import boto3
+from botocore.config import Config
+
+from comptasecure.observability import logger
+
+Message = dict[str, Any]  # an SQS message as ReceiveMessage returns it, its body parsed under "body"
+Rerun = Callable[[Message], bool]  # re-runs what the message records; whether that succeeded
+
+# Lambda runs a worker up to 15 minutes: the replay waits for its answer that long, and never retries
+# an invoke on its own (a retried Invoke would run the worker twice). It starts no re-run in its last
+# minute (a re-run it cannot wait for still ends; its message comes back and is re-run again: the
+# workers are idempotent).
+INVOKE_TIMEOUT_SECONDS = 900
+LAST_SECONDS = 60
+BATCH = 10
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    matches: Callable[[Message], bool]
+    rerun: Rerun
+
+
+@dataclass
+class _Kinds:
+    known: list[Kind] = field(default_factory=list)
+
+    def of(self, message: Message) -> Kind | None:
+        return next((kind for kind in self.known if kind.matches(message)), None)
+
+
+KINDS = _Kinds()
+
+
+def register(name: str, matches: Callable[[Message], bool], rerun: Rerun) -> None:
+    """One more kind of dead letter the replay knows how to re-run (checked in registration order)."""
+    KINDS.known.append(Kind(name, matches, rerun))
+
+
+class QueueReplay(TypedDict):
+    replayed: int
+    failed: int
+    unknown: int
+
+
+@cache
+def _lambda() -> Any:
+    config = Config(read_timeout=INVOKE_TIMEOUT_SECONDS, retries={"total_max_attempts": 1})
+    return boto3.client("lambda", config=config)
+
+
+@cache
+def _sqs() -> Any:
+    return boto3.client("sqs")
+
+
+def invoke(function: str, payload: Any) -> bool:
+    """Run the function synchronously with the payload; whether it succeeded (no function error)."""
+    answer = _lambda().invoke(FunctionName=function, Payload=json.dumps(payload).encode())
+    if "FunctionError" in answer:
+        logger.warning("re-run failed again", extra={"function": function, "error": answer["Payload"].read()[:500]})
+        return False
+    return True
+
+
+def _unqualified(function_arn: str) -> str:
+    """The record names the version that ran ($LATEST, or a number behind an alias): the re-run goes to
+    the function as it is now."""
+    head, _, name_and_qualifier = function_arn.partition(":function:")
+    return f"{head}:function:{name_and_qualifier.split(':')[0]}" if head else function_arn
+
+
+register(
+    "async invoke",
+    lambda message: isinstance(message["body"], dict) and {"requestContext", "requestPayload"} <= set(message["body"]),
+    lambda message: invoke(
+        _unqualified(message["body"]["requestContext"]["functionArn"]), message["body"]["requestPayload"]
+    ),
+)
+register(
+    "undelivered event",
+    lambda message: "TARGET_ARN" in message.get("MessageAttributes", {}),
+    lambda message: invoke(message["MessageAttributes"]["TARGET_ARN"]["StringValue"], message["body"]),
+)
+
+
+def replay(queue_urls: list[str], seconds_left: Callable[[], float]) -> dict[str, QueueReplay]:
+    """Every message of each queue re-run once, until the last minute of the replay's time."""
+    return {url.rsplit("/", 1)[-1]: _replay_queue(url, seconds_left) for url in queue_urls if url}
+
+
+def _replay_queue(url: str, seconds_left: Callable[[], float]) -> QueueReplay:
+    done: QueueReplay = {"replayed": 0, "failed": 0, "unknown": 0}
+    kept: list[str] = []
+    # Received messages stay invisible while this replay runs, so none comes back in this pass.
+    while seconds_left() > LAST_SECONDS:
+        received = (
+            _sqs()
+            .receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=BATCH,
+                VisibilityTimeout=INVOKE_TIMEOUT_SECONDS,
+                MessageAttributeNames=["All"],
+            )
+            .get("Messages", [])
+        )
+        if not received:
+            break
+        for message in received:
+            message["body"] = _parsed(message["Body"])
+            kind = KINDS.of(message)
+            if kind is None:
+                done["unknown"] += 1
+                kept.append(message["ReceiptHandle"])
+                logger.warning("dead letter of no known kind kept", extra={"message_id": message["MessageId"]})
+            elif kind.rerun(message):
+                _sqs().delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                done["replayed"] += 1
+            else:
+                done["failed"] += 1
+                kept.append(message["ReceiptHandle"])
+    # What failed again is visible at once for the next replay, not in 15 minutes.
+    for receipt in kept:
+        _sqs().change_message_visibility(QueueUrl=url, ReceiptHandle=receipt, VisibilityTimeout=0)
+    logger.info("dead-letter queue replayed", extra={"queue": url.rsplit("/", 1)[-1], **done})
+    return done
+
+
+def _parsed(body: str) -> Any:
+    try:
+        return json.loads(body)
+    except ValueError:
+        return body
