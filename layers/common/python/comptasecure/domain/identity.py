@@ -13,6 +13,7 @@ from comptasecure.domain.membership import Role, UserStatus
 from comptasecure.domain.user_sessions import Device, new_session_id
 from comptasecure.emails import sender, templates
 from comptasecure.errors import Conflict, Forbidden, InvalidCode, TooManyAttempts, Unauthorized
+from comptasecure.observability import count
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
@@ -195,9 +196,11 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     matches = passwords.verify(password_hash, password)
     now = clock.iso(clock.now())
     if view.failures.get("locked_until", "") > now:
+        count("Logins", outcome="locked")
         raise _login_locked()
     if user is None or password_hash is None or not matches:
         _count_login_failure(email, user, now)
+        count("Logins", outcome="wrong_password")
         raise _invalid_credentials()
     if user["status"] != UserStatus.ACTIVE:
         raise Forbidden("Confirmez d'abord votre compte avec le code reçu par email.", code="not_confirmed")
@@ -212,7 +215,9 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     # MFA (R-MFA-1/2): with a second factor on, or required by the account, no token before it.
     challenge = mfa_challenge.challenge(user, view.account)
     if challenge is not None:
+        count("Logins", outcome="mfa_required")
         return challenge
+    count("Logins", outcome="ok")
     return open_session(user["account_id"], user["id"], user["role"], device)
 
 

@@ -25,6 +25,7 @@ from comptasecure.errors import (
     NotFound,
     TooManyAttempts,
 )
+from comptasecure.observability import count
 from comptasecure.secrets import signing_key
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
@@ -142,7 +143,11 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
     if not user.get("mfa_enabled"):
         raise mfa_challenge.invalid_mfa_token()
     _reserve_code_attempt(pending.account_id, user)
-    use = _check_code(user, code)
+    try:
+        use = _check_code(user, code)
+    except InvalidCode:
+        count("MfaChallenges", outcome="wrong_code")
+        raise
     tx = Transaction()
     mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use)
     if use.recovery_hash is not None:
@@ -156,6 +161,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
             details={"recovery_codes_left": len(user["recovery_code_hashes"]) - 1},
         )
     tx.commit()
+    count("MfaChallenges", outcome="ok")
     return identity.open_session(pending.account_id, pending.user_id, str(user["role"]), device)
 
 

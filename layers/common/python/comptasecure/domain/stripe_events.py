@@ -31,7 +31,7 @@ from comptasecure.domain.stripe_objects import (
     customer_of,
 )
 from comptasecure.errors import Conflict, DomainError, NotFound
-from comptasecure.observability import logger
+from comptasecure.observability import count, logger
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
@@ -81,7 +81,11 @@ def receive(payload: str, signature: str | None, context: "LambdaContext") -> Ou
     A body that is signed but is no Stripe event (no id, type, data or created) is a 400; an event
     whose object we cannot read is acknowledged as ignored (Stripe would resend it unchanged).
     """
-    _verify(payload, signature)
+    try:
+        _verify(payload, signature)
+    except InvalidSignature:
+        count("StripeWebhookSignatureRefused")
+        raise
     try:
         event = StripeEvent.model_validate_json(payload)
     except ValidationError as error:
@@ -96,6 +100,12 @@ def receive(payload: str, signature: str | None, context: "LambdaContext") -> Ou
     except IdempotencyAlreadyInProgressError as error:
         # Stripe retries a non-2xx delivery: the first one is still being applied.
         raise Conflict("Cet événement est déjà en cours de traitement.", code="event_in_progress") from error
+    except Exception:
+        # Answered with an error: Stripe delivers it again, for up to 3 days (StripeWebhookFailuresAlarm).
+        count("StripeWebhookEvents", event_type=event.type, outcome="failed")
+        count("StripeWebhookFailed")
+        raise
+    count("StripeWebhookEvents", event_type=event.type, outcome=result["status"])
     return result["status"]
 
 

@@ -33,21 +33,23 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[Any]:
-        return errors.from_domain(error)
+        return refused(errors.from_domain(error))
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[Any]:
-        return errors.from_validation(error)
+        return refused(errors.from_validation(error))
 
     @app.exception_handler(RequestUnsupportedContentType)
     def not_json(error: RequestUnsupportedContentType) -> Response[Any]:
         # A route that reads a model was sent an accepted file type (text/csv) instead of JSON.
-        return errors.error_response(*errors.UNSUPPORTED_MEDIA_TYPE)
+        return refused(errors.error_response(*errors.UNSUPPORTED_MEDIA_TYPE))
 
     @app.exception_handler(UnicodeDecodeError)
     def not_utf8(error: UnicodeDecodeError) -> Response[Any]:
         # A JSON body that is not UTF-8 arrives base64-encoded and fails to decode: malformed, not a crash.
-        return errors.error_response(400, "invalid_json", "Le corps de la requête doit être un JSON encodé en UTF-8.")
+        return refused(
+            errors.error_response(400, "invalid_json", "Le corps de la requête doit être un JSON encodé en UTF-8.")
+        )
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[Any]:
@@ -55,6 +57,26 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
         return errors.error_response(500, "internal_error", "Une erreur inattendue est survenue. Réessayez.")
 
     return app
+
+
+def log_refusal(status: int, code: str | None) -> None:
+    """A refusal is logged once, at INFO, with its status and code (never the request's values)."""
+    logger.info("request refused", extra={"status": status, "error_code": code})
+
+
+def refused(response: Response[Any]) -> Response[Any]:
+    error = response.body.get("error", {}) if isinstance(response.body, dict) else {}
+    log_refusal(response.status_code, error.get("code"))
+    return response
+
+
+def request_keys(event: dict[str, Any]) -> dict[str, Any]:
+    """What every log line of a request carries: its route and, once authenticated, who is calling (the
+    account and user ids, never the email the authorizer also passes). The request id is Powertools'
+    correlation_id, API Gateway's requestId, as in the access log."""
+    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    caller = {"account_id": context.get("account_id"), "user_id": context.get("user_id")} if context else {}
+    return {"route": event.get("routeKey"), **caller}
 
 
 def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[FunctionSetting] = ()) -> Handler:
@@ -68,12 +90,15 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
     check(*requires)
     app = build_app(router)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        logger.append_keys(**request_keys(event))
         if not public and not is_authenticated(event):
+            log_refusal(Unauthorized.status, Unauthorized.code)
             return UNAUTHENTICATED
         if event.get("body") and not body.is_accepted(body.media_type(event.get("headers") or {})):
+            log_refusal(*errors.UNSUPPORTED_MEDIA_TYPE[:2])
             return errors.proxy_response(errors.UNSUPPORTED_MEDIA_TYPE)
         return app.resolve(event, context)
 
