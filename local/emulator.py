@@ -33,6 +33,7 @@ from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.secretsmanager.models import SecretsManagerBackend
 from moto.server import ThreadedMotoServer
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.utils import json_path
@@ -142,6 +143,36 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         return json.dumps(result).encode()
 
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
+
+
+def _moto_knows_our_functions() -> None:
+    """Secrets Manager's rotation looks the rotation function up in moto's Lambda before invoking it
+    (which comes here); moto holds none of our functions, so the lookup answers that ours exist."""
+    original = LambdaBackend.get_function
+
+    def get_function(self: LambdaBackend, function_name_or_arn: str, qualifier: str | None = None) -> Any:
+        logical_id = _function_name(function_name_or_arn)
+        if logical_id in template.functions():
+            return SimpleNamespace(function_name=logical_id, function_arn=function_arn(logical_id))
+        return original(self, function_name_or_arn, qualifier)
+
+    LambdaBackend.get_function = get_function  # type: ignore[method-assign]
+
+
+def _rotate_again_after_a_finished_rotation() -> None:
+    """A rotation ends with AWSPENDING on the version that became AWSCURRENT, which AWS documents as a
+    finished rotation; moto takes that state for one still in progress and refuses the next rotation.
+    The finished rotation's AWSPENDING label is dropped before the next one, as AWS treats it."""
+    original = SecretsManagerBackend.rotate_secret
+
+    def rotate_secret(self: SecretsManagerBackend, secret_id: str, *args: Any, **kwargs: Any) -> Any:
+        if self._is_valid_identifier(secret_id):
+            for version in self.secrets[secret_id].versions.values():
+                if {"AWSPENDING", "AWSCURRENT"} <= set(version["version_stages"]):
+                    version["version_stages"].remove("AWSPENDING")
+        return original(self, secret_id, *args, **kwargs)
+
+    SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign]
 
 
 def _function_name(name_or_arn: str) -> str:
@@ -305,6 +336,8 @@ def _correct_moto() -> None:
     """Once per process, as each correction wraps what moto has (a process runs one emulator: its
     endpoint and MOTO_PORT are process-wide settings)."""
     _route_lambda_invocations_to_our_handlers()
+    _moto_knows_our_functions()
+    _rotate_again_after_a_finished_rotation()
     _isolate_dynamodb_requests()
     _stop_tracking_model_instances()
     _one_sdk_data_loader()

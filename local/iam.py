@@ -508,8 +508,14 @@ def _context_follows_threads() -> None:
 class _PerFunction(MutableMapping[str, Any]):
     """A mapping that each function sees on its own, as each Lambda container has its own memory."""
 
+    every: list["_PerFunction"] = []
+
     def __init__(self) -> None:
         self._maps: dict[str | None, dict[str, Any]] = {}
+        _PerFunction.every.append(self)
+
+    def forget(self, logical_id: str) -> None:
+        self._maps.pop(logical_id, None)
 
     def _mine(self) -> dict[str, Any]:
         return self._maps.setdefault(_function.get(), {})
@@ -557,6 +563,15 @@ def _caches_per_function() -> None:
         return clients["client"]
 
     stripe_api.client = client  # type: ignore[assignment]
+
+
+def expire_caches(*logical_ids: str) -> None:
+    """What the functions' containers cached from AWS (Powertools' parameters, the Stripe client) expires,
+    as it does within 5 minutes on AWS: the next request of each reads it again (all functions if none
+    are named)."""
+    for mapping in _PerFunction.every:
+        for logical_id in logical_ids or list(mapping._maps):
+            mapping.forget(str(logical_id))
 
 
 @cache

@@ -23,6 +23,7 @@ FunctionSetting = Literal[
     "audit_export_function",
     "account_purge_function",
     "dead_letter_queues",
+    "secrets_key_id",
 ]
 
 
@@ -60,6 +61,8 @@ class Settings(BaseModel):
     account_purge_function: str = ""
     # The URLs of the dead-letter queues the replay reads, comma-separated.
     dead_letter_queues: str = ""
+    # The KMS key (ARN) under which secrets kept in the table are sealed (domain/sealed.py).
+    secrets_key_id: str = ""
 
 
 class MissingSetting(RuntimeError):

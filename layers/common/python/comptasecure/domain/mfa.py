@@ -26,7 +26,6 @@ from comptasecure.errors import (
     TooManyAttempts,
 )
 from comptasecure.observability import count
-from comptasecure.secrets import signing_key
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
 from comptasecure.store import sessions as session_store
@@ -83,7 +82,8 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
             field="code",
             code="mfa_enrollment_not_started",
         )
-    step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
+    opened = sealed.open_sealed(str(pending), _owner(account_id, actor.id))
+    step = totp.matching_step(opened.plaintext, code, _now())
     if step is None:
         raise InvalidCode()
     recovery_codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
@@ -94,7 +94,7 @@ def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_
         actor.id,
         str(pending),
         step,
-        {_recovery_hash(account_id, actor.id, recovery) for recovery in recovery_codes},
+        {_recovery_hash(account_id, actor.id, recovery, opened.mac_key) for recovery in recovery_codes},
     )
     audit_log.record(
         tx,
@@ -195,13 +195,13 @@ def _login_user(pending: mfa_challenge.Pending) -> User:
 def _check_code(user: User, code: str) -> mfa_store.CodeUse:
     """Which single use this code is: a TOTP code's time step, or a recovery code's hash. 422 if neither."""
     account_id, user_id = str(user["account_id"]), str(user["id"])
+    opened = sealed.open_sealed(str(user["totp_secret"]), _owner(account_id, user_id))
     if code.isdigit():
-        secret = sealed.unseal(str(user["totp_secret"]), _owner(account_id, user_id))
-        step = totp.matching_step(secret, code, _now())
+        step = totp.matching_step(opened.plaintext, code, _now())
         if step is None:
             raise InvalidCode()
         return mfa_store.CodeUse(step=step)
-    code_hash = _recovery_hash(account_id, user_id, code)
+    code_hash = _recovery_hash(account_id, user_id, code, opened.mac_key)
     if code_hash not in (user.get("recovery_code_hashes") or set()):
         raise InvalidCode()
     return mfa_store.CodeUse(recovery_hash=code_hash)
@@ -227,11 +227,12 @@ def _new_recovery_code() -> str:
     return f"{characters[:half]}-{characters[half:]}"
 
 
-def _recovery_hash(account_id: str, user_id: str, code: str) -> str:
-    """Keyed, like confirmation codes: a leaked table does not let anyone test codes offline."""
+def _recovery_hash(account_id: str, user_id: str, code: str, key: bytes) -> str:
+    """Keyed with the key of the user's sealed TOTP secret: a leaked table does not let anyone test
+    codes offline, and the hashes stay valid when the signing secret rotates."""
     normalized = code.replace("-", "").strip().lower()
     message = f"{account_id}:{user_id}:recovery:{normalized}".encode()
-    return hmac.new(signing_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _owner(account_id: str, user_id: str) -> str:
