@@ -99,7 +99,8 @@ def _resolved(value: Any, resolve: Resolve) -> Any:
 
 
 def run(logical_id: str, event: dict[str, Any], invoke: Invoke, resolve: Resolve, function_arn: str) -> None:
-    """One asynchronous invocation: the run, its retries, then the on-failure destination."""
+    """One asynchronous invocation of ``function_arn`` (as invoked: qualified by an alias, or not): the
+    run, its retries, then the on-failure destination."""
     config = invoke_config(logical_id, resolve)
     attempts = 1 + config.maximum_retry_attempts
     for attempt in range(1, attempts + 1):
@@ -125,7 +126,8 @@ def failure_record(function_arn: str, event: dict[str, Any], error: BaseExceptio
         "timestamp": datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
         "requestContext": {
             "requestId": str(uuid.uuid4()),
-            "functionArn": f"{function_arn}:$LATEST",
+            # Lambda names what ran: the alias invoked, or $LATEST for the unqualified function.
+            "functionArn": function_arn if function_arn.count(":") > 6 else f"{function_arn}:$LATEST",
             "condition": "RetriesExhausted",
             "approximateInvokeCount": attempts,
         },

@@ -133,7 +133,8 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         _remember_task_token(payload)
         if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
             # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
-            threading.Thread(target=_invoke_in_background, args=(logical_id, payload), daemon=True).start()
+            invoked = function_name if function_name.startswith("arn:") else function_arn(function_name)
+            threading.Thread(target=_invoke_in_background, args=(logical_id, invoked, payload), daemon=True).start()
             return b""
         try:
             result = invoke(logical_id, payload)
@@ -182,9 +183,10 @@ def _function_name(name_or_arn: str) -> str:
     return name_or_arn.split(":")[0]
 
 
-def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:
-    """Lambda's asynchronous invocation: retries, then the on-failure destination (local/async_paths.py)."""
-    async_paths.run(logical_id, event, invoke, _running[0].resolve, function_arn(logical_id))
+def _invoke_in_background(logical_id: str, invoked: str, event: dict[str, Any]) -> None:
+    """Lambda's asynchronous invocation: retries, then the on-failure destination (local/async_paths.py).
+    ``invoked`` is the ARN the caller named (the alias, or the function for $LATEST)."""
+    async_paths.run(logical_id, event, invoke, _running[0].resolve, invoked)
 
 
 # The process's emulator (one a process: its endpoint and MOTO_PORT are process-wide settings).
@@ -419,13 +421,13 @@ class Emulator:
         """What the Scheduler does at each tick of the function's schedule; whether Lambda took the event."""
         [target] = [t for t in async_paths.targets(self.resolve) if t.function == logical_id and t.pattern is None]
         event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
-        return async_paths.deliver(target, event, function_arn(logical_id))
+        return async_paths.deliver(target, event, self.values[f"{logical_id}.Alias"])
 
     def publish(self, event: dict[str, Any]) -> list[str]:
         """An event on the default bus (SES's bounces): delivered to each rule it matches; their functions."""
         matched = [t for t in async_paths.targets(self.resolve) if t.pattern and async_paths.matches(t, event)]
         for target in matched:
-            async_paths.deliver(target, event, function_arn(target.function))
+            async_paths.deliver(target, event, self.values[f"{target.function}.Alias"])
         return [target.function for target in matched]
 
     # ------------------------------------------------------------ provisioning
@@ -437,9 +439,14 @@ class Emulator:
         parameters["Stage"] = STAGE
         self.values.update(parameters)
         self.values.update({"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"})
+        alias = template.load()["Globals"]["Function"]["AutoPublishAlias"]
         for logical_id in template.functions():
             self.values[f"{logical_id}.Arn"] = function_arn(logical_id)
             self.values[logical_id] = logical_id
+            # `!Ref Function.Alias`, and the alias resource SAM names for it: the alias's ARN.
+            self.values[f"{logical_id}.Alias"] = self.values[f"{logical_id}Alias{alias}"] = (
+                f"{function_arn(logical_id)}:{alias}"
+            )
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
             self._table(logical_id, resource["Properties"])
         for logical_id, resource in template.resources("AWS::S3::Bucket").items():

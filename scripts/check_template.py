@@ -114,6 +114,14 @@ def _named(value: Any) -> str | None:
     return found[0] if found else None
 
 
+def _function(value: Any, resources: Resources) -> str | None:
+    """The function a Ref/GetAtt names, directly or through its alias (functions are invoked as "live")."""
+    name = _named(value)
+    if resources.get(str(name), {}).get("Type") == "AWS::Lambda::Alias":
+        return _named(resources[str(name)]["Properties"]["FunctionName"])
+    return name
+
+
 def log_problems(resources: Resources) -> list[str]:
     """Every function and state machine logs to a declared log group kept a declared number of days."""
     groups = {
@@ -161,7 +169,7 @@ def asynchronous_functions(resources: Resources) -> dict[str, str]:
                 if "lambda:InvokeFunction" not in iam._listed(statement.get("Action", [])):
                     continue
                 for resource in iam._listed(statement.get("Resource", [])):
-                    for name in _functions_named(resource, functions):
+                    for name in _functions_named(resource, resources):
                         found.setdefault(name, f"invoked by {invokers[role_name]}")
     for permission in _of_type(resources, "AWS::Lambda::Permission").values():
         if permission["Properties"].get("Principal") in (
@@ -169,21 +177,23 @@ def asynchronous_functions(resources: Resources) -> dict[str, str]:
             "s3.amazonaws.com",
             "sns.amazonaws.com",
         ):
-            function = _named(permission["Properties"].get("FunctionName"))
+            function = _function(permission["Properties"].get("FunctionName"), resources)
             if function in functions:
                 found.setdefault(function, f"invoked by {permission['Properties']['Principal']}")
     for name, schedule in _of_type(resources, "AWS::Scheduler::Schedule").items():
-        function = _named(schedule["Properties"]["Target"]["Arn"])
+        function = _function(schedule["Properties"]["Target"]["Arn"], resources)
         if function in functions:
             found.setdefault(function, f"the target of {name}")
     return found
 
 
-def _functions_named(resource: Any, functions: Resources) -> list[str]:
-    """The functions a grant's resource names: a Ref/GetAtt, or SAM's Sub of a function name."""
+def _functions_named(resource: Any, resources: Resources) -> list[str]:
+    """The functions a grant's resource names: a Ref/GetAtt (of the function or its alias), or SAM's Sub
+    of a function name."""
+    functions = _of_type(resources, "AWS::Lambda::Function")
     if isinstance(resource, dict) and "Fn::Sub" in resource and isinstance(resource["Fn::Sub"], list):
-        return [n for n in (_named(v) for v in resource["Fn::Sub"][1].values()) if n in functions]
-    name = _named(resource)
+        return [n for n in (_function(v, resources) for v in resource["Fn::Sub"][1].values()) if n in functions]
+    name = _function(resource, resources)
     return [name] if name in functions else []
 
 
@@ -199,7 +209,7 @@ def asynchronous_path_problems(resources: Resources) -> list[str]:
         destination = (configs.get(function) or {}).get("DestinationConfig", {}).get("OnFailure", {})
         if _queue(destination.get("Destination"), resources) is None:
             problems.append(f"{function} ({why}) has no on-failure destination to a *{DEAD_LETTER_QUEUE}")
-        if "lambda:InvokeFunction" not in _granted(resources, REPLAY, (function, "Arn")):
+        if not _may_invoke(resources, REPLAY, function):
             problems.append(f"{REPLAY} may not run {function} again")
     for name, rule in _of_type(resources, "AWS::Events::Rule").items():
         for target in rule["Properties"].get("Targets", []):
@@ -242,6 +252,18 @@ def _queue_problems(queue: str, resources: Resources) -> list[str]:
     if "sqs:DeleteMessage" not in _granted(resources, REPLAY, (queue, "Arn")):
         problems.append(f"{REPLAY} may not read and delete the messages of {queue}")
     return problems
+
+
+def _may_invoke(resources: Resources, invoker: str, function: str) -> bool:
+    """Whether the invoker's role grants lambda:InvokeFunction on the function (or its alias)."""
+    role = _named(resources.get(invoker, {}).get("Properties", {}).get("Role"))
+    for policy in resources.get(str(role), {}).get("Properties", {}).get("Policies", []):
+        for statement in iam._listed(policy["PolicyDocument"]["Statement"]):
+            if "lambda:InvokeFunction" not in iam._listed(statement.get("Action", [])):
+                continue
+            if any(function in _functions_named(value, resources) for value in iam._listed(statement["Resource"])):
+                return True
+    return False
 
 
 def _granted(resources: Resources, function: str, resource: tuple[str, str]) -> set[str]:

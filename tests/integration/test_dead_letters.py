@@ -134,7 +134,7 @@ def test_what_the_schedule_cannot_deliver_ends_in_its_queue_with_the_event(emula
     assert message["body"]["source"] == "aws.scheduler"
     attributes = {name: value["StringValue"] for name, value in message["attributes"].items()}
     assert attributes["ERROR_CODE"] == "TooManyRequestsException"
-    assert attributes["TARGET_ARN"].endswith(":function:CleanupFunction")
+    assert attributes["TARGET_ARN"].endswith(":function:CleanupFunction:live")
     assert ":schedule/" in attributes["SCHEDULE_ARN"]
 
     assert replay(emulator) == 0

@@ -84,18 +84,21 @@ def invoke(function: str, payload: Any) -> bool:
     return True
 
 
-def _unqualified(function_arn: str) -> str:
-    """The record names the version that ran ($LATEST, or a number behind an alias): the re-run goes to
-    the function as it is now."""
+def _rerun_target(function_arn: str) -> str:
+    """What the record says ran: an alias runs again as it is now; $LATEST or a version number (which
+    may be gone) runs as the function."""
     head, _, name_and_qualifier = function_arn.partition(":function:")
-    return f"{head}:function:{name_and_qualifier.split(':')[0]}" if head else function_arn
+    name, _, qualifier = name_and_qualifier.partition(":")
+    if not head or (qualifier and qualifier != "$LATEST" and not qualifier.isdigit()):
+        return function_arn
+    return f"{head}:function:{name}"
 
 
 register(
     "async invoke",
     lambda message: isinstance(message["body"], dict) and {"requestContext", "requestPayload"} <= set(message["body"]),
     lambda message: invoke(
-        _unqualified(message["body"]["requestContext"]["functionArn"]), message["body"]["requestPayload"]
+        _rerun_target(message["body"]["requestContext"]["functionArn"]), message["body"]["requestPayload"]
     ),
 )
 register(
