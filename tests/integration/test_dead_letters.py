@@ -105,6 +105,8 @@ def test_an_export_the_worker_cannot_write_waits_in_its_queue_then_is_written(
 
     eventually(lambda: depth(emulator, "AuditExportDeadLetterQueue") == 1, "the export in its dead-letter queue")
     assert client.get(export, token=owner.token).body["status"] == "running"
+    assert replay(emulator) == 1, "the bucket is still gone: the re-run fails again and the message stays"
+    assert depth(emulator, "AuditExportDeadLetterQueue") == 1
 
     emulator.restore_buckets()
     assert replay(emulator) == 0
@@ -120,6 +122,7 @@ def test_a_scheduled_cleanup_failing_every_attempt_ends_in_its_queue(emulator: E
     record = peek(emulator, "CleanupDeadLetterQueue")["body"]
     assert record["requestPayload"]["source"] == "aws.scheduler"
     assert record["responsePayload"]["errorType"] == "ResourceNotFoundException"
+    assert replay(emulator) == 1, "the table is still gone: the re-run fails again and the message stays"
 
     emulator.reset_tables()
     assert replay(emulator) == 0
@@ -152,6 +155,7 @@ def test_a_bounce_the_function_cannot_record_waits_in_its_queue(client: Client, 
     try:
         assert emulator.publish(bounce(email)) == ["EmailFeedbackFunction"]
         eventually(lambda: depth(emulator, "EmailFeedbackDeadLetterQueue") == 1, "the bounce in its dead-letter queue")
+        assert replay(emulator) == 1, "the table is still gone: the re-run fails again and the message stays"
     finally:
         emulator.reset_tables()
     owner = owner_of_new_account(client)
