@@ -8,14 +8,16 @@ PY := $(VENV)/bin/python
 # Build tools in a venv of their own: the SAM CLI pins its own aws-sam-translator, boto3, etc.
 TOOLS := .tools
 SAM := SAM_CLI_TELEMETRY=0 $(TOOLS)/bin/sam
+# The deploy review's linters in a venv of their own too: checkov pins a dependency tree of its own.
+LINT := .lint
 export PYTHONPATH := layers/common/python:.
 export PORT ?= 3000
 # `make test`: how many of the static checks run at once, and how many processes the suite takes.
 CHECK_JOBS ?= 3
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test lint typecheck template-check asl-check openapi openapi-check client client-check build build-check \
-	pytest iam-check suite contract lock benchmark smoke clean browser-test
+.PHONY: run test lint typecheck template-check template-lint asl-check openapi openapi-check client client-check \
+	build build-check pytest iam-check suite contract lock benchmark smoke clean browser-test
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -37,6 +39,12 @@ $(TOOLS)/.installed: Makefile
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check aws-sam-cli==1.170.0 uv==0.9.5
 	touch $@
 
+$(LINT)/.installed: Makefile
+	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
+	test -x $(LINT)/bin/python || $(PYTHON) -m venv $(LINT)
+	$(LINT)/bin/pip install --quiet --disable-pip-version-check cfn-lint==1.58.0 cfn-lint-serverless==0.3.6 checkov==3.3.30
+	touch $@
+
 # `make run DEMO=1`: with a demo account seeded (local/demo.py), printed in the banner.
 run: $(VENV)/.installed
 	@$(PY) -m local $(if $(DEMO),--demo)
@@ -45,10 +53,10 @@ run: $(VENV)/.installed
 # contract has a wall-clock cap, so the suite (itself in parallel) yields it the processor, and the
 # static checks and the build, which have none, yield to both.
 SYNC := --no-print-directory --output-sync=target
-test: $(VENV)/.installed $(TOOLS)/.installed
+test: $(VENV)/.installed $(TOOLS)/.installed $(LINT)/.installed
 	@start=$$(date +%s); status=0; \
-	nice -n 10 $(MAKE) $(SYNC) -j $(CHECK_JOBS) build-check typecheck template-check asl-check openapi-check client-check \
-		lint & checks=$$!; \
+	nice -n 10 $(MAKE) $(SYNC) -j $(CHECK_JOBS) build-check typecheck template-check template-lint asl-check \
+		openapi-check client-check lint & checks=$$!; \
 	nice -n 5 $(MAKE) $(SYNC) suite & suite=$$!; \
 	$(MAKE) $(SYNC) contract || status=1; \
 	wait $$suite || status=1; wait $$checks || status=1; \
@@ -64,6 +72,10 @@ typecheck: $(VENV)/.installed
 
 template-check: $(VENV)/.installed
 	$(PY) scripts/check_template.py
+
+# cfn-lint with awslabs' serverless rules, and checkov: every finding fixed or explained in lint-skips.txt.
+template-lint: $(VENV)/.installed $(LINT)/.installed
+	$(PY) scripts/lint_template.py
 
 asl-check: $(VENV)/.installed
 	$(PY) scripts/check_asl.py
@@ -144,4 +156,4 @@ benchmark: $(VENV)/.installed
 	$(PY) benchmarks/csv_import.py
 
 clean:
-	rm -rf $(VENV) $(TOOLS) build .aws-sam .pytest_cache .mypy_cache .ruff_cache $(CLIENT)/node_modules
+	rm -rf $(VENV) $(TOOLS) $(LINT) build .aws-sam .pytest_cache .mypy_cache .ruff_cache $(CLIENT)/node_modules

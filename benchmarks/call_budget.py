@@ -96,9 +96,11 @@ BUDGET: dict[str, tuple[int, int]] = {
     "DELETE /me/sessions/{session_id}": (1, 1),
     "POST /me/sessions/revoke-others": (2, 2),
     "POST /me/mfa/totp": (3, 3),
-    # "=", was 4: issue 20 item 9, the code's attempt counted (one UpdateItem) before it is checked
+    # "=", was 4: issue 20 item 9, the code's attempt counted (one UpdateItem) before it is checked; the
+    # TOTP secret's data key (kms:Decrypt) replaces the signing secret's read
     "POST /me/mfa/totp/confirm": (5, 5),
-    "POST /auth/mfa": (5, 5),  # "=", was 6: one attempt counted with one UpdateItem (the user read says which)
+    # was 6, then 5 (one attempt counted with one UpdateItem); 6 with the TOTP secret's data key (kms:Decrypt)
+    "POST /auth/mfa": (6, 6),  # "="
     "DELETE /me/mfa": (8, 8),  # "=", was 10: each of the two attempt counters in one UpdateItem
     "POST /me/password": (4, 4),  # was 6: user and previous code in one BatchGet; one attempt counted
     "POST /me/password/confirm": (7, 7),  # "="

@@ -41,6 +41,8 @@ LAMBDA_ENVIRONMENT = {
     "STRIPE_WEBHOOK_SECRET_NAME": "bench",
     "AUDIT_EXPORT_FUNCTION": "bench",
     "ACCOUNT_PURGE_FUNCTION": "bench",
+    "DEAD_LETTER_QUEUES": "bench",
+    "SECRETS_KEY_ID": "bench",
 }
 
 FLOOR = "import boto3\nfrom aws_lambda_powertools import Logger\nLogger()\nboto3.resource('dynamodb').Table('bench')\n"

@@ -13,9 +13,10 @@ import re
 import secrets
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
@@ -25,17 +26,19 @@ import botocore.loaders
 import botocore.session
 from moto.awslambda.models import LambdaBackend
 from moto.core.common_models import BaseModel
+from moto.core.exceptions import JsonRESTError
 from moto.dynamodb import models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.dynamo_type import DynamoType, Item
 from moto.dynamodb.models.table import StreamShard, Table
 from moto.dynamodb.responses import DynamoHandler
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication
+from moto.secretsmanager.models import SecretsManagerBackend
 from moto.server import ThreadedMotoServer
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
 from moto.stepfunctions.parser.asl.utils import json_path
 
-from local import iam, streams, template
+from local import async_paths, iam, streams, template
 from local import stripe as local_stripe
 
 REGION = iam.REGION
@@ -51,13 +54,17 @@ class LambdaContext:
     function_name: str
     memory_limit_in_mb: int = 512
     aws_request_id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def invoked_function_arn(self) -> str:
         return function_arn(self.function_name)
 
     def get_remaining_time_in_millis(self) -> int:
-        return 10_000
+        """The function's Timeout of the template, less what this invocation has run."""
+        properties = template.load()["Resources"][self.function_name]["Properties"]
+        timeout = properties.get("Timeout", template.load()["Globals"]["Function"]["Timeout"])
+        return max(0, int((timeout - (time.monotonic() - self.started)) * 1000))
 
 
 def function_arn(logical_id: str) -> str:
@@ -115,15 +122,20 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         headers: Any,
         response_headers: Any,
     ) -> Any:
-        logical_id = function_name.rsplit(":", 1)[-1]
+        logical_id = _function_name(function_name)
         if logical_id not in template.functions():
             return original(self, function_name, qualifier, body, headers, response_headers)
+        if logical_id in _refused:
+            refused = JsonRESTError("TooManyRequestsException", "Rate Exceeded.")
+            refused.code = 429
+            raise refused
         payload = json.loads(body or "{}")
         _remember_task_token(payload)
         if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
             # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
+            invoked = function_name if function_name.startswith("arn:") else function_arn(function_name)
             threading.Thread(
-                target=_invoke_in_background, args=(logical_id, payload), daemon=True, name=ASYNCHRONOUS
+                target=_invoke_in_background, args=(logical_id, invoked, payload), daemon=True, name=ASYNCHRONOUS
             ).start()
             return b""
         try:
@@ -140,12 +152,64 @@ def _route_lambda_invocations_to_our_handlers() -> None:
 ASYNCHRONOUS = "asynchronous invocation"
 
 
-def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:
+def _moto_knows_our_functions() -> None:
+    """Secrets Manager's rotation looks the rotation function up in moto's Lambda before invoking it
+    (which comes here); moto holds none of our functions, so the lookup answers that ours exist."""
+    original = LambdaBackend.get_function
+
+    def get_function(self: LambdaBackend, function_name_or_arn: str, qualifier: str | None = None) -> Any:
+        logical_id = _function_name(function_name_or_arn)
+        if logical_id in template.functions():
+            return SimpleNamespace(function_name=logical_id, function_arn=function_arn(logical_id))
+        return original(self, function_name_or_arn, qualifier)
+
+    LambdaBackend.get_function = get_function  # type: ignore[method-assign]
+
+
+def _rotate_again_after_a_finished_rotation() -> None:
+    """A rotation ends with AWSPENDING on the version that became AWSCURRENT, which AWS documents as a
+    finished rotation; moto takes that state for one still in progress and refuses the next rotation.
+    The finished rotation's AWSPENDING label is dropped before the next one, as AWS treats it."""
+    original = SecretsManagerBackend.rotate_secret
+
+    def rotate_secret(self: SecretsManagerBackend, secret_id: str, *args: Any, **kwargs: Any) -> Any:
+        if self._is_valid_identifier(secret_id):
+            for version in self.secrets[secret_id].versions.values():
+                if {"AWSPENDING", "AWSCURRENT"} <= set(version["version_stages"]):
+                    version["version_stages"].remove("AWSPENDING")
+        return original(self, secret_id, *args, **kwargs)
+
+    SecretsManagerBackend.rotate_secret = rotate_secret  # type: ignore[method-assign]
+
+
+def _function_name(name_or_arn: str) -> str:
+    """A function's name from what Invoke accepts: its name, or its ARN with or without a qualifier."""
+    if ":function:" in name_or_arn:
+        return name_or_arn.partition(":function:")[2].split(":")[0]
+    return name_or_arn.split(":")[0]
+
+
+def _invoke_in_background(logical_id: str, invoked: str, event: dict[str, Any]) -> None:
+    """Lambda's asynchronous invocation: retries, then the on-failure destination (local/async_paths.py).
+    ``invoked`` is the ARN the caller named (the alias, or the function for $LATEST)."""
+    async_paths.run(logical_id, event, invoke, _running[0].resolve, invoked)
+
+
+# The process's emulator (one a process: its endpoint and MOTO_PORT are process-wide settings).
+_running: list["Emulator"] = []
+# Functions whose Invoke requests Lambda refuses for now (429): its invocation quota exceeded.
+_refused: set[str] = set()
+
+
+@contextmanager
+def refusing_invocations(logical_id: str) -> Iterator[None]:
+    """Lambda answers 429 TooManyRequestsException to every Invoke of the function meanwhile, as when its
+    invocation-rate quota is exceeded: what the schedule or a rule then cannot deliver goes to its DLQ."""
+    _refused.add(logical_id)
     try:
-        invoke(logical_id, event)
-    except Exception:
-        # Lambda would retry, then hand the event to the function's on-failure destination; here it is logged.
-        logging.getLogger(__name__).exception("asynchronous invocation of %s failed", logical_id)
+        yield
+    finally:
+        _refused.discard(logical_id)
 
 
 _dynamodb_lock = threading.RLock()
@@ -318,6 +382,8 @@ def _correct_moto() -> None:
     endpoint and MOTO_PORT are process-wide settings)."""
     _route_lambda_invocations_to_our_handlers()
     _hold_workflow_tasks_to_their_state_machines_role()
+    _moto_knows_our_functions()
+    _rotate_again_after_a_finished_rotation()
     _isolate_dynamodb_requests()
     _stop_tracking_model_instances()
     _one_sdk_data_loader()
@@ -353,6 +419,7 @@ class Emulator:
 
     def start(self) -> "Emulator":
         _correct_moto()
+        _running[:] = [self]
         self.server.start()
         os.environ.update(
             {
@@ -396,7 +463,23 @@ class Emulator:
 
     def _iam_account(self) -> iam.Account:
         secrets = tuple(self.values[name] for name in template.resources("AWS::SecretsManager::Secret"))
-        return iam.Account(region=REGION, account=ACCOUNT, secret_arns=secrets, task_state_machines={})
+        identities = tuple(self.values[name] for name in template.resources("AWS::SES::EmailIdentity"))
+        # A new AWS account's SES is in the sandbox: IAM then also checks each recipient's identity.
+        return iam.Account(REGION, ACCOUNT, secrets, {}, ses_identities=identities, ses_sandbox=True)
+
+    # ------------------------------------------------------------ the schedule and the rules (local/async_paths.py)
+    def fire_schedule(self, logical_id: str) -> bool:
+        """What the Scheduler does at each tick of the function's schedule; whether Lambda took the event."""
+        [target] = [t for t in async_paths.targets(self.resolve) if t.function == logical_id and t.pattern is None]
+        event = {"source": "aws.scheduler", "detail-type": "Scheduled Event", "detail": {}}
+        return async_paths.deliver(target, event, self.values[f"{logical_id}.Alias"])
+
+    def publish(self, event: dict[str, Any]) -> list[str]:
+        """An event on the default bus (SES's bounces): delivered to each rule it matches; their functions."""
+        matched = [t for t in async_paths.targets(self.resolve) if t.pattern and async_paths.matches(t, event)]
+        for target in matched:
+            async_paths.deliver(target, event, self.values[f"{target.function}.Alias"])
+        return [target.function for target in matched]
 
     # ------------------------------------------------------------ provisioning
     def provision(self) -> None:
@@ -407,9 +490,14 @@ class Emulator:
         parameters["Stage"] = STAGE
         self.values.update(parameters)
         self.values.update({"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"})
+        alias = template.load()["Globals"]["Function"]["AutoPublishAlias"]
         for logical_id in template.functions():
             self.values[f"{logical_id}.Arn"] = function_arn(logical_id)
             self.values[logical_id] = logical_id
+            # `!Ref Function.Alias`, and the alias resource SAM names for it: the alias's ARN.
+            self.values[f"{logical_id}.Alias"] = self.values[f"{logical_id}Alias{alias}"] = (
+                f"{function_arn(logical_id)}:{alias}"
+            )
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
             self._table(logical_id, resource["Properties"])
         for logical_id, resource in template.resources("AWS::S3::Bucket").items():
@@ -422,6 +510,8 @@ class Emulator:
             self._parameter(logical_id, resource["Properties"])
         for logical_id, resource in template.resources("AWS::Serverless::StateMachine").items():
             self._state_machine(logical_id, resource["Properties"])
+        for logical_id in template.resources("AWS::KMS::Key"):
+            self._key(logical_id)
         for logical_id in template.resources("AWS::SES::ConfigurationSet"):
             self._configuration_set(logical_id)
         for logical_id, resource in template.resources("AWS::SES::EmailIdentity").items():
@@ -444,15 +534,27 @@ class Emulator:
             client.update_time_to_live(TableName=TABLE_NAME, TimeToLiveSpecification=ttl)
         self.values[logical_id] = TABLE_NAME
         self.values[f"{logical_id}.Arn"] = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE_NAME}"
+        # The stream's label is the table's creation time: the tests create the table again between
+        # modules, so grants on the stream name any label of it (on AWS, the label of the stack's table).
+        self.values[f"{logical_id}.StreamArn"] = f"arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{TABLE_NAME}/stream/*"
 
     def reset_tables(self) -> None:
-        """Empty every table (drop and create again from the template): a clean slate, in milliseconds."""
+        """Empty every table (drop and create again from the template): a clean slate, in milliseconds.
+        A table a test removed (to make a worker fail) is created again."""
         client = boto3.client("dynamodb")
         for logical_id, resource in template.resources("AWS::DynamoDB::Table").items():
-            client.delete_table(TableName=self.values[logical_id])
+            with suppress(client.exceptions.ResourceNotFoundException):
+                client.delete_table(TableName=self.values[logical_id])
             self._table(logical_id, resource["Properties"])
         if self.streams:
             self.streams.reset()
+
+    def restore_buckets(self) -> None:
+        """Create again any bucket of the template that is gone (a test removed it to make a worker fail)."""
+        existing = {bucket["Name"] for bucket in boto3.client("s3").list_buckets()["Buckets"]}
+        for logical_id, resource in template.resources("AWS::S3::Bucket").items():
+            if self.values[logical_id] not in existing:
+                self._bucket(logical_id, resource.get("Properties", {}))
 
     def _bucket(self, logical_id: str, properties: dict[str, Any]) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
@@ -484,6 +586,11 @@ class Emulator:
         name = self.resolve(properties["Name"])
         boto3.client("ssm").put_parameter(Name=name, Value=self.resolve(properties["Value"]), Type="String")
         self.values[logical_id] = name
+
+    def _key(self, logical_id: str) -> None:
+        key = boto3.client("kms").create_key(Description=logical_id)["KeyMetadata"]
+        self.values[logical_id] = key["KeyId"]
+        self.values[f"{logical_id}.Arn"] = key["Arn"]
 
     def _configuration_set(self, logical_id: str) -> None:
         name = f"comptasecure-{STAGE}-{logical_id.lower()}"
@@ -534,6 +641,12 @@ class Emulator:
             if "Fn::Join" in value:
                 separator, items = value["Fn::Join"]
                 return str(separator).join(self.resolve(item) for item in items)
+            if "Fn::Select" in value:
+                index, items = value["Fn::Select"]
+                if isinstance(items, dict) and "Fn::Split" in items:
+                    separator, text = items["Fn::Split"]
+                    items = self.resolve(text).split(separator)
+                return self.resolve(items[int(index)])
             raise ValueError(f"unsupported intrinsic {value}")
         return str(value)
 

@@ -78,6 +78,9 @@ def translate(sam: dict[str, Any]) -> dict[str, Any]:
 
 
 Grant = tuple[str, str]  # (action pattern, resource as the template writes it): what check_iam.py reports
+# A request's condition keys (lower case, as IAM compares them) and their values.
+Context = dict[str, list[str]]
+Condition = tuple[str, str, tuple[str, ...]]  # (operator, key, values), resolved
 
 
 @dataclass(frozen=True)
@@ -85,15 +88,60 @@ class Statement:
     effect: str
     actions: tuple[str, ...]
     resources: tuple[tuple[str, str], ...]  # (as written, resolved to this run's names)
+    conditions: tuple[Condition, ...] = ()
 
     def grants(self) -> list[Grant]:
         return [(action, written) for action in self.actions for written, _ in self.resources]
 
-    def matching(self, action: str, resource: str) -> list[Grant]:
+    def matching(self, action: str, resource: str, context: Context | None = None) -> list[Grant]:
         """The grants of this statement that cover the call (several when patterns overlap)."""
+        if not all(_condition_holds(condition, context or {}) for condition in self.conditions):
+            return []
         actions = [pattern for pattern in self.actions if _action_matches(pattern, action)]
         written = [raw for raw, pattern in self.resources if _resource_matches(pattern, resource)]
         return [(pattern, raw) for pattern in actions for raw in written]
+
+
+# The condition operators the template uses, as IAM evaluates them: a StringLike value has IAM's
+# wildcards (case-sensitive); a negated operator holds when the key is absent, the others do not
+# (unless ...IfExists). ForAnyValue:/ForAllValues: compare each value of a multivalued key.
+_STRING_OPERATORS: dict[str, Callable[[str, str], bool]] = {
+    "StringEquals": lambda value, pattern: value == pattern,
+    "StringLike": lambda value, pattern: _resource_matches(pattern, value),
+}
+
+
+def _condition_holds(condition: Condition, context: Context) -> bool:
+    operator, key, patterns = condition
+    quantifier, _, operator = operator.rpartition(":")
+    if_exists = operator.endswith("IfExists")
+    operator = operator.removesuffix("IfExists")
+    negated = operator.startswith("StringNot")
+    compare = _STRING_OPERATORS[operator.replace("StringNot", "String")]
+    values = context.get(key.lower())
+    if not values:
+        return negated or if_exists or quantifier == "ForAllValues"
+    matches = [any(compare(value, pattern) for pattern in patterns) for value in values]
+    if quantifier == "ForAllValues":
+        held = all(matches)
+    elif quantifier == "ForAnyValue":
+        held = any(matches)
+    else:
+        # A single-valued operator on a key the request gives one value.
+        held = len(values) == 1 and matches[0]
+    return not held if negated else held
+
+
+def conditions(statement: dict[str, Any], resolve: Resolve) -> tuple[Condition, ...]:
+    """A statement's Condition block, resolved; an operator not emulated is refused, not ignored."""
+    found = []
+    for operator, keys in statement.get("Condition", {}).items():
+        base = operator.rpartition(":")[2].removesuffix("IfExists").replace("StringNot", "String")
+        if base not in _STRING_OPERATORS:
+            raise ValueError(f"condition operator {operator} not emulated")
+        for key, values in keys.items():
+            found.append((operator, str(key), tuple(resolve(value) for value in _listed(values))))
+    return tuple(found)
 
 
 def _action_matches(pattern: str, action: str) -> bool:
@@ -117,7 +165,7 @@ def role_statements(cloudformation: dict[str, Any], logical_id: str, resolve: Re
     statements = []
     for policy in cloudformation["Resources"][role_id]["Properties"].get("Policies", []):
         for statement in _listed(policy["PolicyDocument"]["Statement"]):
-            unsupported = {"NotAction", "NotResource", "Condition"} & set(statement)
+            unsupported = {"NotAction", "NotResource"} & set(statement)
             if unsupported:
                 raise ValueError(f"{logical_id}: {sorted(unsupported)} not emulated, use Action and Resource")
             statements.append(
@@ -127,6 +175,7 @@ def role_statements(cloudformation: dict[str, Any], logical_id: str, resolve: Re
                     resources=tuple(
                         (written(resource), resolve(resource)) for resource in _listed(statement["Resource"])
                     ),
+                    conditions=conditions(statement, resolve),
                 )
             )
     return statements
@@ -153,12 +202,12 @@ class Roles:
             if resource["Type"] in PRINCIPALS
         }
 
-    def allowing(self, logical_id: str, action: str, resource: str) -> list[Grant]:
+    def allowing(self, logical_id: str, action: str, resource: str, context: Context | None = None) -> list[Grant]:
         """The grants that allow the call, none when it is denied (no Allow, or an explicit Deny)."""
         statements = self.statements.get(logical_id, [])
-        if any(s.effect == "Deny" and s.matching(action, resource) for s in statements):
+        if any(s.effect == "Deny" and s.matching(action, resource, context) for s in statements):
             return []
-        return [grant for s in statements if s.effect == "Allow" for grant in s.matching(action, resource)]
+        return [grant for s in statements if s.effect == "Allow" for grant in s.matching(action, resource, context)]
 
     def grants(self, logical_id: str) -> list[Grant]:
         return [grant for s in self.statements[logical_id] if s.effect == "Allow" for grant in s.grants()]
@@ -171,6 +220,10 @@ class Account:
     account: str
     secret_arns: tuple[str, ...]
     task_state_machines: dict[str, str]
+    # SES identities (addresses and domains) of the account, and whether SES keeps it in the sandbox,
+    # where a send is also authorised against each recipient's identity.
+    ses_identities: tuple[str, ...] = ()
+    ses_sandbox: bool = False
 
     def table(self, name: str, index: str | None = None) -> str:
         arn = f"arn:aws:dynamodb:{self.region}:{self.account}:table/{name}"
@@ -196,6 +249,16 @@ class Account:
 
     def ses(self, kind: str, name: str) -> str:
         return f"arn:aws:ses:{self.region}:{self.account}:{kind}/{name}"
+
+    def key(self, key_id: str) -> str:
+        return key_id if key_id.startswith("arn:") else f"arn:aws:kms:{self.region}:{self.account}:key/{key_id}"
+
+    def sending_identity(self, address: str) -> str:
+        """The identity SES sends an address's email as: the address if verified, else its domain's."""
+        domain = address.rpartition("@")[2]
+        if address not in self.ses_identities and domain in self.ses_identities:
+            return domain
+        return address
 
 
 _TRANSACT_ACTIONS = {
@@ -237,6 +300,8 @@ def required(prefix: str, operation: str, params: dict[str, Any], account: Accou
         return [("lambda:InvokeFunction", account.function(params["FunctionName"]))]
     if prefix == "sqs" and "QueueUrl" in params:
         return [(f"sqs:{operation}", account.queue(params["QueueUrl"]))]
+    if prefix == "kms" and "KeyId" in params:
+        return [(f"kms:{operation}", account.key(params["KeyId"]))]
     return [(f"{prefix}:{operation}", "*")]
 
 
@@ -252,6 +317,11 @@ def _dynamodb(operation: str, params: dict[str, Any], account: Account) -> list[
         return [(f"dynamodb:{operation}", account.table(name)) for name in params["RequestItems"]]
     if "TableName" in params:
         return [(f"dynamodb:{operation}", account.table(params["TableName"], params.get("IndexName")))]
+    # DynamoDB Streams (signed as dynamodb): a stream's ARN, or the one its shard iterator was taken on.
+    if "StreamArn" in params:
+        return [(f"dynamodb:{operation}", str(params["StreamArn"]))]
+    if "ShardIterator" in params:
+        return [(f"dynamodb:{operation}", str(params["ShardIterator"]).split("|", 1)[0])]
     return [(f"dynamodb:{operation}", "*")]
 
 
@@ -270,13 +340,36 @@ def _state_machine_resource(operation: str, params: dict[str, Any], account: Acc
 def _ses(operation: str, params: dict[str, Any], account: Account) -> list[tuple[str, str]]:
     if operation == "SendEmail":
         sender = parseaddr(params.get("FromEmailAddress", ""))[1]
-        needed = [("ses:SendEmail", account.ses("identity", sender))]
+        needed = [("ses:SendEmail", account.ses("identity", account.sending_identity(sender)))]
         if "ConfigurationSetName" in params:
             needed.append(("ses:SendEmail", account.ses("configuration-set", params["ConfigurationSetName"])))
+        if account.ses_sandbox:
+            needed += [("ses:SendEmail", account.ses("identity", recipient)) for recipient in _recipients(params)]
         return needed
     if "EmailIdentity" in params:
         return [(f"ses:{operation}", account.ses("identity", params["EmailIdentity"]))]
     return [(f"ses:{operation}", "*")]
+
+
+def _recipients(params: dict[str, Any]) -> list[str]:
+    destination = params.get("Destination", {})
+    return [
+        parseaddr(address)[1]
+        for kind in ("ToAddresses", "CcAddresses", "BccAddresses")
+        for address in destination.get(kind, [])
+    ]
+
+
+def condition_context(prefix: str, operation: str, params: dict[str, Any]) -> Context:
+    """The condition keys a request carries, for the services whose keys the template uses."""
+    if prefix == "ses" and operation == "SendEmail":
+        display_name, sender = parseaddr(params.get("FromEmailAddress", ""))
+        return {
+            "ses:fromaddress": [sender],
+            "ses:fromdisplayname": [display_name] if display_name else [],
+            "ses:recipients": _recipients(params),
+        }
+    return {}
 
 
 def _s3(operation: str, params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -312,8 +405,9 @@ class Enforcer:
         if function is None:
             return
         prefix = client.meta.service_model.signing_name
+        context = condition_context(prefix, operation, params)
         for action, resource in required(prefix, operation, params, self.account):
-            grants = self.roles.allowing(function, action, resource)
+            grants = self.roles.allowing(function, action, resource, context)
             if not grants:
                 # Code may catch the error (a workflow answer that is best effort): the log still tells.
                 if not _denials_expected.get():
@@ -434,8 +528,14 @@ def _context_follows_threads() -> None:
 class _PerFunction(MutableMapping[str, Any]):
     """A mapping that each function sees on its own, as each Lambda container has its own memory."""
 
+    every: list["_PerFunction"] = []
+
     def __init__(self) -> None:
         self._maps: dict[str | None, dict[str, Any]] = {}
+        _PerFunction.every.append(self)
+
+    def forget(self, logical_id: str) -> None:
+        self._maps.pop(logical_id, None)
 
     def _mine(self) -> dict[str, Any]:
         return self._maps.setdefault(_function.get(), {})
@@ -483,6 +583,15 @@ def _caches_per_function() -> None:
         return clients["client"]
 
     stripe_api.client = client  # type: ignore[assignment]
+
+
+def expire_caches(*logical_ids: str) -> None:
+    """What the functions' containers cached from AWS (Powertools' parameters, the Stripe client) expires,
+    as it does within 5 minutes on AWS: the next request of each reads it again (all functions if none
+    are named)."""
+    for mapping in _PerFunction.every:
+        for logical_id in logical_ids or list(mapping._maps):
+            mapping.forget(str(logical_id))
 
 
 @cache

@@ -284,14 +284,15 @@ def _rate_seconds(expression: str) -> int:
     return int(match.group(1)) * unit
 
 
-def start_schedules(stop: threading.Event) -> None:
-    """EventBridge never fires under moto: a timer runs each scheduled function at its rate."""
+def start_schedules(emulator: Emulator, stop: threading.Event) -> None:
+    """EventBridge Scheduler never fires under moto: a timer delivers each schedule at its rate, as the
+    Scheduler does (an asynchronous invocation, its retries and dead-letter queue: local/async_paths.py)."""
     for function, expression in template.schedules():
         period = int(os.environ.get("LOCAL_SCHEDULE_SECONDS", _rate_seconds(expression)))
 
         def tick(function: template.Function = function, period: int = period) -> None:
             while not stop.wait(period):
-                invoke(function.logical_id, {"source": "aws.scheduler", "detail-type": "Scheduled Event"})
+                emulator.fire_schedule(function.logical_id)
 
         threading.Thread(target=tick, daemon=True, name=f"schedule-{function.logical_id}").start()
 
@@ -366,7 +367,7 @@ def main(taken: ports.Ports, argv: list[str] | None = None) -> None:
     config = LocalConfig.of(emulator, api_url, os.environ.get("STRIPE_PUBLISHABLE_KEY"))
     api = LocalApi(emulator, config)
     stop = threading.Event()
-    start_schedules(stop)
+    start_schedules(emulator, stop)
     server = make_server(api, "127.0.0.1", 0, taken.api)
     if emulator.stripe:
         emulator.stripe.send_webhooks_to(api_url + "/webhooks/stripe", stripe.webhook_secret(emulator))

@@ -282,7 +282,8 @@ class Poller:
         message = {
             "requestContext": {
                 "requestId": str(uuid.uuid4()),
-                "functionArn": self.resolve(f"{self.mapping.function}.Arn"),
+                # SAM maps the stream to the function's published alias: the record names it.
+                "functionArn": self.resolve(f"{self.mapping.function}.Alias"),
                 "condition": "RetryAttemptsExhausted",
                 "approximateInvokeCount": max(d.failures for d in failing),
             },

@@ -10,9 +10,13 @@ invoked through the Lambda endpoint of the local run's AWS emulation, which runs
     python -m local.support --endpoint http://127.0.0.1:<port> \\
         consume-credits <account_id> analyse_fec 1 --analysis-id an_2026_0001
 
+    python -m local.support --endpoint http://127.0.0.1:<port> replay-dead-letters
+
 consume-credits is what the analysis service does (R-BIL-3); it exits 1 when the consumption is refused.
 A wrong type names the types of the catalogue; an endpoint that does not answer as Lambda (the API's
-port, nothing listening) is one line on stderr and exit code 2.
+port, nothing listening) is one line on stderr and exit code 2. replay-dead-letters re-runs what
+reached the dead-letter queues (README "Operate"); it exits 1 when a re-run failed again or a message
+is of no known kind (those stay in their queue).
 
 The endpoint is the one `make run` prints ("AWS emulated by moto on ...").
 """
@@ -23,6 +27,7 @@ import sys
 from typing import Any
 
 import boto3
+from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from local.emulator import REGION
@@ -36,6 +41,8 @@ def invoke(endpoint: str, function: str, payload: dict[str, Any]) -> tuple[bool,
         region_name=REGION,
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
+        # A replay waits for each re-run, up to a worker's 15 minutes; an invoke is never retried.
+        config=Config(read_timeout=900, retries={"total_max_attempts": 1}),
     )
     response = client.invoke(FunctionName=function, Payload=json.dumps(payload).encode())
     return "FunctionError" not in response, json.loads(response["Payload"].read() or b"null")
@@ -59,6 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     consume.add_argument("credit_type", help="e.g. analyse_fec")
     consume.add_argument("amount", type=int)
     consume.add_argument("--analysis-id", required=True, help="the analysis paid for; a retry consumes nothing more")
+    commands.add_parser("replay-dead-letters", help="re-run what reached the dead-letter queues (cause gone)")
     arguments = parser.parse_args(argv)
 
     function, payload = request_of(arguments)
@@ -72,8 +80,10 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
-    # A refused consumption is a result, not a Lambda error: the command still fails.
+    # A refused consumption, or a dead letter kept, is a result, not a Lambda error: the command still fails.
     succeeded = succeeded and not (isinstance(result, dict) and result.get("status") == "refused")
+    if arguments.command == "replay-dead-letters":
+        succeeded = succeeded and not any(queue["failed"] or queue["unknown"] for queue in result.values())
     print(json.dumps(result, ensure_ascii=False), file=sys.stdout if succeeded else sys.stderr)
     return 0 if succeeded else 1
 
@@ -94,6 +104,8 @@ def request_of(arguments: argparse.Namespace) -> tuple[str, dict[str, Any]]:
             "type_id": arguments.type_id,
             "reason": arguments.reason,
         }
+    if arguments.command == "replay-dead-letters":
+        return "ReplayDeadLettersFunction", {}
     if arguments.command == "grant-credits":
         return "GrantCreditsFunction", {
             "account_id": arguments.account_id,

@@ -125,7 +125,8 @@ def authorizer() -> Function:
     api = next(iter(resources("AWS::Serverless::HttpApi").values()))
     auth = api["Properties"]["Auth"]
     definition = auth["Authorizers"][auth["DefaultAuthorizer"]]
-    return functions()[definition["FunctionArn"]["Fn::GetAtt"][0]]
+    arn = definition["FunctionArn"]  # !GetAtt Function.Arn, or !Ref Function.Alias
+    return functions()[arn["Fn::GetAtt"][0] if "Fn::GetAtt" in arn else arn["Ref"].split(".")[0]]
 
 
 _import_lock = threading.RLock()

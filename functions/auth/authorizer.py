@@ -10,6 +10,7 @@ body and that code (API Gateway itself could only answer 403, saying nothing).
 from dataclasses import asdict
 from typing import Any
 
+from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import sessions
@@ -22,8 +23,9 @@ require()
 UNAUTHENTICATED: dict[str, Any] = {"isAuthorized": True, "context": {"authenticated": False}}
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    logger.append_keys(route=event.get("routeKey"))
     header = (event.get("headers") or {}).get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:

@@ -2,6 +2,7 @@ from comptasecure.domain import identity
 from comptasecure.domain.membership import UserStatus
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.models.confirmation import ConfirmRequest, StatusResponse
+from comptasecure.observability import count
 
 router = api_router()
 
@@ -15,6 +16,7 @@ def confirm(body: ConfirmRequest) -> StatusResponse:
     emails have an account.
     """
     identity.confirm(body.email, body.code)
+    count("SignupConfirmations")
     return StatusResponse(status=UserStatus.ACTIVE)
 
 

@@ -26,4 +26,4 @@ def verify_mfa(body: MfaLoginRequest) -> Response[TokenResponse]:
     )
 
 
-handler = lambda_handler(router, public=True)
+handler = lambda_handler(router, public=True, requires=("secrets_key_id",))

@@ -20,4 +20,4 @@ def enroll_at_login(body: MfaTokenRequest) -> Response[TotpEnrollment]:
     return no_store(TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri))
 
 
-handler = lambda_handler(router, public=True)
+handler = lambda_handler(router, public=True, requires=("secrets_key_id",))

@@ -28,4 +28,4 @@ def confirm_enrollment_at_login(body: MfaEnrollConfirmRequest) -> Response[Enrol
     )
 
 
-handler = lambda_handler(router, public=True)
+handler = lambda_handler(router, public=True, requires=("secrets_key_id",))

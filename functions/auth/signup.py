@@ -3,6 +3,7 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from comptasecure.domain import identity
 from comptasecure.http import api_router, lambda_handler
 from comptasecure.models.identity import SignupRequest, SignupResponse
+from comptasecure.observability import count
 
 router = api_router()
 
@@ -16,6 +17,7 @@ def signup(body: SignupRequest) -> Response[SignupResponse]:
     have 12 to 128 characters and not be a common one. At most 5 codes are sent to an email per hour.
     """
     created = identity.signup(identity.Signup(**body.model_dump()))
+    count("SignUps")
     return Response(201, content_types.APPLICATION_JSON, SignupResponse.model_validate(created, from_attributes=True))
 
 

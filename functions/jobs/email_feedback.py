@@ -1,4 +1,8 @@
-"""EventBridge: SES bounces and complaints of the configuration set, marked on the users they concern."""
+"""EventBridge: SES bounces and complaints of the configuration set, marked on the users they concern.
+
+Every stage of an account publishes to the same default bus: the rule's pattern and this function both
+keep only the emails sent through this stage's configuration set (SES tags each event with it).
+"""
 
 from typing import Literal
 
@@ -9,7 +13,7 @@ from pydantic import BaseModel
 
 from comptasecure.domain import email_feedback
 from comptasecure.observability import logger
-from comptasecure.settings import require
+from comptasecure.settings import require, settings
 
 require()
 
@@ -27,8 +31,13 @@ class Complaint(BaseModel):
     complainedRecipients: list[Recipient]  # noqa: N815
 
 
+class Mail(BaseModel):
+    tags: dict[str, list[str]] = {}
+
+
 class SesDeliveryFeedback(BaseModel):
     eventType: Literal["Bounce", "Complaint"]  # noqa: N815
+    mail: Mail = Mail()
     bounce: Bounce | None = None
     complaint: Complaint | None = None
 
@@ -41,6 +50,9 @@ class SesFeedbackEvent(EventBridgeModel):
 @event_parser(model=SesFeedbackEvent)
 def handler(event: SesFeedbackEvent, context: LambdaContext) -> dict[str, int]:
     feedback = event.detail
+    if settings().email_configuration_set not in feedback.mail.tags.get("ses:configuration-set", []):
+        logger.info("email feedback of another configuration set ignored", extra={"tags": feedback.mail.tags})
+        return {"marked": 0}
     if feedback.bounce is not None:
         # A transient bounce (mailbox full, greylisting) says nothing lasting about the address.
         if feedback.bounce.bounceType != "Permanent":

@@ -21,4 +21,4 @@ def confirm_totp(body: TotpConfirmRequest) -> Response[RecoveryCodes]:
     )
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("secrets_key_id",))

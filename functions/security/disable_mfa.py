@@ -20,4 +20,4 @@ def disable_mfa(body: DisableMfaRequest) -> Response[None]:
     return Response(204)
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("secrets_key_id",))

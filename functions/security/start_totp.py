@@ -20,4 +20,4 @@ def start_totp() -> Response[TotpEnrollment]:
     return no_store(TotpEnrollment(secret=enrollment.secret, otpauth_uri=enrollment.otpauth_uri))
 
 
-handler = lambda_handler(router)
+handler = lambda_handler(router, requires=("secrets_key_id",))

@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.parser import BaseModel, event_parser
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from comptasecure.domain import invitations
-from comptasecure.observability import logger
+from comptasecure.observability import count, logger
 from comptasecure.settings import require
 
 require()
@@ -32,4 +32,5 @@ class SendInvitationTask(BaseModel):
 def handler(event: SendInvitationTask, context: LambdaContext) -> dict[str, str]:
     message = invitations.InvitationMessage(**event.invitation.model_dump())
     expires_at = invitations.send(event.account_id, event.user_id, event.task_token, event.execution_arn, message)
+    count("InvitationsSent")
     return {"expires_at": expires_at}

@@ -62,7 +62,12 @@ def test_a_refused_type_change_changes_nothing(
 def test_no_http_route_leads_to_a_support_operation(client: Client) -> None:
     owner = owner_of_new_account(client)
     support_functions = {name for name, function in template.functions().items() if "support" in function.code_uri}
-    assert support_functions == {"SetAccountTypeFunction", "GrantCreditsFunction", "ConsumeCreditsFunction"}
+    assert support_functions == {
+        "SetAccountTypeFunction",
+        "GrantCreditsFunction",
+        "ConsumeCreditsFunction",
+        "ReplayDeadLettersFunction",
+    }
     assert not any(route.function.logical_id in support_functions for route in template.routes())
     assert template.load()["Resources"]["SetAccountTypeFunction"]["Properties"].get("Events") is None
     for path in ("/support/account-type", "/account/type"):

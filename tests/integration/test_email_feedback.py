@@ -4,24 +4,32 @@ import copy
 import json
 from typing import Any
 
-from local.emulator import invoke
+from comptasecure.settings import settings
+from local.emulator import Emulator, invoke
 from local.template import ROOT
-from tests.helpers import Client, audit_events, invite, owner_of_new_account, unique_email
+from tests.helpers import Client, audit_events, eventually, invite, owner_of_new_account, unique_email
 
 SAMPLE = json.loads((ROOT / "events/jobs/email_feedback.json").read_text())
 
 
-def bounce(email: str, bounce_type: str = "Permanent") -> dict[str, Any]:
+def bounce(email: str, bounce_type: str = "Permanent", configuration_set: str | None = None) -> dict[str, Any]:
+    """SES's event for a bounce of an email sent through this stage's configuration set (or another's)."""
     event = copy.deepcopy(SAMPLE)
     event["detail"]["bounce"]["bounceType"] = bounce_type
     event["detail"]["bounce"]["bouncedRecipients"] = [{"emailAddress": email.upper()}]
+    tag = configuration_set or settings().email_configuration_set
+    event["detail"]["mail"]["tags"] = {"ses:configuration-set": [tag]}
     return event
 
 
 def complaint(email: str) -> dict[str, Any]:
     event = copy.deepcopy(SAMPLE)
     event["detail-type"] = "Email Complaint Received"
-    event["detail"] = {"eventType": "Complaint", "complaint": {"complainedRecipients": [{"emailAddress": email}]}}
+    event["detail"] = {
+        "eventType": "Complaint",
+        "complaint": {"complainedRecipients": [{"emailAddress": email}]},
+        "mail": {"tags": {"ses:configuration-set": [settings().email_configuration_set]}},
+    }
     return event
 
 
@@ -71,5 +79,29 @@ def test_sent_emails_go_through_the_configuration_set(emulator: Any) -> None:
 
     name = emulator.values["EmailConfigurationSet"]
     assert boto3.client("sesv2").get_configuration_set(ConfigurationSetName=name)["ConfigurationSetName"] == name
-    identity = boto3.client("sesv2").get_email_identity(EmailIdentity=emulator.values["EmailSender"])
+    # The identity is the sender's whole domain (signed with Easy DKIM on AWS: issue 20, item 14).
+    domain = emulator.values["EmailSender"].rpartition("@")[2]
+    assert emulator.values["SenderIdentity"] == domain
+    identity = boto3.client("sesv2").get_email_identity(EmailIdentity=domain)
     assert identity["ConfigurationSetName"] == name
+
+
+def test_a_bounce_of_another_stage_marks_nobody(client: Client, emulator: Emulator) -> None:
+    """Every stage of the account publishes to the same bus (issue 20, item 13)."""
+    owner = owner_of_new_account(client)
+    email = unique_email("other-stage")
+    invite(owner, {"email": email})
+    of_staging = bounce(email, configuration_set="comptasecure-staging-emails")
+
+    assert emulator.publish(of_staging) == [], "the rule's pattern lets another stage's bounce through"
+    assert invoke("EmailFeedbackFunction", of_staging) == {"marked": 0}
+    assert delivery_of(owner.client, email) == "ok"
+
+
+def test_a_bounce_of_this_stage_reaches_the_function_through_the_rule(client: Client, emulator: Emulator) -> None:
+    owner = owner_of_new_account(client)
+    email = unique_email("this-stage")
+    invite(owner, {"email": email})
+
+    assert emulator.publish(bounce(email)) == ["EmailFeedbackFunction"]
+    eventually(lambda: delivery_of(owner.client, email) == "bounced", "the bounce marked through the rule")

@@ -9,6 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from comptasecure.settings import settings
 from local import emails, iam, template
 from local.emulator import Emulator
 from tests.helpers import Client, eventually, executions_of, signup, signup_confirmed, wait_until_ended
@@ -52,7 +53,9 @@ def test_the_workflow_fails_once_its_grant_to_invoke_a_task_is_removed(
 ) -> None:
     sam = copy.deepcopy(template.load())
     policies = sam["Resources"]["IdentityWorkflow"]["Properties"]["Policies"]
-    policies[:] = [p for p in policies if p["LambdaInvokePolicy"]["FunctionName"] != {"Ref": "SendCodeFunction"}]
+    policies[:] = [
+        p for p in policies if p.get("LambdaInvokePolicy", {}).get("FunctionName") != {"Ref": "SendCodeFunction"}
+    ]
     enforcer = iam.enforcer()
     monkeypatch.setattr(enforcer, "roles", emulator.roles(sam))
     # The denial happens in moto's execution thread, beyond the test's denials_expected(): this test's
@@ -189,3 +192,55 @@ def test_each_request_names_the_resources_aws_authorises() -> None:
     assert iam.required("s3", "HeadObject", {"Bucket": "b", "Key": "k"}, account) == [
         ("s3:GetObject", "arn:aws:s3:::b/k")
     ]
+
+
+def test_ses_grants_allow_our_sender_to_any_recipient_of_the_sandbox_and_no_other_sender(emulator: Emulator) -> None:
+    """Issue 20, item 14: in the SES sandbox IAM also checks each recipient's identity; the grant is any
+    identity of the account, on the condition that the email is from our sender (ses:FromAddress)."""
+    enforcer = iam.enforcer()
+    assert enforcer.account.ses_sandbox
+    configuration_set = emulator.values["EmailConfigurationSet"]
+
+    def allowed(function: str, sender: str, to: str) -> bool:
+        sent = {
+            "FromEmailAddress": sender,
+            "Destination": {"ToAddresses": [to]},
+            "ConfigurationSetName": configuration_set,
+        }
+        context = iam.condition_context("ses", "SendEmail", sent)
+        needed = iam.required("ses", "SendEmail", sent, enforcer.account)
+        assert ("ses:SendEmail", enforcer.account.ses("identity", to)) in needed
+        return all(enforcer.roles.allowing(function, action, resource, context) for action, resource in needed)
+
+    sender = settings().email_sender
+    for function in ("SendCodeFunction", "SendInvitationFunction", "FollowUpDispatcherFunction"):
+        assert allowed(function, sender, "claire.martin@cabinet-martin.fr")
+        assert allowed(function, f"ComptaSecure <{sender}>", "claire.martin@cabinet-martin.fr")
+        # The domain is a verified identity, but only our sender address may send.
+        assert not allowed(function, f"facturation@{sender.rpartition('@')[2]}", "claire.martin@cabinet-martin.fr")
+    assert not allowed("GetMeFunction", sender, "claire.martin@cabinet-martin.fr")
+
+    # The grant the template had, scoped to the sender's identity: the recipient's identity is denied.
+    scoped = iam.Statement("Allow", ("ses:SendEmail",), ((sender, enforcer.account.ses("identity", sender)),))
+    assert not scoped.matching("ses:SendEmail", enforcer.account.ses("identity", "claire.martin@cabinet-martin.fr"))
+
+
+@pytest.mark.parametrize(
+    ("operator", "values", "context", "holds"),
+    [
+        ("StringEquals", ("a@x.fr",), {"ses:fromaddress": ["a@x.fr"]}, True),
+        ("StringEquals", ("a@x.fr",), {"ses:fromaddress": ["A@x.fr"]}, False),
+        ("StringEquals", ("a@x.fr",), {}, False),
+        ("StringEqualsIfExists", ("a@x.fr",), {}, True),
+        ("StringNotEquals", ("a@x.fr",), {}, True),
+        ("StringLike", ("*@x.fr",), {"ses:fromaddress": ["b@x.fr"]}, True),
+        ("StringLike", ("*@x.fr",), {"ses:fromaddress": ["b@y.fr"]}, False),
+        ("ForAllValues:StringLike", ("*@x.fr",), {"ses:fromaddress": ["a@x.fr", "b@y.fr"]}, False),
+        ("ForAnyValue:StringLike", ("*@x.fr",), {"ses:fromaddress": ["a@x.fr", "b@y.fr"]}, True),
+    ],
+)
+def test_conditions_hold_as_iam_evaluates_them(
+    operator: str, values: tuple[str, ...], context: dict[str, list[str]], holds: bool
+) -> None:
+    statement = iam.Statement("Allow", ("ses:SendEmail",), (("*", "*"),), ((operator, "ses:FromAddress", values),))
+    assert bool(statement.matching("ses:SendEmail", "arn:aws:ses:r:1:identity/x.fr", context)) is holds

@@ -9,7 +9,8 @@ import boto3
 from comptasecure.domain import follow_ups
 from comptasecure.store import keys
 from comptasecure.store.transaction import Transaction
-from local import emails
+from local import emails, support
+from local.emulator import Emulator
 from tests.helpers import (
     Client,
     eventually,
@@ -90,8 +91,8 @@ def test_a_dispatcher_dying_after_its_effect_does_not_repeat_an_idempotent_one(c
     assert len(emails.sent(email)) == 1
 
 
-def test_a_follow_up_failing_past_its_retries_lands_in_the_dead_letter_queue_and_others_go_on(
-    client: Client, table: Any
+def test_a_follow_up_failing_past_its_retries_lands_in_the_dead_letter_queue_and_the_replay_carries_it_out(
+    client: Client, table: Any, emulator: Emulator
 ) -> None:
     broken, healthy = owner_of_new_account(client), owner_of_new_account(client)
     follow_ups_done(client)
@@ -105,13 +106,22 @@ def test_a_follow_up_failing_past_its_retries_lands_in_the_dead_letter_queue_and
     assert len(emails.sent(to_healthy)) == 1
     assert emails.sent(to_broken) == []
     assert len(outbox_items(table, broken.account_id)) == 1
-    [message] = dead_letters()
+    [message] = dead_letters(emulator)
     info = message["DDBStreamBatchInfo"]
     assert message["requestContext"]["condition"] == "RetryAttemptsExhausted"
     # Where the failed records are in the stream (not the records themselves: AWS sends their position).
     assert int(info["startSequenceNumber"]) <= int(info["endSequenceNumber"])
     assert 1 <= info["batchSize"] <= 2
-    assert info["streamArn"].endswith(table.latest_stream_arn.rsplit("/", 1)[-1])
+    # Replayed while SES still refuses: it fails again, and the message stays for the next replay.
+    with with_faults("FollowUpDispatcherFunction", "ses.SendEmail", mode="fail", times=100, recipient=to_broken):
+        assert support.main(["--endpoint", emulator.endpoint, "replay-dead-letters"]) == 1
+    assert len(dead_letters(emulator)) == 1 and emails.sent(to_broken) == []
+    # The cause gone (SES answers again), support's replay reads the records again from the stream and
+    # hands them to the dispatcher: the notice goes, once; the healthy one is not sent twice.
+    assert support.main(["--endpoint", emulator.endpoint, "replay-dead-letters"]) == 0
+    assert len(emails.sent(to_broken)) == 1 and len(emails.sent(to_healthy)) == 1
+    assert outbox_items(table, broken.account_id) == []
+    assert dead_letters(emulator) == []
 
 
 def test_a_cancelled_transaction_leaves_no_record_in_the_stream(client: Client, table: Any) -> None:
@@ -129,10 +139,8 @@ def test_a_cancelled_transaction_leaves_no_record_in_the_stream(client: Client, 
     assert invoked == []
 
 
-def dead_letters() -> list[dict[str, Any]]:
-    sqs = boto3.client("sqs")
-    url = next(url for url in sqs.list_queues()["QueueUrls"] if url.endswith("FollowUpDeadLetterQueue"))
-    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-    for message in messages:
-        sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    return [json.loads(message["Body"]) for message in messages]
+def dead_letters(emulator: Emulator) -> list[dict[str, Any]]:
+    """The queue's messages, left in it (visible again at once)."""
+    url = emulator.values["FollowUpDeadLetterQueue"]
+    messages = boto3.client("sqs").receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    return [json.loads(message["Body"]) for message in messages.get("Messages", [])]

@@ -9,6 +9,7 @@ the init built is frozen out of later collections, which stay cheap, and collect
 """
 
 import gc
+import os
 
 gc.disable()
 
@@ -26,4 +27,23 @@ def init_done() -> None:
     if not _frozen:
         _frozen = True
         gc.freeze()
+        if os.environ.get("AWS_LAMBDA_INITIALIZATION_TYPE") == "snap-start":
+            _restore_hooks()
     gc.enable()
+
+
+def _restore_hooks() -> None:
+    """With SnapStart the init runs once, and every environment resumes from its memory: what the init
+    left must not be shared by them. The retries' jitter draws from ``random``, seeded at import: every
+    restored environment would draw the same delays and retry in step, so each reseeds (from
+    os.urandom). No connection is opened during init (AWS clients are created at their first use), so
+    none is shared. The Lambda runtime provides snapshot_restore_py; only a snapshot's init imports it."""
+    from snapshot_restore_py import register_after_restore
+
+    register_after_restore(_reseed)
+
+
+def _reseed() -> None:
+    import random
+
+    random.seed()

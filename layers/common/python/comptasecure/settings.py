@@ -22,6 +22,8 @@ FunctionSetting = Literal[
     "stripe_webhook_secret_name",
     "audit_export_function",
     "account_purge_function",
+    "dead_letter_queues",
+    "secrets_key_id",
 ]
 
 
@@ -57,6 +59,10 @@ class Settings(BaseModel):
     audit_export_retention_days: PositiveInt = 7
     audit_export_link_seconds: PositiveInt = 900
     account_purge_function: str = ""
+    # The URLs of the dead-letter queues the replay reads, comma-separated.
+    dead_letter_queues: str = ""
+    # The KMS key (ARN) under which secrets kept in the table are sealed (domain/sealed.py).
+    secrets_key_id: str = ""
 
 
 class MissingSetting(RuntimeError):

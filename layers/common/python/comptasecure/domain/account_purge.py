@@ -8,7 +8,7 @@ from typing import Any, TypedDict
 
 from comptasecure.domain import billing, workflow
 from comptasecure.errors import AccountNotDeleted
-from comptasecure.observability import logger
+from comptasecure.observability import count, logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import bucket
 from comptasecure.store import cabinet as cabinet_store
@@ -57,6 +57,7 @@ def purge(account_id: str, stripe_customer_id: str | None) -> Purged:
     if stripe_customer_id:
         billing.delete_customer(stripe_customer_id, account_id)
     logger.info("account purged", extra={"account_id": account_id, **removed})
+    count("AccountPurges")
     return removed
 
 

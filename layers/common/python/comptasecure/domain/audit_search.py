@@ -18,7 +18,7 @@ from typing import Any, TypedDict
 from comptasecure import clock
 from comptasecure.domain import follow_ups
 from comptasecure.errors import ExportNotFound, InvalidRange
-from comptasecure.observability import logger
+from comptasecure.observability import count, logger
 from comptasecure.settings import settings
 from comptasecure.store import audit as audit_store
 from comptasecure.store import bucket
@@ -111,6 +111,7 @@ def export(account_id: str, requested_by: str, filters: Filters) -> Export:
         if size > config.audit_export_sync_bytes:
             break
         if start_key is None:
+            count("AuditExports", delivery="inline")
             return Export(csv="".join(lines))
         if time.monotonic() > deadline:
             break
@@ -145,6 +146,7 @@ def write_export(account_id: str, export_id: str) -> ExportCount:
         # A concurrent run of the same export ended it first: its object is the same CSV.
         logger.info("audit export already ended", extra={"account_id": account_id, "export_id": export_id})
     logger.info("audit export ready", extra={"account_id": account_id, "export_id": export_id, "rows": rows})
+    count("AuditExports", delivery="file")
     return {"rows": rows, "pages": pages}
 
 

@@ -14,7 +14,7 @@ from comptasecure.errors import (
     TooManyEmailChangeCodes,
     TooManyEmailChangeTries,
 )
-from comptasecure.secrets import signing_key
+from comptasecure.secrets import accepted_keys, signing_key
 from comptasecure.settings import settings
 from comptasecure.store import codes as code_store
 from comptasecure.store.conditions import ConditionFailed
@@ -44,10 +44,10 @@ def new_code() -> str:
     return f"{secrets.randbelow(1_000_000):06d}"
 
 
-def code_hash(account_id: str, user_id: str, purpose: str, code: str) -> str:
+def code_hash(account_id: str, user_id: str, purpose: str, code: str, key: bytes | None = None) -> str:
     """Keyed hash: a leaked table does not let anyone test the million codes offline."""
     message = f"{account_id}:{user_id}:{purpose}:{code}".encode()
-    return hmac.new(signing_key(), message, sha256).hexdigest()
+    return hmac.new(key or signing_key(), message, sha256).hexdigest()
 
 
 def issue(
@@ -117,8 +117,9 @@ def _unexpired_match(stored: code_store.StoredCode, account_id: str, user_id: st
     """Whether the presented code is the stored one; an expired code is a 422 of its own."""
     if stored["expires_at"] <= clock.iso(clock.now()):
         raise ExpiredCode()
-    presented = code_hash(account_id, user_id, purpose, code.strip())
-    return hmac.compare_digest(presented, stored["code_hash"])
+    # Keyed with the signing secret of the moment it was issued: the secret may have rotated since.
+    presented = (code_hash(account_id, user_id, purpose, code.strip(), key) for key in accepted_keys())
+    return any(hmac.compare_digest(hashed, stored["code_hash"]) for hashed in presented)
 
 
 def take_confirmation_try(email: str) -> None:

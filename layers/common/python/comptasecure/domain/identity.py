@@ -23,6 +23,7 @@ from comptasecure.errors import (
     Unauthorized,
 )
 from comptasecure.idempotency import replayable
+from comptasecure.observability import count
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
@@ -236,6 +237,7 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     if user is None or password_hash is None or not matches:
         if attempt >= LOGIN_MAX_FAILURES:
             _lock_login(email, user, now)
+        count("Logins", outcome="wrong_password")
         raise InvalidCredentials()
     with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
         user_store.clear_login_failures(email, now)
@@ -249,7 +251,9 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
     # MFA (R-MFA-1/2): with a second factor on, or required by the account, no token before it.
     challenge = mfa_challenge.challenge(user, view.account)
     if challenge is not None:
+        count("Logins", outcome="mfa_required")
         return challenge
+    count("Logins", outcome="ok")
     return open_session(user, device, mfa=False)
 
 
@@ -347,6 +351,7 @@ def _reserve_login_attempt(email: str, now: str) -> int:
             ttl=clock.epoch(clock.later(LOGIN_FAILURES_KEPT_SECONDS)),
         )
     except ConditionFailed:
+        count("Logins", outcome="locked")
         raise LoginLocked() from None
 
 

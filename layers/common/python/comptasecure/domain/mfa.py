@@ -26,7 +26,7 @@ from comptasecure.errors import (
     TooManyMfaAttempts,
 )
 from comptasecure.idempotency import replayable
-from comptasecure.secrets import signing_key
+from comptasecure.observability import count
 from comptasecure.store import accounts as account_store
 from comptasecure.store import mfa as mfa_store
 from comptasecure.store import users as user_store
@@ -97,7 +97,8 @@ def _enable(
         raise MfaEnrollmentNotStarted()
     # Counted before the code is checked, as at login: 5 wrong codes per 15 minutes, then 429.
     _reserve_code_attempt(account_id, user)
-    step = totp.matching_step(sealed.unseal(str(pending), _owner(account_id, actor.id)), code, _now())
+    opened = sealed.open_sealed(str(pending), _owner(account_id, actor.id))
+    step = totp.matching_step(opened.plaintext, code, _now())
     if step is None:
         raise InvalidCode()
     recovery_codes = [_new_recovery_code() for _ in range(RECOVERY_CODE_COUNT)]
@@ -109,7 +110,7 @@ def _enable(
         actor.id,
         str(pending),
         step,
-        {_recovery_hash(account_id, actor.id, recovery) for recovery in recovery_codes},
+        {_recovery_hash(account_id, actor.id, recovery, opened.mac_key) for recovery in recovery_codes},
         ending,
         spent,
     )
@@ -165,7 +166,11 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
     if not user.get("mfa_enabled"):
         raise mfa_challenge.invalid_mfa_token()
     _reserve_code_attempt(pending.account_id, user)
-    use = _check_code(user, code)
+    try:
+        use = _check_code(user, code)
+    except InvalidCode:
+        count("MfaChallenges", outcome="wrong_code")
+        raise
     tx = Transaction()
     spent = user_store.MfaTokenSpent(pending.issued_ns)
     mfa_store.use_code(tx, pending.account_id, pending.user_id, str(user["totp_secret"]), use, spent)
@@ -180,6 +185,7 @@ def complete_login(mfa_token: str, code: str, device: Device) -> identity.Sessio
             details={"recovery_codes_left": len(user["recovery_code_hashes"]) - 1},
         )
     tx.commit()
+    count("MfaChallenges", outcome="ok")
     return identity.open_session(user, device, mfa=True)
 
 
@@ -216,13 +222,13 @@ def _login_user(pending: mfa_challenge.Pending) -> User:
 def _check_code(user: User, code: str) -> mfa_store.CodeUse:
     """Which single use this code is: a TOTP code's time step, or a recovery code's hash. 422 if neither."""
     account_id, user_id = str(user["account_id"]), str(user["id"])
+    opened = sealed.open_sealed(str(user["totp_secret"]), _owner(account_id, user_id))
     if totp.is_code(code):
-        secret = sealed.unseal(str(user["totp_secret"]), _owner(account_id, user_id))
-        step = totp.matching_step(secret, code, _now())
+        step = totp.matching_step(opened.plaintext, code, _now())
         if step is None:
             raise InvalidCode()
         return mfa_store.CodeUse(step=step)
-    code_hash = _recovery_hash(account_id, user_id, code)
+    code_hash = _recovery_hash(account_id, user_id, code, opened.mac_key)
     if code_hash not in (user.get("recovery_code_hashes") or set()):
         raise InvalidCode()
     return mfa_store.CodeUse(recovery_hash=code_hash)
@@ -241,11 +247,12 @@ def _new_recovery_code() -> str:
     return f"{characters[:half]}-{characters[half:]}"
 
 
-def _recovery_hash(account_id: str, user_id: str, code: str) -> str:
-    """Keyed, like confirmation codes: a leaked table does not let anyone test codes offline."""
+def _recovery_hash(account_id: str, user_id: str, code: str, key: bytes) -> str:
+    """Keyed with the key of the user's sealed TOTP secret: a leaked table does not let anyone test
+    codes offline, and the hashes stay valid when the signing secret rotates."""
     normalized = code.replace("-", "").strip().lower()
     message = f"{account_id}:{user_id}:recovery:{normalized}".encode()
-    return hmac.new(signing_key(), message, hashlib.sha256).hexdigest()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
 def _owner(account_id: str, user_id: str) -> str:

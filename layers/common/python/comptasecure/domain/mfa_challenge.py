@@ -85,14 +85,7 @@ def verify(mfa_token: str, purpose: Purpose) -> Pending:
     import jwt
 
     try:
-        payload = jwt.decode(
-            mfa_token,
-            signing_key(),
-            algorithms=[tokens.ALGORITHM],
-            audience=AUDIENCE,
-            issuer=tokens.ISSUER,
-            options={"require": ["exp", "iat", "sub", "acc", "pur", "sep", "ins"]},
-        )
+        payload = tokens.decode(mfa_token, AUDIENCE, ["exp", "iat", "sub", "acc", "pur", "sep", "ins"])
     except jwt.PyJWTError as error:
         raise invalid_mfa_token() from error
     if payload["pur"] != purpose:

@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
 from comptasecure import clock, stripe_api
@@ -44,7 +43,7 @@ from comptasecure.errors import (
     InvalidSignature,
     NotFound,
 )
-from comptasecure.observability import logger, metrics
+from comptasecure.observability import count, logger
 from comptasecure.settings import settings
 from comptasecure.store import accounts as account_store
 from comptasecure.store import billing as billing_store
@@ -62,8 +61,6 @@ ANALYSIS_PURCHASE = "analysis"
 DEFAULT_PURCHASED_CREDIT = "analyse_fec"
 TYPE_CHANGE_ATTEMPTS = 3
 SIGNATURE_TOLERANCE_SECONDS = 300
-# Signed events acknowledged without being applied: a payment may lack its credits (alarm on it).
-NOT_APPLIED_METRIC = "StripeEventsNotApplied"
 
 Outcome = Literal["applied", "stale", "ignored"]
 
@@ -86,7 +83,11 @@ def receive(payload: str, signature: str | None, context: "LambdaContext") -> Ou
     A body that is signed but is no Stripe event (no id, type, data or created) is a 400; an event
     whose object we cannot read is acknowledged as ignored (Stripe would resend it unchanged).
     """
-    _verify(payload, signature)
+    try:
+        _verify(payload, signature)
+    except InvalidSignature:
+        count("StripeWebhookSignatureRefused")
+        raise
     try:
         event = StripeEvent.model_validate_json(payload)
     except ValidationError as error:
@@ -101,6 +102,12 @@ def receive(payload: str, signature: str | None, context: "LambdaContext") -> Ou
     except IdempotencyAlreadyInProgressError as error:
         # Stripe retries a non-2xx delivery: the first one is still being applied.
         raise EventInProgress() from error
+    except Exception:
+        # Answered with an error: Stripe delivers it again, for up to 3 days (StripeWebhookFailuresAlarm).
+        count("StripeWebhookEvents", event_type=event.type, outcome="failed")
+        count("StripeWebhookFailed")
+        raise
+    count("StripeWebhookEvents", event_type=event.type, outcome=result["status"])
     return result["status"]
 
 
@@ -188,7 +195,7 @@ def apply(event: StripeEvent) -> dict[str, Outcome]:
             "Stripe event we cannot apply",
             extra={"event_id": event.id, "type": event.type, "error": error.code, "field": error.field},
         )
-        metrics.add_metric(name=NOT_APPLIED_METRIC, unit=MetricUnit.Count, value=1)
+        count("StripeEventsNotApplied")
         return {"status": "ignored"}
     return {"status": "applied" if applied else "ignored"}
 

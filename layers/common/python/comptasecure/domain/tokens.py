@@ -7,7 +7,7 @@ from typing import Any
 
 from comptasecure import clock
 from comptasecure.errors import InvalidRefreshToken, InvalidToken, TokenExpired
-from comptasecure.secrets import signing_key
+from comptasecure.secrets import accepted_keys, signing_key
 from comptasecure.settings import settings
 
 ISSUER = "comptasecure"
@@ -73,16 +73,32 @@ def verify_access(token: str) -> AccessClaims:
     import jwt
 
     try:
-        payload = jwt.decode(
-            token,
-            signing_key(),
-            algorithms=[ALGORITHM],
-            audience=AUDIENCE,
-            issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "acc", "sid", "role"]},
-        )
+        payload = decode(token, AUDIENCE, ["exp", "iat", "sub", "acc", "sid", "role"])
     except jwt.ExpiredSignatureError as error:
         raise TokenExpired() from error
     except jwt.PyJWTError as error:
         raise InvalidToken() from error
     return AccessClaims(payload["acc"], payload["sub"], payload["sid"], payload["role"])
+
+
+def decode(token: str, audience: str, required: list[str]) -> dict[str, Any]:
+    """The claims of a token signed with one of the accepted keys (the signing secret rotates), its
+    algorithm, issuer, audience and expiry checked; PyJWT's error otherwise."""
+    import jwt
+
+    keys = accepted_keys()
+    for key in keys[:-1]:
+        try:
+            return _decode(token, key, audience, required)
+        except jwt.InvalidSignatureError:
+            continue  # signed with another of the keys, or with none
+    return _decode(token, keys[-1], audience, required)
+
+
+def _decode(token: str, key: bytes, audience: str, required: list[str]) -> dict[str, Any]:
+    import jwt
+
+    claims: dict[str, Any] = jwt.decode(
+        token, key, algorithms=[ALGORITHM], audience=audience, issuer=ISSUER, options={"require": required}
+    )
+    return claims

@@ -33,21 +33,21 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
 
     @app.exception_handler(DomainError)
     def domain_error(error: DomainError) -> Response[Any]:
-        return errors.from_domain(error)
+        return refused(errors.from_domain(error))
 
     @app.exception_handler(RequestValidationError)
     def invalid_request(error: RequestValidationError) -> Response[Any]:
-        return errors.from_validation(error)
+        return refused(errors.from_validation(error))
 
     @app.exception_handler(RequestUnsupportedContentType)
     def not_json(error: RequestUnsupportedContentType) -> Response[Any]:
         # A route that reads a model was sent an accepted file type (text/csv) instead of JSON.
-        return errors.from_domain(UnsupportedMediaType())
+        return refused(errors.from_domain(UnsupportedMediaType()))
 
     @app.exception_handler(UnicodeDecodeError)
     def not_utf8(error: UnicodeDecodeError) -> Response[Any]:
         # A JSON body that is not UTF-8 arrives base64-encoded and fails to decode: malformed, not a crash.
-        return errors.from_domain(NotUtf8())
+        return refused(errors.from_domain(NotUtf8()))
 
     @app.exception_handler(Exception)
     def unexpected(error: Exception) -> Response[Any]:
@@ -55,6 +55,21 @@ def build_app(*routers: Router) -> APIGatewayHttpResolver:
         return errors.from_domain(InternalError())
 
     return app
+
+
+def refused(response: Response[Any]) -> Response[Any]:
+    error = response.body.get("error", {}) if isinstance(response.body, dict) else {}
+    errors.log_refusal(response.status_code, error.get("code"))
+    return response
+
+
+def request_keys(event: dict[str, Any]) -> dict[str, Any]:
+    """What every log line of a request carries: its route and, once authenticated, who is calling (the
+    account and user ids, never the email the authorizer also passes). The request id is Powertools'
+    correlation_id, API Gateway's requestId, as in the access log."""
+    context = ((event.get("requestContext") or {}).get("authorizer") or {}).get("lambda") or {}
+    caller = {"account_id": context.get("account_id"), "user_id": context.get("user_id")} if context else {}
+    return {"route": event.get("routeKey"), **caller}
 
 
 def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[FunctionSetting] = ()) -> Handler:
@@ -69,13 +84,14 @@ def lambda_handler(router: Router, *, public: bool = False, requires: Iterable[F
     check(*requires)
     app = build_app(router)
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        logger.append_keys(**request_keys(event))
         if not public and not is_authenticated(event):
-            return errors.proxy_response(refusal(event))
+            return errors.refuse(refusal(event))
         if event.get("body") and not body.is_accepted(body.media_type(event.get("headers") or {})):
-            return errors.proxy_response(UnsupportedMediaType())
+            return errors.refuse(UnsupportedMediaType())
         if idempotency.applies(event):
             return idempotency.run(event, context, lambda: app.resolve(event, context))
         return app.resolve(event, context)

@@ -12,6 +12,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 
 from comptasecure import errors
 from comptasecure.errors import DomainError
+from comptasecure.observability import logger
 from comptasecure.validation import CONTROL_CHARACTER
 
 # Wrong JSON or wrong types are a malformed request (400); anything else is a well-formed but
@@ -47,6 +48,17 @@ def error_body(error: DomainError) -> dict[str, Any]:
 
 def _headers(error: DomainError) -> dict[str, str]:
     return {"WWW-Authenticate": error.challenge} if error.challenge else {}
+
+
+def log_refusal(status: int, code: str | None) -> None:
+    """A refusal is logged once, at INFO, with its status and code (never the request's values)."""
+    logger.info("request refused", extra={"status": status, "error_code": code})
+
+
+def refuse(error: DomainError) -> dict[str, Any]:
+    """A refusal made before the resolver runs: logged, and answered as the Lambda proxy answer."""
+    log_refusal(error.status, error.code)
+    return proxy_response(error)
 
 
 def from_domain(error: DomainError) -> Response[Any]:

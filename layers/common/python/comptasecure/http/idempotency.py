@@ -56,7 +56,7 @@ def run(event: dict[str, Any], context: "LambdaContext", resolve: "Callable[[], 
     """Answer a keyed request: the first answer again, or a refusal, or ``resolve()`` run once."""
     key = (event.get("headers") or {})[HEADER]
     if not VALID_KEY.fullmatch(key):
-        return errors.proxy_response(InvalidIdempotencyKey())
+        return errors.refuse(InvalidIdempotencyKey())
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,
@@ -74,9 +74,9 @@ def run(event: dict[str, Any], context: "LambdaContext", resolve: "Callable[[], 
     except _NotKept as not_kept:
         return not_kept.response
     except IdempotencyValidationError:
-        return errors.proxy_response(IdempotencyKeyReused())
+        return errors.refuse(IdempotencyKeyReused())
     except IdempotencyAlreadyInProgressError:
-        return errors.proxy_response(RequestInProgress())
+        return errors.refuse(RequestInProgress())
     finally:
         idempotency.release(reset)
     if claim.replayed:

@@ -11,7 +11,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from pydantic import BaseModel
 
 from comptasecure.errors import InvalidCursor
-from comptasecure.secrets import signing_key
+from comptasecure.secrets import accepted_keys, signing_key
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
@@ -44,8 +44,8 @@ def decode(cursor: str | None, scope: str) -> dict[str, Any] | None:
     except ValueError as error:
         raise _invalid() from error
     tag, payload = raw[:16], raw[16:]
-    expected = hmac.new(signing_key(), scope.encode() + b"|" + payload, hashlib.sha256).digest()[:16]
-    if not hmac.compare_digest(tag, expected):
+    expected = (hmac.new(key, scope.encode() + b"|" + payload, hashlib.sha256).digest()[:16] for key in accepted_keys())
+    if not any(hmac.compare_digest(tag, signed) for signed in expected):
         raise _invalid()
     key: dict[str, Any] = json.loads(payload)
     return key
