@@ -122,6 +122,7 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         _remember_task_token(payload)
         if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
             # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
+            _queued.add(1)
             threading.Thread(target=_invoke_in_background, args=(logical_id, payload), daemon=True).start()
             return b""
         try:
@@ -134,12 +135,39 @@ def _route_lambda_invocations_to_our_handlers() -> None:
     LambdaBackend.invoke = invoke_ours  # type: ignore[method-assign]
 
 
+class _Queued:
+    """How many asynchronous invocations were accepted and have not finished: counted when Lambda
+    accepts one (before its thread starts), so a caller that polls it never misses one in flight."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def add(self, number: int) -> None:
+        with self._lock:
+            self._count += number
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+_queued = _Queued()
+
+
+def queued_invocations() -> int:
+    """Asynchronous invocations accepted and not finished yet (tests/faults/drain.py waits for none)."""
+    return _queued.count
+
+
 def _invoke_in_background(logical_id: str, event: dict[str, Any]) -> None:
     try:
         invoke(logical_id, event)
     except Exception:
         # Lambda would retry, then hand the event to the function's on-failure destination; here it is logged.
         logging.getLogger(__name__).exception("asynchronous invocation of %s failed", logical_id)
+    finally:
+        _queued.add(-1)
 
 
 _dynamodb_lock = threading.RLock()
