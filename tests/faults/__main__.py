@@ -68,6 +68,7 @@ def main() -> int:
         f"\nmake faults: {sum(len(r.points) for r in results)} points in {seconds:.0f} s; build/faults.json", file=out
     )
     emulator.stop()
+    log.close()
     return 0
 
 

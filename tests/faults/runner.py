@@ -366,6 +366,9 @@ def table(results: list[ScenarioResult], *, careless: bool = True) -> str:
             f" {totals['careless silent']:>6}"
         )
     lines.append(total)
+    errors = sum(r.count("error") for r in results) + sum(1 for r in results if r.error)
+    if errors:
+        lines.append(f"{errors} point(s) or scenario(s) ended in a harness error instead (listed below)")
     lines += ["", *details(results)]
     return "\n".join(lines)
 

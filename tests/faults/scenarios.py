@@ -26,6 +26,7 @@ from tests.helpers import (
     invitation_token,
     login,
     owner_of_new_account,
+    signup,
     unique_email,
     wait_for_email,
 )
@@ -241,15 +242,7 @@ def totp_code(ctx: Context, steps_after: int) -> str:
 
 def signed_up(client: Client) -> Context:
     """A signup through the API, its code emailed (the owner cannot log in yet)."""
-    email = unique_email("owner")
-    body = {
-        "email": email,
-        "password": PASSWORD,
-        "first_name": "Claire",
-        "last_name": "Dupont",
-        "company_name": "Cabinet",
-    }
-    reply = client.post("/auth/signup", body)
+    email, reply = signup(client)
     assert reply.status == 201, reply.body
     owner = Member(reply.body["user_id"], email, reply.body["account_id"], "owner", {}, client)
     ctx = Context(client, owner.account_id, {"owner": owner})
