@@ -36,12 +36,9 @@ class DrainTimeout(AssertionError):
 def drain(since: int, timeout: float = TIMEOUT_SECONDS) -> None:
     """Return once everything started since the mark ``since`` (``background.mark()``) is done."""
     deadline = time.monotonic() + timeout
-    settled = 0
     while True:
         busy = _busy(since)
-        # Twice in a row: work done at the first look may have started more (a purge withdrawing tasks).
-        settled = 0 if busy else settled + 1
-        if settled == 2:
+        if not busy:
             return
         if time.monotonic() >= deadline:
             raise DrainTimeout(f"background work not finished within {timeout:.0f}s: {', '.join(busy)}")
@@ -49,7 +46,9 @@ def drain(since: int, timeout: float = TIMEOUT_SECONDS) -> None:
 
 
 def _busy(since: int) -> list[str]:
-    # Invocations first: one that ends between the two looks has recorded the executions it started.
+    """What is still running. One look suffices: whatever background work starts more (an invocation
+    starting or answering workflows, an answered task) records it before it ends, and invocations are
+    looked at first, so that one ending between the two looks has recorded the executions it touched."""
     busy = []
     if queued := emulator.queued_invocations():
         busy.append(f"{queued} asynchronous invocation(s)")
