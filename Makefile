@@ -17,7 +17,7 @@ CHECK_JOBS ?= 3
 PYTEST_WORKERS ?= auto
 
 .PHONY: run test lint typecheck template-check template-lint asl-check openapi openapi-check client client-check \
-	build build-check pytest iam-check suite contract lock benchmark smoke clean browser-test
+	build build-check pytest iam-check suite contract lock benchmark smoke faults clean browser-test
 
 $(VENV)/.installed: pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.12 is required (python3.12 not found)"; exit 1; }
@@ -154,6 +154,13 @@ smoke: $(VENV)/.installed
 benchmark: $(VENV)/.installed
 	$(PY) benchmarks/run.py $(if $(QUICK),--quick)
 	$(PY) benchmarks/csv_import.py
+
+# The fault matrix (issue 19, tests/faults): each write route run again with one fault at each of its AWS and
+# Stripe calls (the call fails, or succeeds and the function dies), the client's retry, the background work
+# drained, the account's invariants checked; prints the table, writes build/faults.json. `make faults
+# ROUTES=signup,delete-account` runs those scenarios (names or routes) only. `make test` runs a sample.
+faults: $(VENV)/.installed
+	$(PY) -m tests.faults $(if $(ROUTES),--routes "$(ROUTES)")
 
 clean:
 	rm -rf $(VENV) $(TOOLS) $(LINT) build .aws-sam .pytest_cache .mypy_cache .ruff_cache $(CLIENT)/node_modules

@@ -134,6 +134,7 @@ def _route_lambda_invocations_to_our_handlers() -> None:
         if {name.lower(): value for name, value in dict(headers or {}).items()}.get("x-amz-invocation-type") == "Event":
             # Lambda queues an asynchronous invocation and answers 202 at once: the caller never waits.
             invoked = function_name if function_name.startswith("arn:") else function_arn(function_name)
+            _queued.add(1)
             threading.Thread(
                 target=_invoke_in_background, args=(logical_id, invoked, payload), daemon=True, name=ASYNCHRONOUS
             ).start()
@@ -192,11 +193,21 @@ def _function_name(name_or_arn: str) -> str:
 def _invoke_in_background(logical_id: str, invoked: str, event: dict[str, Any]) -> None:
     """Lambda's asynchronous invocation: retries, then the on-failure destination (local/async_paths.py).
     ``invoked`` is the ARN the caller named (the alias, or the function for $LATEST)."""
-    async_paths.run(logical_id, event, invoke, _running[0].resolve, invoked)
+    try:
+        async_paths.run(logical_id, event, invoke, _running[0].resolve, invoked)
+    finally:
+        _queued.add(-1)
 
 
 # The process's emulator (one a process: its endpoint and MOTO_PORT are process-wide settings).
 _running: list["Emulator"] = []
+
+
+def process_emulator() -> "Emulator":
+    """The emulator this process started."""
+    return _running[0]
+
+
 # Functions whose Invoke requests Lambda refuses for now (429): its invocation quota exceeded.
 _refused: set[str] = set()
 
@@ -210,6 +221,31 @@ def refusing_invocations(logical_id: str) -> Iterator[None]:
         yield
     finally:
         _refused.discard(logical_id)
+
+
+class _Queued:
+    """How many asynchronous invocations were accepted and have not finished: counted when Lambda
+    accepts one (before its thread starts), so a caller that polls it never misses one in flight."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def add(self, number: int) -> None:
+        with self._lock:
+            self._count += number
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+
+_queued = _Queued()
+
+
+def queued_invocations() -> int:
+    """Asynchronous invocations accepted and not finished yet (tests/faults/drain.py waits for none)."""
+    return _queued.count
 
 
 _dynamodb_lock = threading.RLock()

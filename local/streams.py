@@ -20,7 +20,8 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -150,6 +151,8 @@ class Poller:
     _stream_arn: str | None = None
     _shard_id: str | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    taken: list[dict[str, Any]] | None = None
+    """While set (see ``Streams.taking``): where the records go instead of the function."""
 
     def start(self) -> "Poller":
         threading.Thread(target=self._run, daemon=True, name=f"stream-{self.mapping.function}").start()
@@ -159,6 +162,10 @@ class Poller:
         """Every record written so far was read and dealt with."""
         with self._lock:
             return not self._busy and self._position >= len(self._shard_items())
+
+    def hand_to(self, taken: list[dict[str, Any]] | None) -> None:
+        with self._lock:
+            self.taken = taken
 
     def reset(self) -> None:
         """The table was created again (a new stream): start from its beginning."""
@@ -199,6 +206,11 @@ class Poller:
             generation = self._generation
         records = self._read()
         accepted = [record for record in records if self.mapping.accepts(record)]
+        with self._lock:
+            taken = self.taken
+        if taken is not None:
+            taken.extend(accepted)
+            accepted = []
         for start in range(0, len(accepted), self.mapping.batch_size):
             self._deliver([_Delivery(record) for record in accepted[start : start + self.mapping.batch_size]])
         with self._lock:
@@ -350,6 +362,20 @@ class Streams:
     def reset(self) -> None:
         for poller in self.pollers:
             poller.reset()
+
+    @contextmanager
+    def taking(self, function: str) -> Iterator[list[dict[str, Any]]]:
+        """The records the function's mappings would deliver meanwhile, handed to the caller instead (in
+        Lambda's event shape, filters applied): the fault matrix invokes the function with them itself."""
+        taken: list[dict[str, Any]] = []
+        own = [poller for poller in self.pollers if poller.mapping.function == function]
+        for poller in own:
+            poller.hand_to(taken)
+        try:
+            yield taken
+        finally:
+            for poller in own:
+                poller.hand_to(None)
 
     def idle(self) -> bool:
         """Every record written so far has been delivered (or filtered out, or sent to its destination)."""

@@ -108,6 +108,7 @@ def _correct_localstripe() -> None:
     # the local run starts from scratch each time, so the state stays in memory.
     store.dump_to_disk = lambda: None
     _add_customer_payment_methods_route(app)
+    _honour_idempotency_keys(app)
     _accept_current_setup_intent_parameters()
     _attach_the_method_of_a_succeeded_setup()
     _announce_attached_and_detached_methods()
@@ -137,6 +138,53 @@ def _add_customer_payment_methods_route(app: "web.Application") -> None:
 
     path = "/v1/customers/{id}/payment_methods"
     app.router.add_route("GET", path, api_extra(list_for_customer, path))
+
+
+def _honour_idempotency_keys(app: "web.Application") -> None:
+    """A POST sent again with the same ``Idempotency-Key`` gets the first answer, as on Stripe; localstripe
+    1.15 ignores the header and would run it twice.
+
+    Stripe keeps a key's answer 24 hours (longer than any run here), keyed by the API key; the same key
+    with other parameters is refused (400), and while the first request runs a second one gets a 409
+    (stripe-python retries it). Only answers of a request that ran are kept (2xx here): a refused one
+    is run again, as Stripe runs again a request whose parameters failed validation. stripe-python sends
+    a key with every POST, so our own retries of a customer's creation (its key derived from the account)
+    find the customer created the first time.
+    """
+    from aiohttp import web
+
+    answers: dict[tuple[str, str], tuple[bytes, int, bytes, str]] = {}
+    running: set[tuple[str, str]] = set()
+
+    def refusal(status: int, message: str) -> web.Response:
+        return web.json_response({"error": {"type": "idempotency_error", "message": message}}, status=status)
+
+    @web.middleware
+    async def idempotent(request: web.Request, handler: Any) -> web.StreamResponse:
+        key = request.headers.get("Idempotency-Key")
+        if request.method != "POST" or not key:
+            return await handler(request)  # type: ignore[no-any-return]
+        identity = (request.headers.get("Authorization", ""), key)
+        parameters = await request.read()
+        if identity in answers:
+            first, status, body, content_type = answers[identity]
+            if first != parameters:
+                return refusal(400, "Keys for idempotent requests can only be used with the same parameters.")
+            return web.Response(
+                status=status, body=body, content_type=content_type, headers={"Idempotent-Replayed": "true"}
+            )
+        if identity in running:
+            return refusal(409, "There is currently another in-progress request using this Idempotency-Key.")
+        running.add(identity)
+        try:
+            response = await handler(request)
+        finally:
+            running.discard(identity)
+        if 200 <= response.status < 300 and isinstance(response, web.Response) and response.body is not None:
+            answers[identity] = (parameters, response.status, bytes(response.body), response.content_type)  # type: ignore[arg-type]
+        return response  # type: ignore[no-any-return]
+
+    app.middlewares.insert(0, idempotent)
 
 
 def _accept_current_setup_intent_parameters() -> None:

@@ -8,7 +8,8 @@ functions and queues others add too (README "Operate"):
   line on the dashboard, and its place in ReplayDeadLettersFunction (the queue to read, the target to run);
 - every alarm names a metric that exists (AWS's, or one the code emits with these dimensions) of a
   resource the template declares, and notifies AlarmTopic;
-- every function is in its area's errors and throttles alarms.
+- every function is in its area's errors and throttles alarms;
+- every function behind a route that takes an Idempotency-Key may write its request record.
 
 cfn-lint alone reads SAM loosely (a wrong runtime or a broken !Ref inside an environment
 variable passes), so the template is translated first, as CloudFormation would.
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any, get_args
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from comptasecure.http.idempotency import keyed
 from comptasecure.observability import METRICS, NAMESPACE
 from comptasecure.settings import FunctionSetting, Settings
 from local import iam, template
@@ -356,6 +358,18 @@ def area_alarm_problems(sam: dict[str, Any]) -> list[str]:
     return problems
 
 
+def idempotency_grant_problems(resources: Resources) -> list[str]:
+    """A keyed route's record is claimed, completed and released with UpdateItem on the table (see
+    store/request_records.py): without the grant, the route fails on AWS only when a key is sent."""
+    problems = []
+    for route in template.routes():
+        key = f"{route.method} {route.path}"
+        name = route.function.logical_id
+        if keyed(key) and "dynamodb:UpdateItem" not in _granted(resources, name, ("Table", "Arn")):
+            problems.append(f"{name}: {key} takes an Idempotency-Key but may not UpdateItem its record on Table")
+    return problems
+
+
 def operability_problems(sam: dict[str, Any], cloudformation: dict[str, Any]) -> list[str]:
     resources = cloudformation["Resources"]
     service = sam["Globals"]["Function"]["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"]
@@ -364,6 +378,7 @@ def operability_problems(sam: dict[str, Any], cloudformation: dict[str, Any]) ->
         + asynchronous_path_problems(resources)
         + alarm_problems(resources, service)
         + area_alarm_problems(sam)
+        + idempotency_grant_problems(resources)
     )
 
 
@@ -383,6 +398,7 @@ def main() -> int:
         print(f"template: SAM translated and cfn-lint clean ({len(cloudformation['Resources'])} resources)")
         print("template: every function is given the settings its handler requires")
         print("template: logs, failure destinations, dead-letter queues and alarms complete")
+        print("template: every route that takes an Idempotency-Key may write its request record")
     return result.returncode or int(bool(problems))
 
 

@@ -98,7 +98,7 @@ def test_concurrent_first_calls_keep_one_stripe_customer(client: Client, table: 
         for customer in stripe_client().v1.customers.list({"limit": 100}).auto_paging_iter()
         if customer.to_dict().get("metadata", {}).get("account_id") == alice.account_id
     ]
-    assert ours == [customer_id]  # the losers' duplicates (no idempotency in localstripe) were deleted
+    assert ours == [customer_id]  # one customer: Stripe answers a creation sent again with its key with the first
     assert len(audit_events(table, alice.account_id, "billing.customer_created")) == 1
 
 

@@ -117,6 +117,16 @@ def test_a_function_invoked_by_another_one_needs_a_failure_destination(cfn: Docu
     ]
 
 
+def test_a_keyed_route_whose_function_may_not_write_its_request_record_is_caught(cfn: Document) -> None:
+    """Without UpdateItem the route works until a client sends an Idempotency-Key, then fails on AWS only."""
+    resources = cfn["Resources"]
+    statement = resources["CreateGroupFunctionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][0]
+    statement["Action"].remove("dynamodb:UpdateItem")
+    assert rules.idempotency_grant_problems(resources) == [
+        "CreateGroupFunction: POST /groups takes an Idempotency-Key but may not UpdateItem its record on Table"
+    ]
+
+
 def test_a_dead_letter_queue_without_its_alarm_is_caught(cfn: Document) -> None:
     resources = cfn["Resources"]
     del resources["CleanupDeadLetterQueueAlarm"]

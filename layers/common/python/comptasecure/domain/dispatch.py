@@ -7,13 +7,16 @@ so a run that dies after its effect and before the item's deletion does no harm 
 a workflow starts under a name derived from the outbox id (Step Functions answers the same
 execution), a withdrawn or resumed task answers that it no longer waits, a code is derived from the
 outbox id (the same code again), deletions find nothing left. The one effect that can happen twice
-is an email, when the function dies between SES's acceptance and the item's deletion: email has no
-idempotency key, and a second copy beats a lost notice.
+is an email: it has no idempotency key, so once SES accepted it, the item's deletion is tried again
+on its own before the record is reported failed (a redelivery would send a second copy), and only a
+function dying between the two, or DynamoDB refusing every attempt, sends it twice: a second copy
+beats a lost notice.
 """
 
 import hashlib
 import hmac
 import json
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,7 +30,7 @@ from comptasecure.emails import sender, templates
 from comptasecure.observability import logger
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
-from comptasecure.store import keys, outbox
+from comptasecure.store import batch, keys, outbox
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 
@@ -46,6 +49,8 @@ class Owed:
 
 
 Runner = Callable[[Owed], None]
+# Attempts at deleting a carried-out item (each after botocore's own retries) before the record fails.
+DONE_ATTEMPTS = 4
 
 
 def carry_out(pk: str, sk: str) -> str | None:
@@ -55,9 +60,24 @@ def carry_out(pk: str, sk: str) -> str | None:
         return None
     kind = item["follow_up"]
     RUNNERS[kind](Owed(pk, sk.removeprefix(keys.outbox_sk("")), json.loads(item["payload"])))
-    outbox.done(pk, sk)
+    _mark_done(pk, sk)
     logger.info("follow-up carried out", extra={"follow_up": kind})
     return kind
+
+
+def _mark_done(pk: str, sk: str) -> None:
+    """Delete the carried-out item, trying again on a failure: its effect happened, and a redelivery
+    would repeat it (an email twice)."""
+    for attempt in range(DONE_ATTEMPTS):
+        if attempt:
+            time.sleep(batch.backoff(attempt))
+        try:
+            outbox.done(pk, sk)
+            return
+        except ClientError:
+            if attempt == DONE_ATTEMPTS - 1:
+                raise
+            logger.warning("follow-up carried out, its item not deleted yet", extra={"attempt": attempt + 1})
 
 
 def _email(owed: Owed) -> None:
