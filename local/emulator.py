@@ -395,7 +395,7 @@ class Emulator:
     # ------------------------------------------------------------ provisioning
     def provision(self) -> None:
         parameters = {
-            name: os.environ.get(_env_name(name), str(spec.get("Default", "")))
+            name: os.environ.get(_env_name(name), LOCAL_DEFAULTS.get(name, str(spec.get("Default", ""))))
             for name, spec in template.load().get("Parameters", {}).items()
         }
         parameters["Stage"] = STAGE
@@ -530,6 +530,11 @@ class Emulator:
                 return str(separator).join(self.resolve(item) for item in items)
             raise ValueError(f"unsupported intrinsic {value}")
         return str(value)
+
+
+# Where the local run differs from the template's defaults (API.md "Local run only"): the front end is a
+# developer's dev server, so links in emails lead there and the WebAuthn relying party is localhost.
+LOCAL_DEFAULTS = {"AppBaseUrl": "http://localhost:5173"}
 
 
 def _env_name(parameter: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from comptasecure import aws, clock, workers
-from comptasecure.domain import codes, fecs, follow_ups, workflow
+from comptasecure.domain import codes, fecs, follow_ups, passkeys, workflow
 from comptasecure.emails import sender, templates
 from comptasecure.observability import logger
 from comptasecure.secrets import signing_key
@@ -127,6 +127,7 @@ def _resume_task(account_id: str, outbox_id: str, payload: dict[str, Any]) -> No
 def _forget_user(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
     session_store.delete_all(account_id, payload["user_id"])
     fecs.forget_user(account_id, payload["user_id"])
+    passkeys.forget_user(account_id, payload["user_id"])
 
 
 def _tidy_sessions(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:

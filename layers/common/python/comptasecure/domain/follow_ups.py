@@ -82,7 +82,7 @@ def resume_task(tx: Transaction, account_id: str, task_token: str | None, output
 
 
 def forget_user(tx: Transaction, account_id: str, user_id: str) -> None:
-    """A removed user's sessions and FEC grants go (its files stay on the account, R-PRO-3)."""
+    """A removed user's sessions, FEC grants and passkeys go (its files stay on the account, R-PRO-3)."""
     outbox.add(tx, account_id, FORGET_USER, {"user_id": user_id})
 
 

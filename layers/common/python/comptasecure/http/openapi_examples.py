@@ -35,6 +35,7 @@ _USER = {
     "groups": [{"id": GROUP_ID, "name": "Équipe audit"}],
     "status": "active",
     "mfa_enabled": True,
+    "passkey_count": 1,
     "email_delivery": "ok",
 }
 # As domain/mfa.py draws them: twice 5 characters of an alphabet without 0/o, 1/l/i.
@@ -238,6 +239,7 @@ RESPONSES: dict[str, Any] = {
         "account_id": ACCOUNT_ID,
         "status": "active",
         "mfa_enabled": True,
+        "passkey_count": 2,
     },
     "SetupIntentView": {"client_secret": "seti_1QdU5b_secret_Vx8", "setup_intent_id": "seti_1QdU5bK2bHc9xYzA"},
     "ShareResult": {"user_ids": [OWNER_ID, ADMIN_ID]},
