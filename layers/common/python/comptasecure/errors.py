@@ -847,6 +847,14 @@ class GroupQuotaReached(Conflict):
     message = "Votre type de compte ne permet pas de créer d'autres groupes."
 
 
+class FolderChanged(Conflict):
+    """A file was registered in the folder, or the folder shared, at the same moment, again and again:
+    retry in a moment."""
+
+    code = "folder_changed"
+    message = "Le dossier change en ce moment. Réessayez dans quelques instants."
+
+
 class CabinetChanged(Conflict):
     """The firm information kept changing while the CRM was saved: save it again."""
 

@@ -28,6 +28,8 @@ from comptasecure.observability import logger
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
 from comptasecure.store import expiry, keys, outbox
+from comptasecure.store import fecs as fec_store
+from comptasecure.store import folders as folder_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.conditions import ConditionFailed
@@ -128,6 +130,15 @@ def _forget_user(account_id: str, outbox_id: str, payload: dict[str, Any]) -> No
     session_store.delete_all(account_id, payload["user_id"])
     fecs.forget_user(account_id, payload["user_id"])
     passkeys.forget_user(account_id, payload["user_id"])
+    folder_store.forget_user(account_id, payload["user_id"])
+
+
+def _grant_folder(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
+    """A folder's files to its new users (or a new file to the folder's users): plain puts, so a run
+    again writes the same grants; files registered since the share grant themselves."""
+    fec_ids = [payload["fec_id"]] if payload["fec_id"] else folder_store.file_ids(account_id, payload["folder_key"])
+    pairs = [(user_id, fec_id) for user_id in payload["user_ids"] for fec_id in fec_ids]
+    fec_store.grant_many(account_id, pairs, payload["granted_by"], clock.iso(clock.now()))
 
 
 def _tidy_sessions(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
@@ -155,4 +166,5 @@ RUNNERS: dict[str, Runner] = {
     follow_ups.TIDY_SESSIONS: _tidy_sessions,
     follow_ups.PURGE_ACCOUNT: _purge_account,
     follow_ups.EXPORT_AUDIT: _export_audit,
+    follow_ups.GRANT_FOLDER: _grant_folder,
 }

@@ -23,6 +23,7 @@ FORGET_USER = "forget_user"
 TIDY_SESSIONS = "tidy_sessions"
 PURGE_ACCOUNT = "purge_account"
 EXPORT_AUDIT = "export_audit"
+GRANT_FOLDER = "grant_folder"
 
 WorkflowStep = Literal["invitation", "code"]
 
@@ -99,3 +100,22 @@ def purge_account(tx: Transaction, account_id: str, stripe_customer_id: str | No
 def export_audit(tx: Transaction, account_id: str, export_id: str) -> None:
     """A large audit export is written to the bucket by AuditExportWorkerFunction."""
     outbox.add(tx, account_id, EXPORT_AUDIT, {"export_id": export_id})
+
+
+def grant_folder(
+    tx: Transaction,
+    account_id: str,
+    folder_key: str,
+    user_ids: Sequence[str],
+    granted_by: str,
+    *,
+    fec_id: str | None = None,
+) -> None:
+    """The grants a folder share owes, too many for its own transaction: each of these users, each file
+    of the folder (or this one file, just registered in it)."""
+    outbox.add(
+        tx,
+        account_id,
+        GRANT_FOLDER,
+        {"folder_key": folder_key, "user_ids": sorted(user_ids), "granted_by": granted_by, "fec_id": fec_id},
+    )

@@ -25,6 +25,7 @@ _GROUP = {
     "member_ids": [OWNER_ID, ADMIN_ID],
     "member_count": 2,
     "shared_fec_count": 3,
+    "shared_folder_count": 1,
 }
 _USER = {
     "id": ADMIN_ID,

@@ -55,6 +55,23 @@ def grant(
     )
 
 
+def grant_many(account_id: str, pairs: list[tuple[str, str]], granted_by: str, at: str) -> None:
+    """Grant each (user, file) pair, 25 to a BatchWriteItem (unprocessed ones sent again): grants a
+    follow-up owes, idempotent however often it runs."""
+    with aws.table().batch_writer(overwrite_by_pkeys=["PK", "SK"]) as batch:
+        for user_id, fec_id in pairs:
+            batch.put_item(
+                Item={
+                    **keys.key(keys.account_pk(account_id), keys.grant_sk(user_id, fec_id)),
+                    "kind": "grant",
+                    "user_id": user_id,
+                    "fec_id": fec_id,
+                    "granted_by": granted_by,
+                    "granted_at": at,
+                }
+            )
+
+
 def granted_fec_ids(account_id: str, user_id: str) -> set[str]:
     """The files granted to one user (one Query on the user's grants, keys only)."""
     return {key["SK"].removeprefix(keys.grant_sk(user_id)) for key in grant_keys_of(account_id, user_id)}

@@ -1,6 +1,7 @@
 """Passkeys (R-MFA-5): a credential found by its id before the account is known, the user's list of
 them, and the WebAuthn challenges each ceremony spends once (key design in store/keys.py)."""
 
+from contextlib import suppress
 from typing import Any, cast
 
 from boto3.dynamodb.conditions import Key
@@ -9,6 +10,7 @@ from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys, pages
 from comptasecure.store.batch import get_many
+from comptasecure.store.conditions import ConditionFailed, conditional
 from comptasecure.store.records import Challenge, Credential, Passkey, User
 from comptasecure.store.transaction import Transaction
 from comptasecure.store.values import plain
@@ -198,3 +200,14 @@ def record_use(
         values={":at": at},
         on_condition_failed=on_changed,
     )
+
+
+def release_credential(passkey_id: str, account_id: str) -> None:
+    """A purged account's credential goes (its passkey item goes with the partition); one another
+    account registered since (the same authenticator's id cannot be, but the check costs nothing) stays."""
+    with suppress(ConditionFailed), conditional():
+        aws.table().delete_item(
+            Key=_credential_key(passkey_id),
+            ConditionExpression="account_id = :account_id",
+            ExpressionAttributeValues={":account_id": account_id},
+        )

@@ -152,7 +152,7 @@ class Folder(TypedDict):
 
     folder: str
     fec_count: int | Decimal
-    user_ids: NotRequired[set[str]]
+    user_ids: NotRequired[list[str]]
     """The users it is shared with (absent when none): they see each of its files, those added later too."""
     share_version: NotRequired[int | Decimal]
     """Moved by every share: a file registered meanwhile reads the folder again."""
