@@ -889,6 +889,9 @@ class PasskeyLimitReached(Conflict):
     code = "passkey_limit_reached"
     message = "Vous avez atteint le nombre maximal de clés d'accès ({limit}). Supprimez-en une d'abord."
 
+    def __init__(self, *, limit: int) -> None:
+        super().__init__(limit=limit)
+
 
 class EventInProgress(Conflict):
     """The same Stripe event is being applied by another delivery: Stripe will retry it."""

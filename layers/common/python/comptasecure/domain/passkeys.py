@@ -224,8 +224,9 @@ def page(
 
 def remove(account_id: str, actor: audit_log.Actor, passkey_id: str, current_password: str, device: Device) -> None:
     """Remove one of the caller's passkeys, with the password (counted as DELETE /me/mfa counts it)."""
-    user = user_store.get(account_id, actor.id)
-    passkey = passkey_store.get(account_id, actor.id, passkey_id)
+    user, passkey = passkey_store.with_user(account_id, actor.id, passkey_id)
+    if user is None:
+        raise UserNotFound()
     if passkey is None:
         raise PasskeyNotFound()
     reauthentication.check_password(account_id, user, current_password)

@@ -75,9 +75,17 @@ def registration_view(account_id: str, user_id: str, challenge: str) -> tuple[Us
     )
 
 
-def get(account_id: str, user_id: str, passkey_id: str) -> Passkey | None:
-    item = aws.table().get_item(Key=_passkey_key(account_id, user_id, passkey_id)).get("Item")
-    return None if item is None else cast(Passkey, pages.record(item))
+def with_user(account_id: str, user_id: str, passkey_id: str) -> tuple[User | None, Passkey | None]:
+    """The user and one of its passkeys, in one BatchGetItem."""
+    wanted = [
+        keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+        _passkey_key(account_id, user_id, passkey_id),
+    ]
+    found = {str(item["SK"]): item for item in get_many(wanted)}
+    passkey = found.get(wanted[1]["SK"])
+    return cast(User | None, found.get(wanted[0]["SK"])), None if passkey is None else cast(
+        Passkey, pages.record(passkey)
+    )
 
 
 def page(
