@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 
 from local import emails, iam, template
 from local.emulator import Emulator
-from tests.helpers import Client, executions_of, signup, signup_confirmed, wait_until_ended
+from tests.helpers import Client, eventually, executions_of, signup, signup_confirmed, wait_until_ended
 
 
 def access_denied(call: Any) -> ClientError:
@@ -62,7 +62,8 @@ def test_the_workflow_fails_once_its_grant_to_invoke_a_task_is_removed(
 
     email, reply = signup(client)
     assert reply.status == 201  # the route starts the workflow; the workflow's task is what is refused
-    [execution] = executions_of(reply.body["user_id"])
+    # The workflow starts from the signup's outbox, after the answer: polled, not assumed started.
+    [execution] = eventually(lambda: executions_of(reply.body["user_id"]), "the workflow's start")
     ended = wait_until_ended(execution["executionArn"])
     assert ended["status"] == "FAILED"
     history = boto3.client("stepfunctions").get_execution_history(executionArn=execution["executionArn"])["events"]

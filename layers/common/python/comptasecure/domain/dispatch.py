@@ -22,7 +22,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from comptasecure import aws, clock, workers
-from comptasecure.domain import codes, fecs, follow_ups, passkeys, workflow
+from comptasecure.domain import codes, fecs, follow_ups, workflow
 from comptasecure.emails import sender, templates
 from comptasecure.observability import logger
 from comptasecure.secrets import signing_key
@@ -30,6 +30,7 @@ from comptasecure.settings import settings
 from comptasecure.store import expiry, keys, outbox
 from comptasecure.store import fecs as fec_store
 from comptasecure.store import folders as folder_store
+from comptasecure.store import passkeys as passkey_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 from comptasecure.store.conditions import ConditionFailed
@@ -129,7 +130,7 @@ def _resume_task(account_id: str, outbox_id: str, payload: dict[str, Any]) -> No
 def _forget_user(account_id: str, outbox_id: str, payload: dict[str, Any]) -> None:
     session_store.delete_all(account_id, payload["user_id"])
     fecs.forget_user(account_id, payload["user_id"])
-    passkeys.forget_user(account_id, payload["user_id"])
+    passkey_store.forget_user(account_id, payload["user_id"])
     folder_store.forget_user(account_id, payload["user_id"])
 
 

@@ -253,14 +253,6 @@ def remove(account_id: str, actor: audit_log.Actor, passkey_id: str, current_pas
     tx.commit()
 
 
-def forget_user(account_id: str, user_id: str) -> None:
-    """A removed user's passkeys and their credentials go (the user item is gone already)."""
-    for passkey in passkey_store.all_of(account_id, user_id):
-        tx = Transaction()
-        passkey_store.remove(tx, account_id, user_id, passkey["id"], on_missing=None, count=False)
-        tx.commit()
-
-
 # ---------------------------------------------------------------- login
 def login_options() -> LoginOptions:
     """``PublicKeyCredentialRequestOptions`` (JSON) for a discoverable login, and its challenge's id."""

@@ -219,3 +219,11 @@ def release_credential(passkey_id: str, account_id: str) -> None:
             ConditionExpression="account_id = :account_id",
             ExpressionAttributeValues={":account_id": account_id},
         )
+
+
+def forget_user(account_id: str, user_id: str) -> None:
+    """A removed user's passkeys and their credentials go (the user item is gone already)."""
+    for passkey in all_of(account_id, user_id):
+        tx = Transaction()
+        remove(tx, account_id, user_id, passkey["id"], on_missing=None, count=False)
+        tx.commit()
