@@ -237,3 +237,28 @@ def test_the_files_list_is_one_query_and_one_batch_get_per_page_whatever_the_fol
     assert len(page.body["items"]) == 10
     assert dict(counter.calls) == {"Query": 1, "BatchGetItem": 1}
     assert len(visible(member)) == 24
+
+
+def test_folders_are_listed_page_by_page(team: dict[str, Member]) -> None:
+    owner = team["owner"]
+    register(owner, "Dossier A")
+    register(owner, "Dossier B")
+    first = owner.client.get("/fecs/folders?limit=1").body
+    assert len(first["items"]) == 1 and first["next_cursor"]
+    rest = owner.client.get(f"/fecs/folders?limit=1&cursor={first['next_cursor']}").body
+    assert {first["items"][0]["folder"], rest["items"][0]["folder"]} == {"Dossier A", "Dossier B"}
+    assert team["admin"].client.get(f"/fecs/folders?limit=1&cursor={first['next_cursor']}").status == 200
+    stranger_cursor = team["member"].client.get(f"/fecs/folders?cursor={first['next_cursor']}")
+    assert stranger_cursor.status == 403
+
+
+def test_a_keyed_retry_of_a_file_share_gets_the_first_answer(team: dict[str, Member], table: Any) -> None:
+    """POST /fecs/{id}/shares keeps its Idempotency-Key record (an UpdateItem its role needs: it answered 500)."""
+    owner, member = team["owner"], team["member"]
+    fec_id = register(owner)
+    body = {"user_ids": [member.user_id]}
+    first = owner.client.post(f"/fecs/{fec_id}/shares", body, idempotency_key="share-1")
+    again = owner.client.post(f"/fecs/{fec_id}/shares", body, idempotency_key="share-1")
+    assert (first.status, again.status) == (200, 200) and again.headers["Idempotent-Replayed"] == "true"
+    assert first.body == again.body == {"user_ids": [member.user_id]}
+    assert len(audit_events(table, owner.account_id, "fec.shared")) == 1

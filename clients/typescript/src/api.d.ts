@@ -1747,7 +1747,10 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
-        /** FolderShareRequest */
+        /**
+         * FolderShareRequest
+         * @description Whom to share the folder with: as for a file, users and groups, at least one.
+         */
         FolderShareRequest: {
             /** Folder */
             folder: string;
@@ -4160,6 +4163,15 @@ export interface operations {
                      *     }
                      */
                     "application/json": components["schemas"]["RequestOptions"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
         };

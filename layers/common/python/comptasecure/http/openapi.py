@@ -208,6 +208,8 @@ ROUTES: dict[str, Notes] = {
         )
     ),
     "POST /auth/passkey": Notes((errors.PasskeyRefused(), errors.NotConfirmed(), errors.UserDisabled())),
+    # No body is read: only a body of another media type than JSON is refused.
+    "POST /auth/passkey/options": Notes((errors.UnsupportedMediaType(),)),
     "POST /me/passkeys/options": Notes((USER_GONE,)),
     "POST /me/passkeys": Notes(
         (errors.InvalidPasskey(), errors.PasskeyLimitReached(limit=passkeys.MAX_PASSKEYS), USER_GONE)

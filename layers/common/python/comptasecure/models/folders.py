@@ -1,10 +1,9 @@
 """FEC folders: the account's folders, and sharing one (API.md "FEC sharing")."""
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel
 
-from comptasecure.models import Request
+from comptasecure.models.fec_shares import ShareRequest
 from comptasecure.models.fecs import Folder
-from comptasecure.validation import Ids
 
 
 class FolderView(BaseModel):
@@ -18,16 +17,10 @@ class FolderPage(BaseModel):
     next_cursor: str | None
 
 
-class FolderShareRequest(Request):
-    folder: Folder
-    user_ids: Ids = []
-    group_ids: Ids = []
+class FolderShareRequest(ShareRequest):
+    """Whom to share the folder with: as for a file, users and groups, at least one."""
 
-    @model_validator(mode="after")
-    def someone(self) -> "FolderShareRequest":
-        if not self.user_ids and not self.group_ids:
-            raise ValueError("Indiquez au moins un utilisateur ou un groupe.")
-        return self
+    folder: Folder
 
 
 class FolderShareResult(BaseModel):

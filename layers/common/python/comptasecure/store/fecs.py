@@ -2,8 +2,6 @@
 
 from typing import Any, cast
 
-from boto3.dynamodb.conditions import Key
-
 from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys, pages
@@ -117,15 +115,5 @@ def _page(
     account_id: str, prefix: str, limit: int, start_key: dict[str, Any] | None, projection: str | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """A page of the account's items under ``prefix``; a start key may only continue them."""
-    pk = keys.account_pk(account_id)
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(prefix),
-        "Limit": limit,
-    }
-    if start_key:
-        pages.check_start_key(start_key, pk, prefix)
-        query["ExclusiveStartKey"] = start_key
-    if projection:
-        query["ProjectionExpression"] = projection
-    response = aws.table().query(**query)
-    return [dict(plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last_key = pages.query(keys.account_pk(account_id), prefix, limit, start_key, projection=projection)
+    return [dict(plain(item)) for item in items], last_key

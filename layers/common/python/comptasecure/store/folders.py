@@ -115,16 +115,8 @@ def record_group_share(
 
 def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Folder], dict[str, Any] | None]:
     """One page of the account's folders: one Query on ``FOLDER#``."""
-    pk = keys.account_pk(account_id)
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(keys.folder_sk()),
-        "Limit": limit,
-    }
-    if start_key:
-        pages.check_start_key(start_key, pk, keys.folder_sk())
-        query["ExclusiveStartKey"] = start_key
-    response = aws.table().query(**query)
-    return [cast(Folder, plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last_key = pages.query(keys.account_pk(account_id), keys.folder_sk(), limit, start_key)
+    return [cast(Folder, plain(item)) for item in items], last_key
 
 
 def forget_user(account_id: str, user_id: str) -> None:

@@ -28,16 +28,8 @@ def get_many_in(account_id: str, group_ids: Sequence[str]) -> list[Group]:
 
 def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Group], dict[str, Any] | None]:
     """One page of the account's groups; a start key may only continue them (else InvalidCursor)."""
-    pk = keys.account_pk(account_id)
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(keys.group_sk()),
-        "Limit": limit,
-    }
-    if start_key:
-        pages.check_start_key(start_key, pk, keys.group_sk())
-        query["ExclusiveStartKey"] = start_key
-    response = aws.table().query(**query)
-    return [cast(Group, plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last_key = pages.query(keys.account_pk(account_id), keys.group_sk(), limit, start_key)
+    return [cast(Group, plain(item)) for item in items], last_key
 
 
 def put_new(

@@ -4,8 +4,6 @@ them, and the WebAuthn challenges each ceremony spends once (key design in store
 from contextlib import suppress
 from typing import Any, cast
 
-from boto3.dynamodb.conditions import Key
-
 from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys, pages
@@ -92,16 +90,8 @@ def page(
     account_id: str, user_id: str, limit: int, start_key: dict[str, Any] | None
 ) -> tuple[list[Passkey], dict[str, Any] | None]:
     """One page of the user's passkeys: one Query on ``PASSKEY#<uid>#``."""
-    pk, prefix = keys.account_pk(account_id), keys.passkey_sk(user_id)
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(prefix),
-        "Limit": limit,
-    }
-    if start_key:
-        pages.check_start_key(start_key, pk, prefix)
-        query["ExclusiveStartKey"] = start_key
-    response = aws.table().query(**query)
-    return [cast(Passkey, pages.record(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last_key = pages.query(keys.account_pk(account_id), keys.passkey_sk(user_id), limit, start_key)
+    return [cast(Passkey, pages.record(item)) for item in items], last_key
 
 
 def all_of(account_id: str, user_id: str) -> list[Passkey]:
