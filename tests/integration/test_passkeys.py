@@ -22,6 +22,7 @@ from tests.helpers import (
     owner_of_new_account,
     partition,
     user_item,
+    wait_for_purge,
 )
 from tests.security_helpers import enroll
 
@@ -429,3 +430,13 @@ def test_another_accounts_or_users_passkey_id_is_not_found(client: Client) -> No
         assert reply.status == 404 and reply.error["code"] == "passkey_not_found"
         assert caller.client.get("/me/passkeys").body["items"] == []
     assert owner.client.call("DELETE", f"/me/passkeys/{uuid.uuid4().hex}", {"current_password": PASSWORD}).status == 422
+
+
+def test_a_deleted_accounts_passkeys_leave_no_credential_behind(client: Client, table: Any) -> None:
+    owner = owner_of_new_account(client)
+    device = Authenticator()
+    added = register(owner, device)
+    assert owner.client.delete("/account").status == 204
+    assert passkey_login(client, device).status == 401  # the account is gone at once
+    wait_for_purge(table, owner.account_id)
+    assert "Item" not in table.get_item(Key=keys.key(keys.credential_pk(added["id"]), keys.CREDENTIAL_SK))
