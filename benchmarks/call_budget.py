@@ -26,6 +26,7 @@ from comptasecure import clock
 from comptasecure.domain import totp
 from local import iam, template
 from tests import billing_helpers, seed
+from tests.authenticator import Authenticator
 from tests.helpers import (
     PASSWORD,
     Client,
@@ -73,9 +74,12 @@ BUDGET: dict[str, tuple[int, int]] = {
     "GET /groups/{group_id}": (2, 2),
     "PATCH /groups/{group_id}": (4, 4),  # "="
     "POST /groups/{group_id}/reshare": (4, 4),  # "="
-    "POST /fecs": (2, 2),  # transaction, the presigned upload URL (signed, checked as s3:PutObject)
+    # was 2: the folder's item (who it is shared with: they are granted the file in its transaction)
+    "POST /fecs": (3, 3),  # the folder, the transaction, the presigned upload URL (checked as s3:PutObject)
     "POST /fecs/{fec_id}/shares": (3, 3),
-    "GET /fecs": (2, 2),  # a member: grants Query, files BatchGet
+    "GET /fecs": (2, 2),  # a member: grants Query, files BatchGet (folders' files are grants too)
+    "GET /fecs/folders": (1, 1),
+    "POST /fecs/folder-shares": (3, 3),  # groups BatchGet, the folder's files Query, one transaction
     "GET /audit": (1, 1),
     "GET /audit/export": (1, 1),
     "GET /audit/exports/{export_id}": (1, 1),
@@ -116,6 +120,14 @@ BUDGET: dict[str, tuple[int, int]] = {
     "DELETE /me": (6, 6),  # was 9: the user, its link and codes in one BatchGet; sessions and grants Queries
     "POST /account/transfer-ownership": (4, 4),
     "POST /auth/logout": (1, 1),  # was 2: one conditional delete, no read first
+    "POST /me/passkeys/options": (3, 3),  # the user, its passkeys (excluded), the challenge's transaction
+    "POST /me/passkeys": (2, 2),  # the user and the challenge in one BatchGet, one transaction
+    "GET /me/passkeys": (1, 1),
+    "DELETE /me/passkeys/{passkey_id}": (3, 3),  # the user and the passkey in one BatchGet, an attempt, one transaction
+    "POST /auth/passkey/options": (1, 1),  # the challenge
+    # the signing secret (first call), the challenge and the credential in one BatchGet, then the user, one
+    # transaction (challenge spent, counter moved), the session
+    "POST /auth/passkey": (5, 5),
     "DELETE /account": (4, 4),  # "="
 }
 
@@ -205,6 +217,7 @@ class Scenario:
         member_id, member_email, member = member_user.user_id, member_user.email, member_user.client
 
         call("GET /me", owner)
+        passkeys(call, owner, anonymous)
         call("PATCH /me", owner, body={"first_name": "Claire", "job_title": "Expert-comptable"})
         call("GET /account", owner)
         call("GET /account-types", owner)
@@ -240,6 +253,8 @@ class Scenario:
         fec = call("POST /fecs", owner, body={"file_name": "732829320FEC20251231.txt", "folder": "Clients"}).body
         call("POST /fecs/{fec_id}/shares", owner, f"/fecs/{fec.get('id', '')}/shares", {"group_ids": [group_id]})
         call("GET /fecs", member)
+        call("GET /fecs/folders", owner)
+        call("POST /fecs/folder-shares", owner, body={"folder": "Clients", "group_ids": [group_id]})
         call("GET /audit", owner)
         export = call("GET /audit/export", owner)
         export_id = export.body["export_id"] if export.status == 202 else uuid.uuid4().hex
@@ -320,6 +335,19 @@ class Scenario:
         _, alone = signup_confirmed(self.client)
         call("DELETE /account", self.client.as_user(alone["access_token"]))
         return self.measured
+
+
+def passkeys(call: Callable[..., Reply], owner: Client, anonymous: Client) -> None:
+    """The owner adds a passkey (the suite's software authenticator), lists it, logs in with it, removes it."""
+    device = Authenticator()
+    options = call("POST /me/passkeys/options", owner).body or {}
+    added = call("POST /me/passkeys", owner, body={"credential": device.create(options["options"])}).body or {}
+    call("GET /me/passkeys", owner)
+    started = call("POST /auth/passkey/options", anonymous).body or {}
+    assertion = device.get(started["options"])
+    call("POST /auth/passkey", anonymous, body={"challenge_id": started["challenge_id"], "credential": assertion})
+    path = f"/me/passkeys/{added.get('id', '0' * 64)}"
+    call("DELETE /me/passkeys/{passkey_id}", owner, path, {"current_password": PASSWORD})
 
 
 def mailed(read: Callable[[], str], missing: str) -> str:

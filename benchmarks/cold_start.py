@@ -45,7 +45,12 @@ LAMBDA_ENVIRONMENT = {
     "SECRETS_KEY_ID": "bench",
 }
 
-FLOOR = "import boto3\nfrom aws_lambda_powertools import Logger\nLogger()\nboto3.resource('dynamodb').Table('bench')\n"
+# botocore would load pyOpenSSL (shipped for py_webauthn) through urllib3's contrib module: every
+# function of ours keeps it from doing so (comptasecure/__init__.py), and so does the floor.
+FLOOR = (
+    "import sys\nsys.modules['urllib3.contrib.pyopenssl'] = None\n"
+    "import boto3\nfrom aws_lambda_powertools import Logger\nLogger()\nboto3.resource('dynamodb').Table('bench')\n"
+)
 
 
 @dataclass(frozen=True)

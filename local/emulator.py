@@ -520,7 +520,7 @@ class Emulator:
     # ------------------------------------------------------------ provisioning
     def provision(self) -> None:
         parameters = {
-            name: os.environ.get(_env_name(name), str(spec.get("Default", "")))
+            name: os.environ.get(_env_name(name), LOCAL_DEFAULTS.get(name, str(spec.get("Default", ""))))
             for name, spec in template.load().get("Parameters", {}).items()
         }
         parameters["Stage"] = STAGE
@@ -584,6 +584,17 @@ class Emulator:
             self._table(logical_id, resource["Properties"])
         if self.streams:
             self.streams.reset()
+
+    def empty_queues(self) -> None:
+        """Empty every queue (dead-letter queues all): after reset_tables, what waits in them names items
+        or stream records of tables gone."""
+        sqs = boto3.client("sqs")
+        for logical_id in template.resources("AWS::SQS::Queue"):
+            url = self.values[logical_id]
+            # Received and deleted rather than PurgeQueue, which SQS allows once a minute per queue.
+            while messages := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+                for message in messages:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
 
     def restore_buckets(self) -> None:
         """Create again any bucket of the template that is gone (a test removed it to make a worker fail)."""
@@ -685,6 +696,11 @@ class Emulator:
                 return self.resolve(items[int(index)])
             raise ValueError(f"unsupported intrinsic {value}")
         return str(value)
+
+
+# Where the local run differs from the template's defaults (API.md "Local run only"): the front end is a
+# developer's dev server, so links in emails lead there and the WebAuthn relying party is localhost.
+LOCAL_DEFAULTS = {"AppBaseUrl": "http://localhost:5173"}
 
 
 def _env_name(parameter: str) -> str:

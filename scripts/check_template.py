@@ -6,8 +6,8 @@ functions and queues others add too (README "Operate"):
 - every asynchronous path (a function invoked asynchronously, a rule's or a schedule's target, a stream's
   mapping) has a failure destination: a queue named *DeadLetterQueue, with its alarm <name>Alarm, its
   line on the dashboard, and its place in ReplayDeadLettersFunction (the queue to read, the target to run);
-- every alarm names a metric that exists (AWS's, or one the code emits with these dimensions) of a
-  resource the template declares, and notifies AlarmTopic;
+- every alarm names at most 10 metrics (CloudWatch's limit), each one that exists (AWS's, or one the
+  code emits with these dimensions) of a resource the template declares, and notifies AlarmTopic;
 - every function is in its area's errors and throttles alarms;
 - every function behind a route that takes an Idempotency-Key may write its request record.
 
@@ -32,6 +32,9 @@ Resources = dict[str, dict[str, Any]]
 DEAD_LETTER_QUEUE = "DeadLetterQueue"
 REPLAY = "ReplayDeadLettersFunction"
 ALARM_TOPIC = "AlarmTopic"
+# A metric math alarm names at most 10 metrics, a hard limit ("Limits that apply to alarms based on
+# metric math expressions"): an area with more functions is split in two areas (functions/<area>/).
+MAX_ALARM_METRICS = 10
 DASHBOARD = "Dashboard"
 # The AWS metrics the alarms may name, and the dimensions each namespace's are published with (AWS
 # documentation: "Amazon API Gateway dimensions and metrics" for HTTP APIs, "Types of metrics for Lambda
@@ -305,6 +308,9 @@ def alarm_problems(resources: Resources, service: Any) -> list[str]:
     for name, alarm in _of_type(resources, "AWS::CloudWatch::Alarm").items():
         if alarm["Properties"].get("AlarmActions") != [{"Ref": ALARM_TOPIC}]:
             problems.append(f"{name} does not notify {ALARM_TOPIC}")
+        watched = [query for query in alarm["Properties"].get("Metrics", []) if "MetricStat" in query]
+        if len(watched) > MAX_ALARM_METRICS:
+            problems.append(f"{name} watches {len(watched)} metrics: CloudWatch refuses more than {MAX_ALARM_METRICS}")
         for metric in _alarm_metrics(alarm):
             problems += [f"{name}: {problem}" for problem in _metric_problems(metric, resources, service)]
     return problems

@@ -71,6 +71,7 @@ def fresh_table_per_module() -> Iterator[None]:
     if _RUNNING:
         AUDIT_LOG.extend(audit_events())
         _RUNNING[0].reset_tables()
+        _RUNNING[0].empty_queues()
 
 
 def audit_events() -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 from comptasecure.domain import audit_log, email_change
 from comptasecure.http import api_router, current_caller, lambda_handler
+from comptasecure.http.device import device_of
 from comptasecure.models.email_change import EmailChangeConfirmRequest
 from comptasecure.models.profile import Profile
 
@@ -15,7 +16,7 @@ def confirm_email_change(body: EmailChangeConfirmRequest) -> Profile:
     """
     caller = current_caller(router)
     actor = audit_log.Actor(caller.user_id, caller.email)
-    profile = email_change.confirm(caller.account_id, actor, caller.session_id, body.code)
+    profile = email_change.confirm(caller.account_id, actor, caller.session_id, body.code, device_of(router))
     return Profile.model_validate(profile, from_attributes=True)
 
 

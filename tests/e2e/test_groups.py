@@ -36,7 +36,7 @@ def test_a_late_joiner_is_told_and_gets_the_earlier_file_by_reshare(local_run: H
 
     status, edited = local_run.call("PATCH", f"/groups/{group['id']}", {"member_ids": [alice, bob]}, owner)
     assert status == 200
-    assert edited["earlier_shares"] == {"fec_count": 1, "member_ids": [bob]}
+    assert edited["earlier_shares"] == {"fec_count": 1, "member_ids": [bob], "folder_count": 0}
     assert local_run.call("GET", "/fecs", token=bobs_token)[1]["items"] == []
 
     assert local_run.call("POST", f"/groups/{group['id']}/reshare", {}, bobs_token)[0] == 403

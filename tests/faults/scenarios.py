@@ -844,3 +844,6 @@ for route_name in (
     "resend-code",
 ):
     follow_ups_of(route_name)
+
+# The scenarios of the passkey and folder routes live in their own module, registered here.
+from tests.faults import passkey_folder_scenarios  # noqa: E402, F401

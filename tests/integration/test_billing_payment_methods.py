@@ -104,3 +104,14 @@ def test_nothing_of_a_card_or_iban_is_stored_beyond_brand_last4_and_expiry(clien
     assert added_events
     for added in added_events:
         assert set(added["details"]) == {"type", "brand", "last4", "exp_month", "exp_year"}
+
+
+def test_a_keyed_retry_of_choosing_the_default_gets_the_first_answer(client: Client, table: Any) -> None:
+    """The route keeps its Idempotency-Key record (an UpdateItem its role needs: it answered 500 without)."""
+    alice = owner_of_new_account(client)
+    card = add_method(alice, "card")
+    first = alice.client.post(f"/billing/payment-methods/{card}/default", idempotency_key="default-1")
+    again = alice.client.post(f"/billing/payment-methods/{card}/default", idempotency_key="default-1")
+    assert (first.status, again.status) == (200, 200) and again.headers["Idempotent-Replayed"] == "true"
+    assert first.body == again.body and first.body["is_default"] is True
+    assert len(audit_events(table, alice.account_id, "billing.default_payment_method_set")) == 1

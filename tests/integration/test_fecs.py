@@ -239,6 +239,7 @@ def test_adding_members_says_who_misses_earlier_files(client: Client, firm: dict
     assert added.body["earlier_shares"] == {
         "fec_count": 2,
         "member_ids": sorted([firm["ids"]["bob"], firm["ids"]["carol"]]),
+        "folder_count": 0,  # no folder was shared with the group (tests/integration/test_folders.py)
     }
     renamed = client.patch(f"/groups/{team}", {"name": "Mission Roux 2026"}, token=firm["tokens"]["owner"])
     assert renamed.body["earlier_shares"] is None

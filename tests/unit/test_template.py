@@ -172,6 +172,15 @@ def test_an_alarm_naming_what_does_not_exist_is_caught(sam: Document, cfn: Docum
     assert rules.alarm_problems(cfn["Resources"], service(sam)) == [problem]
 
 
+def test_an_alarm_over_cloudwatchs_ten_metrics_is_caught(cfn: Document) -> None:
+    resources = cfn["Resources"]
+    metrics = resources["AuthFunctionErrorsAlarm"]["Properties"]["Metrics"]
+    metrics.append({**metrics[-1], "Id": "m11"})
+    assert "AuthFunctionErrorsAlarm watches 11 metrics: CloudWatch refuses more than 10" in rules.alarm_problems(
+        resources, service(template.load())
+    )
+
+
 def test_a_new_function_outside_its_area_alarms_is_caught(sam: Document) -> None:
     sam["Resources"]["NewRouteFunction"] = {
         "Type": "AWS::Serverless::Function",

@@ -308,6 +308,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/auth/passkey": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Log in with a passkey
+         * @description Takes the `challenge_id` of POST /auth/passkey/options and the browser's assertion; answers the tokens as POST /auth/login does. A passkey verifies the user and cannot be phished: it counts as MFA (no code asked, and it satisfies an account that requires MFA). Any failure is one 401 `invalid_credentials`, whether or not the credential exists; a user not confirmed or disabled gets 403.
+         *
+         *     **Who may call:** anyone: no token.
+         */
+        post: operations["passkey_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/passkey/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start a passkey login: the WebAuthn request options and their challenge's id
+         * @description No `allowCredentials`: the browser offers the passkeys it holds for the front end's host (discoverable credentials), so nobody has to type an email. The challenge is valid 5 minutes, for one POST /auth/passkey.
+         *
+         *     **Who may call:** anyone: no token.
+         */
+        post: operations["passkey_login_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/auth/refresh": {
         parameters: {
             query?: never;
@@ -596,6 +640,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/fecs/folder-shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share a folder with users and groups
+         * @description They see every file of the folder: those in it now and those added to it later (R-FOL-1). Groups expand to their members at this moment, as for a file: a user who joins a group later does not see the folder (R-GRP-2; POST /groups/{group_id}/reshare grants it). For a large folder (more files times users than one transaction holds) the files already in it are granted within seconds after the answer.
+         *
+         *     **Who may call:** the owner and admins (R-ROLE); others get 403.
+         */
+        post: operations["share_folder"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/fecs/folders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the account's folders and who they are shared with
+         * @description A folder exists as long as a file of the account names it (`folder` of POST /fecs); `fec_count` counts its files, `user_ids` the users it is shared with (each sees every file of it, those added later too).
+         *
+         *     **Who may call:** the owner and admins (R-ROLE); others get 403.
+         */
+        get: operations["list_folders"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/fecs/{fec_id}/shares": {
         parameters: {
             query?: never;
@@ -814,7 +902,7 @@ export interface paths {
         post?: never;
         /**
          * Turn MFA off
-         * @description Needs the current password and a TOTP or recovery code; refused while the account requires MFA. The caller's other sessions end.
+         * @description Needs the current password and a TOTP or recovery code; refused while the account requires MFA. The caller's other sessions end, and an email tells the user MFA is off.
          *
          *     **Who may call:** every user of the account (owner, admins, members).
          */
@@ -857,12 +945,84 @@ export interface paths {
         put?: never;
         /**
          * Turn MFA on with a first code of the authenticator app
-         * @description Answers 10 single-use recovery codes, shown this once. The caller's other sessions end.
+         * @description Answers 10 single-use recovery codes, shown this once. The caller's other sessions end, and an email tells the user MFA is on.
          *
          *     **Who may call:** every user of the account (owner, admins, members).
          */
         post: operations["confirm_totp"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/passkeys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the caller's passkeys
+         * @description Each with its name, when it was added and when it last logged in.
+         *
+         *     **Who may call:** every user of the account (owner, admins, members).
+         */
+        get: operations["list_passkeys"];
+        put?: never;
+        /**
+         * Add a passkey with the browser's new credential
+         * @description The credential must answer the challenge of the caller's last POST /me/passkeys/options (5 minutes, once), from the front end's origin, with user verification. `name` defaults to the device it was created on. An email tells the user a passkey was added.
+         *
+         *     **Who may call:** every user of the account (owner, admins, members).
+         */
+        post: operations["add_passkey"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/passkeys/options": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start adding a passkey: the WebAuthn creation options
+         * @description A discoverable credential (resident key) with user verification, for the relying party of the front end's host; the caller's passkeys are excluded. Its challenge is valid 5 minutes, for this user's POST /me/passkeys only.
+         *
+         *     **Who may call:** every user of the account (owner, admins, members).
+         */
+        post: operations["passkey_options"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/passkeys/{passkey_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Remove one of the caller's passkeys
+         * @description Needs the current password (5 wrong ones in 15 minutes give 429, counted with the other changes that ask it). The passkey no longer logs in; an email tells the user it was removed.
+         *
+         *     **Who may call:** every user of the account (owner, admins, members).
+         */
+        delete: operations["remove_passkey"];
         options?: never;
         head?: never;
         patch?: never;
@@ -901,7 +1061,7 @@ export interface paths {
         put?: never;
         /**
          * Confirm the password change with the emailed code
-         * @description The new password replaces the old one at once, the caller's other sessions end, and an email tells the user their password changed.
+         * @description The new password replaces the old one at once, the caller's other sessions end, and an email tells the user their password changed (when, from which device and address).
          *
          *     **Who may call:** every user of the account (owner, admins, members).
          */
@@ -1321,6 +1481,16 @@ export interface components {
              */
             email: string;
         };
+        /** CreationOptions */
+        CreationOptions: {
+            /**
+             * Options
+             * @description `PublicKeyCredentialCreationOptions` in JSON form (py_webauthn's `options_to_json`): give it to `PublicKeyCredential.parseCreationOptionsFromJSON`, then `navigator.credentials.create`.
+             */
+            options: {
+                [key: string]: unknown;
+            };
+        };
         /** CreditBalance */
         CreditBalance: {
             /** Consumed */
@@ -1389,6 +1559,11 @@ export interface components {
         EarlierShares: {
             /** Fec Count */
             fec_count: number;
+            /**
+             * Folder Count
+             * @default 0
+             */
+            folder_count: number;
             /** Member Ids */
             member_ids: string[];
         };
@@ -1565,6 +1740,47 @@ export interface components {
         FirmFieldsUpdate: {
             fields: components["schemas"]["FirmFields"];
         };
+        /** FolderPage */
+        FolderPage: {
+            /** Items */
+            items: components["schemas"]["FolderView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /**
+         * FolderShareRequest
+         * @description Whom to share the folder with: as for a file, users and groups, at least one.
+         */
+        FolderShareRequest: {
+            /** Folder */
+            folder: string;
+            /**
+             * Group Ids
+             * @default []
+             */
+            group_ids: string[];
+            /**
+             * User Ids
+             * @default []
+             */
+            user_ids: string[];
+        };
+        /** FolderShareResult */
+        FolderShareResult: {
+            /** Folder */
+            folder: string;
+            /** User Ids */
+            user_ids: string[];
+        };
+        /** FolderView */
+        FolderView: {
+            /** Fec Count */
+            fec_count: number;
+            /** Folder */
+            folder: string;
+            /** User Ids */
+            user_ids: string[];
+        };
         /** GroupCreate */
         GroupCreate: {
             /**
@@ -1618,6 +1834,11 @@ export interface components {
             name: string;
             /** Shared Fec Count */
             shared_fec_count: number;
+            /**
+             * Shared Folder Count
+             * @default 0
+             */
+            shared_folder_count: number;
         };
         /** GroupView */
         GroupView: {
@@ -1631,6 +1852,11 @@ export interface components {
             name: string;
             /** Shared Fec Count */
             shared_fec_count: number;
+            /**
+             * Shared Folder Count
+             * @default 0
+             */
+            shared_folder_count: number;
         };
         /** InvitationResult */
         InvitationResult: {
@@ -1784,6 +2010,59 @@ export interface components {
              */
             role?: string | null;
         };
+        /** PasskeyCreate */
+        PasskeyCreate: {
+            /**
+             * Credential
+             * @description The browser's `PublicKeyCredential` as JSON (`credential.toJSON()`, or its fields with every buffer in base64url): `id`, `rawId`, `type`, `response`.
+             */
+            credential: {
+                [key: string]: unknown;
+            };
+            /** Name */
+            name?: string | null;
+        };
+        /** PasskeyLogin */
+        PasskeyLogin: {
+            /**
+             * Challenge Id
+             * @description `challenge_id` of POST /auth/passkey/options (valid 5 minutes, used once).
+             */
+            challenge_id: string;
+            /**
+             * Credential
+             * @description The browser's `PublicKeyCredential` as JSON (`credential.toJSON()`, or its fields with every buffer in base64url): `id`, `rawId`, `type`, `response`.
+             */
+            credential: {
+                [key: string]: unknown;
+            };
+        };
+        /** PasskeyPage */
+        PasskeyPage: {
+            /** Items */
+            items: components["schemas"]["PasskeyView"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
+        /** PasskeyRemoval */
+        PasskeyRemoval: {
+            /**
+             * Current Password
+             * @description The password, exactly as typed.
+             */
+            current_password: string;
+        };
+        /** PasskeyView */
+        PasskeyView: {
+            /** Created At */
+            created_at: string;
+            /** Id */
+            id: string;
+            /** Last Used At */
+            last_used_at: string | null;
+            /** Name */
+            name: string;
+        };
         /** PasswordChangeRequest */
         PasswordChangeRequest: {
             /**
@@ -1872,6 +2151,11 @@ export interface components {
             /** Mfa Enabled */
             mfa_enabled: boolean;
             /**
+             * Passkey Count
+             * @description How many passkeys the user has: GET /me/passkeys lists them
+             */
+            passkey_count: number;
+            /**
              * Phone
              * @description E.164 (+33612345678)
              */
@@ -1924,6 +2208,21 @@ export interface components {
              * @description The `refresh_token` of the last login or refresh.
              */
             refresh_token: string;
+        };
+        /** RequestOptions */
+        RequestOptions: {
+            /**
+             * Challenge Id
+             * @description Send it back with the credential to POST /auth/passkey.
+             */
+            challenge_id: string;
+            /**
+             * Options
+             * @description `PublicKeyCredentialRequestOptions` in JSON form (py_webauthn's `options_to_json`), without `allowCredentials`: give it to `PublicKeyCredential.parseRequestOptionsFromJSON`, then `navigator.credentials.get`.
+             */
+            options: {
+                [key: string]: unknown;
+            };
         };
         /**
          * ReshareRequest
@@ -2164,6 +2463,11 @@ export interface components {
             last_name?: string | null;
             /** Mfa Enabled */
             mfa_enabled: boolean;
+            /**
+             * Passkey Count
+             * @description How many passkeys the user has (R-MFA-5)
+             */
+            passkey_count: number;
             /**
              * Role
              * @enum {string}
@@ -2527,7 +2831,10 @@ export interface operations {
     transfer_ownership: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2625,7 +2932,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `not_an_active_admin`: The new owner must be an active admin: promote them first (POST /users/{id}/promote).
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `not_an_active_admin`: The new owner must be an active admin: promote them first (POST /users/{id}/promote).
              *     - `not_owner`: The caller stopped being the owner meanwhile (another transfer won).
              */
             409: {
@@ -2651,6 +2959,8 @@ export interface operations {
              *     - `invalid_user_id`: A text field is longer than its schema's maxLength.
              *     - `invalid_user_id`: A text field that must hold something is empty (or only spaces).
              *     - `invalid_user_id`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `already_owner`: The owner named themselves as the new owner.
              */
             422: {
@@ -3124,7 +3434,10 @@ export interface operations {
     confirm: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3177,6 +3490,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -3193,6 +3515,8 @@ export interface operations {
              *     - `invalid_email`: A value breaks a rule of its field; the message says which (a SIREN's key, a phone's format…).
              *     - `invalid_email`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
              *     - `invalid_code`: A one-time code (emailed, TOTP or recovery) that is wrong, already used or withdrawn by a newer one.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `expired_code`: The emailed code is past its validity: ask for a new one (POST /auth/resend-code at signup).
              */
             422: {
@@ -3702,6 +4026,156 @@ export interface operations {
             };
         };
     };
+    passkey_login: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "challenge_id": "Xw9vYb3k1T0yq2mQpZr8Lk4cH7nD5sA6eF2gJ1uV0oI",
+                 *       "credential": {
+                 *         "authenticatorAttachment": "platform",
+                 *         "clientExtensionResults": {},
+                 *         "id": "12xIz2Sy8_Qw70ciPegHfmBwvyNMQ6dVz4yCjljXxpc",
+                 *         "rawId": "12xIz2Sy8_Qw70ciPegHfmBwvyNMQ6dVz4yCjljXxpc",
+                 *         "response": {
+                 *           "authenticatorData": "SZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2MdAAAAAQ",
+                 *           "clientDataJSON": "eyJ0eXBlIjogIndlYmF1dGhuLmdldCIsICJjaGFsbGVuZ2UiOiAiWHc5dlliM2sxVDB5cTJtUXBacjhMazRjSDduRDVzQTZlRjJnSjF1VjBvSSIsICJvcmlnaW4iOiAiaHR0cDovL2xvY2FsaG9zdDo1MTczIiwgImNyb3NzT3JpZ2luIjogZmFsc2V9",
+                 *           "signature": "MEUCIQCcV_ukwVVS2OHkbG-ZPNyH4ngqT4n1AfUWtBNEgWdDiQIgP9G9M8RIxoY0-VVceH1MQBlxXi2eVaHTHm5u8jndqJA",
+                 *           "userHandle": "MWIzMDk0ZTViNTQzNGY5NWE0ZGExYzc1ZGJiZDM4YzM"
+                 *         },
+                 *         "type": "public-key"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyLogin"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "access_token": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJjb21wdGFzZWN1cmUiLCJpYXQiOjE3OTU4NTI4MDAsInN1YiI6IjlmMmI0YzFkZThhMzRmNmI4YzBkN2U1YTNiMmMxZDBlIiwiYWNjIjoiM2Y5YTFjN2U1YjJkNGU4ZjlhMGIxYzJkM2U0ZjVhNmIiLCJzaWQiOiIwMTkzYTFmMmMzZDRlNWY2YTdiOGM5ZDBlMWYyYTNiNCIsInJvbGUiOiJvd25lciIsImF1ZCI6ImNvbXB0YXNlY3VyZS13ZWIiLCJleHAiOjE3OTU4NTM3MDB9.Kq3v9b2QhYz7xW1mN8pR4tL6sD0fG5jH2kA9cE3uV7o",
+                     *       "expires_in": 900,
+                     *       "refresh_token": "3f9a1c7e5b2d4e8f9a0b1c2d3e4f5a6b.9f2b4c1de8a34f6b8c0d7e5a3b2c1d0e.0193a1f2c3d4e5f6a7b8c9d0e1f2a3b4.Yk3VQm9sT2xLc0p4Rz8wN1bH6fJ2dK5gA7eC0iU3oMq",
+                     *       "token_type": "Bearer"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /**
+             * @description - `invalid_json`: The body is not valid JSON (NaN, Infinity, huge integers and extreme nesting included).
+             *     - `invalid_json`: The body is not UTF-8 text: send JSON encoded in UTF-8.
+             *     - `invalid_body`: The body is missing, or is JSON but not an object (an array, a string).
+             *     - `wrong_type`: A field has the wrong JSON type (a number for a string…); `field` names it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `invalid_credentials`: The passkey login failed: an unknown credential, a bad signature, another origin or relying party, a challenge expired (5 minutes), used or of another ceremony, a counter that went backwards. One answer for all: it says nothing of whether a credential exists. Ask new options and try again. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `not_confirmed`: Right password, but the signup or invitation was never confirmed with its emailed code.
+             *     - `user_disabled`: Right credentials, but an owner or admin disabled this user: no login until they restore it.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
+             *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
+             *     - `invalid_challenge_id`: A text field is longer than its schema's maxLength.
+             *     - `invalid_challenge_id`: A text field that must hold something is empty (or only spaces).
+             *     - `invalid_challenge_id`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_challenge_id`: A value does not have its field's shape (a pattern, a bound of its schema).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkey_login_options: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "challenge_id": "Xw9vYb3k1T0yq2mQpZr8Lk4cH7nD5sA6eF2gJ1uV0oI",
+                     *       "options": {
+                     *         "challenge": "Xw9vYb3k1T0yq2mQpZr8Lk4cH7nD5sA6eF2gJ1uV0oI",
+                     *         "rpId": "app.comptasecure.fr",
+                     *         "timeout": 300000,
+                     *         "userVerification": "required"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RequestOptions"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     refresh: {
         parameters: {
             query?: never;
@@ -3787,7 +4261,10 @@ export interface operations {
     resend_code: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3823,6 +4300,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -3838,6 +4324,8 @@ export interface operations {
              *     - `invalid_email`: A text field is longer than its schema's maxLength.
              *     - `invalid_email`: A value breaks a rule of its field; the message says which (a SIREN's key, a phone's format…).
              *     - `invalid_email`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              */
             422: {
                 headers: {
@@ -3852,7 +4340,10 @@ export interface operations {
     signup: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3904,7 +4395,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `email_taken`: Another account or user already has this email (or took it since the code was sent).
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `email_taken`: Another account or user already has this email (or took it since the code was sent).
              *     - `account_exists`: The account id is taken (a retried signup).
              */
             409: {
@@ -3931,6 +4423,8 @@ export interface operations {
              *     - `invalid_email`: A value breaks a rule of its field; the message says which (a SIREN's key, a phone's format…).
              *     - `invalid_email`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
              *     - `invalid_password`: A text field that must hold something is empty (or only spaces).
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `weak_password`: A new password under the minimum length (12 characters).
              *     - `weak_password`: A new password over the maximum length (128 characters).
              *     - `weak_password`: A new password that is common or trivial (a known password with digits around it, 3 letters…).
@@ -4470,7 +4964,10 @@ export interface operations {
     add_payment_method: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4548,6 +5045,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -4561,6 +5067,8 @@ export interface operations {
              * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
              *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
              *     - `invalid_type`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              */
             422: {
                 headers: {
@@ -4660,7 +5168,10 @@ export interface operations {
     set_default_payment_method: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A payment method of the account's Stripe customer: `id` in GET /billing/payment-methods (Stripe's id, `pm_…`). */
                 method_id: string;
@@ -4726,7 +5237,20 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `invalid_method_id`: A value does not have its field's shape (a pattern, a bound of its schema). */
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_method_id`: A value does not have its field's shape (a pattern, a bound of its schema).
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4997,7 +5521,10 @@ export interface operations {
     register_fec: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5064,6 +5591,18 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `folder_changed`: A file was registered in the folder, or the folder shared, at the same moment, again and again: retry in a moment.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -5079,6 +5618,229 @@ export interface operations {
              *     - `invalid_file_name`: A text field is longer than its schema's maxLength.
              *     - `invalid_file_name`: A text field that must hold something is empty (or only spaces).
              *     - `invalid_file_name`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    share_folder: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "folder": "Clients 2025",
+                 *       "group_ids": [
+                 *         "7c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f"
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["FolderShareRequest"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "folder": "Clients 2025",
+                     *       "user_ids": [
+                     *         "c4e8a2f61b9d4c3e8f7a6b5c4d3e2f10",
+                     *         "7a3d9e1f5c2b4a6d8e0f1a2b3c4d5e6f"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FolderShareResult"];
+                };
+            };
+            /**
+             * @description - `invalid_json`: The body is not valid JSON (NaN, Infinity, huge integers and extreme nesting included).
+             *     - `invalid_json`: The body is not UTF-8 text: send JSON encoded in UTF-8.
+             *     - `invalid_body`: The body is missing, or is JSON but not an object (an array, a string).
+             *     - `wrong_type`: A field has the wrong JSON type (a number for a string…); `field` names it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
+             *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
+             *     - `token_expired`: The access token is past its 15 minutes: get a new one with POST /auth/refresh, then retry.
+             *     - `session_ended`: The token's session was ended (logout, revoked, password or email changed, user disabled or removed): a refresh will not help; log in again.
+             */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `forbidden`: The caller's role does not allow this route (R-ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `folder_not_found`: No file of the caller's account names this folder: a folder exists as long as a file names it.
+             *     - `user_not_found`: One of the listed user ids is of no user of the caller's account; nothing was changed.
+             *     - `group_not_found`: One of the listed group ids is of no group of the caller's account; nothing was changed.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `folder_changed`: A file was registered in the folder, or the folder shared, at the same moment, again and again: retry in a moment.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
+             *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
+             *     - `invalid_folder`: A text field is longer than its schema's maxLength.
+             *     - `invalid_folder`: A text field that must hold something is empty (or only spaces).
+             *     - `invalid_folder`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             *     - `too_many_groups`: One edit may add or remove a user from at most this many groups: split the change.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_folders: {
+        parameters: {
+            query?: {
+                /** @description How many items a page holds (1 to 100). */
+                limit?: number;
+                /** @description Where the page starts: `next_cursor` of the previous page, as given (opaque, bound to the caller and the list). Omitted for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "fec_count": 12,
+                     *           "folder": "Clients 2025",
+                     *           "user_ids": [
+                     *             "7a3d9e1f5c2b4a6d8e0f1a2b3c4d5e6f"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["FolderPage"];
+                };
+            };
+            /** @description - `wrong_type`: A field has the wrong JSON type (a number for a string…); `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
+             *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
+             *     - `token_expired`: The access token is past its 15 minutes: get a new one with POST /auth/refresh, then retry.
+             *     - `session_ended`: The token's session was ended (logout, revoked, password or email changed, user disabled or removed): a refresh will not help; log in again.
+             */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `forbidden`: The caller's role does not allow this route (R-ROLE). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
+             *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
              */
             422: {
                 headers: {
@@ -5093,7 +5855,10 @@ export interface operations {
     share_fec: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description An FEC file the caller may open: `id` in GET /fecs (32 hex digits). */
                 fec_id: string;
@@ -5182,6 +5947,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -5194,6 +5968,8 @@ export interface operations {
             /**
              * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
              *     - `invalid_input`: The body breaks a rule of the whole request (at least one of two optional fields…); the message says which.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              */
             422: {
                 headers: {
@@ -5283,7 +6059,10 @@ export interface operations {
     create_group: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5316,7 +6095,8 @@ export interface operations {
                      *         "c4e8a2f61b9d4c3e8f7a6b5c4d3e2f10"
                      *       ],
                      *       "name": "Équipe audit",
-                     *       "shared_fec_count": 3
+                     *       "shared_fec_count": 3,
+                     *       "shared_folder_count": 1
                      *     }
                      */
                     "application/json": components["schemas"]["GroupView"];
@@ -5375,7 +6155,8 @@ export interface operations {
                 };
             };
             /**
-             * @description - `group_name_taken`: Another group of the account has this name (whatever the case).
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `group_name_taken`: Another group of the account has this name (whatever the case).
              *     - `group_quota_reached`: The account type's maximum number of groups is reached.
              */
             409: {
@@ -5401,6 +6182,8 @@ export interface operations {
              *     - `invalid_name`: A text field is longer than its schema's maxLength.
              *     - `invalid_name`: A text field that must hold something is empty (or only spaces).
              *     - `invalid_name`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `too_many_members`: One edit may add or remove at most this many members of a group: split the change.
              */
             422: {
@@ -5440,7 +6223,8 @@ export interface operations {
                      *         "c4e8a2f61b9d4c3e8f7a6b5c4d3e2f10"
                      *       ],
                      *       "name": "Équipe audit",
-                     *       "shared_fec_count": 3
+                     *       "shared_fec_count": 3,
+                     *       "shared_folder_count": 1
                      *     }
                      */
                     "application/json": components["schemas"]["GroupView"];
@@ -5568,6 +6352,7 @@ export interface operations {
                      * @example {
                      *       "earlier_shares": {
                      *         "fec_count": 3,
+                     *         "folder_count": 1,
                      *         "member_ids": [
                      *           "7a3d9e1f5c2b4a6d8e0f1a2b3c4d5e6f"
                      *         ]
@@ -5580,7 +6365,8 @@ export interface operations {
                      *         "7a3d9e1f5c2b4a6d8e0f1a2b3c4d5e6f"
                      *       ],
                      *       "name": "Équipe audit",
-                     *       "shared_fec_count": 3
+                     *       "shared_fec_count": 3,
+                     *       "shared_folder_count": 1
                      *     }
                      */
                     "application/json": components["schemas"]["GroupUpdated"];
@@ -5679,7 +6465,10 @@ export interface operations {
     reshare_group: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A group of the caller's account: `id` in GET /groups (32 hex digits). */
                 group_id: string;
@@ -5752,8 +6541,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `group_not_found`: No group with this id in the caller's account. */
+            /**
+             * @description - `group_not_found`: No group with this id in the caller's account.
+             *     - `folder_not_found`: No file of the caller's account names this folder: a folder exists as long as a file names it.
+             */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `folder_changed`: A file was registered in the folder, or the folder shared, at the same moment, again and again: retry in a moment.
+             */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5772,6 +6576,8 @@ export interface operations {
             };
             /**
              * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `not_a_group_member`: A user listed for a re-share is not (or no longer) a member of the group.
              */
             422: {
@@ -5787,7 +6593,10 @@ export interface operations {
     accept_invitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -5832,6 +6641,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `invitation_expired`: The invitation link was used, replaced by a newer one or is past its validity: ask an admin to resend it (POST /users/{id}/resend-invitation). */
             410: {
                 headers: {
@@ -5856,6 +6674,8 @@ export interface operations {
              *     - `invalid_token`: A text field is longer than its schema's maxLength.
              *     - `invalid_token`: A text field that must hold something is empty (or only spaces).
              *     - `invalid_token`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `invalid_invitation`: The invitation link's token is not one we issued (cut or altered when copied?).
              *     - `weak_password`: A new password under the minimum length (12 characters).
              *     - `weak_password`: A new password over the maximum length (128 characters).
@@ -5898,6 +6718,7 @@ export interface operations {
                      *       "job_title": "Expert-comptable",
                      *       "last_name": "Dupont",
                      *       "mfa_enabled": true,
+                     *       "passkey_count": 2,
                      *       "phone": "06 12 34 56 78",
                      *       "role": "owner",
                      *       "siren": "732829320",
@@ -6029,6 +6850,7 @@ export interface operations {
                      *       "job_title": "Expert-comptable",
                      *       "last_name": "Dupont",
                      *       "mfa_enabled": true,
+                     *       "passkey_count": 2,
                      *       "phone": "06 12 34 56 78",
                      *       "role": "owner",
                      *       "siren": "732829320",
@@ -6107,7 +6929,10 @@ export interface operations {
     change_email: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6176,7 +7001,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `email_taken`: Another account or user already has this email (or took it since the code was sent). */
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `email_taken`: Another account or user already has this email (or took it since the code was sent).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6201,6 +7029,8 @@ export interface operations {
              *     - `invalid_new_email`: A value breaks a rule of its field; the message says which (a SIREN's key, a phone's format…).
              *     - `invalid_new_email`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
              *     - `invalid_current_password`: A text field that must hold something is empty (or only spaces).
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `same_email`: The new email is already the account's.
              *     - `wrong_current_password`: The current password given to confirm a sensitive change is wrong (counted: see 429).
              */
@@ -6226,7 +7056,10 @@ export interface operations {
     confirm_email_change: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6258,6 +7091,7 @@ export interface operations {
                      *       "job_title": "Expert-comptable",
                      *       "last_name": "Dupont",
                      *       "mfa_enabled": true,
+                     *       "passkey_count": 2,
                      *       "phone": "06 12 34 56 78",
                      *       "role": "owner",
                      *       "siren": "732829320",
@@ -6306,7 +7140,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `email_taken`: Another account or user already has this email (or took it since the code was sent). */
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `email_taken`: Another account or user already has this email (or took it since the code was sent).
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6328,6 +7165,8 @@ export interface operations {
              * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
              *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
              *     - `invalid_code`: A one-time code (emailed, TOTP or recovery) that is wrong, already used or withdrawn by a newer one.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `expired_code`: The emailed code is past its validity: ask for a new one (POST /auth/resend-code at signup).
              */
             422: {
@@ -6472,7 +7311,10 @@ export interface operations {
     start_totp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6518,8 +7360,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `mfa_already_enabled`: The caller's MFA is already on. */
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `mfa_already_enabled`: The caller's MFA is already on.
+             */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6532,7 +7389,10 @@ export interface operations {
     confirm_totp: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6611,7 +7471,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `mfa_already_enabled`: The caller's MFA is already on. */
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `mfa_already_enabled`: The caller's MFA is already on.
+             */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -6633,6 +7496,8 @@ export interface operations {
              * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
              *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
              *     - `invalid_code`: A one-time code (emailed, TOTP or recovery) that is wrong, already used or withdrawn by a newer one.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `mfa_enrollment_not_started`: A TOTP code sent before POST /me/mfa/totp gave a secret.
              */
             422: {
@@ -6654,10 +7519,441 @@ export interface operations {
             };
         };
     };
-    change_password: {
+    list_passkeys: {
+        parameters: {
+            query?: {
+                /** @description How many items a page holds (1 to 100). */
+                limit?: number;
+                /** @description Where the page starts: `next_cursor` of the previous page, as given (opaque, bound to the caller and the list). Omitted for the first page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "created_at": "2026-11-28T08:00:00Z",
+                     *           "id": "3f9c2a7d1e5b4c8a9d0e6f2b7a1c3e5d9f8b2a4c6e0d1f3a5b7c9e2d4f6a8b0c",
+                     *           "last_used_at": "2026-11-30T07:45:12Z",
+                     *           "name": "Chrome sur Windows"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyPage"];
+                };
+            };
+            /** @description - `wrong_type`: A field has the wrong JSON type (a number for a string…); `field` names it. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
+             *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
+             *     - `token_expired`: The access token is past its 15 minutes: get a new one with POST /auth/refresh, then retry.
+             *     - `session_ended`: The token's session was ended (logout, revoked, password or email changed, user disabled or removed): a refresh will not help; log in again.
+             */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_limit`: A value does not have its field's shape (a pattern, a bound of its schema).
+             *     - `invalid_cursor`: A list cursor that is not one this list gave (tampered, or of another list or account).
+             *     - `invalid_cursor`: A text field is longer than its schema's maxLength.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    add_passkey: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "credential": {
+                 *         "authenticatorAttachment": "platform",
+                 *         "clientExtensionResults": {
+                 *           "credProps": {
+                 *             "rk": true
+                 *           }
+                 *         },
+                 *         "id": "12xIz2Sy8_Qw70ciPegHfmBwvyNMQ6dVz4yCjljXxpc",
+                 *         "rawId": "12xIz2Sy8_Qw70ciPegHfmBwvyNMQ6dVz4yCjljXxpc",
+                 *         "response": {
+                 *           "attestationObject": "o2NmbXRkbm9uZWdhdHRTdG10oGhhdXRoRGF0YVikSZYN5YgOjGh0NBcPZHZgW4_krrmihjLHmVzzuoMdl2NdAAAAAMD_7gDA_-4AwP_uAMD_7gAAINdsSM9ksvP0MO9HIj3oB35gcL8jTEOnVc-Mgo5Y18aXpQECAyYgASFYIMNE0sPZShHHALZJx2Av8MAYlfm-UBa_MJCBeU-MuqqdIlggYbPL40EJwQPlRIyeJ1nt-o4axdUgV-Y2zzHuKPVzE-s",
+                 *           "clientDataJSON": "eyJ0eXBlIjogIndlYmF1dGhuLmNyZWF0ZSIsICJjaGFsbGVuZ2UiOiAicTJ4VjZxdkNtYjFuM2dSaFVRbUxrR2I4bTliS1pRWnI1bDFTOGcwRTNadyIsICJvcmlnaW4iOiAiaHR0cDovL2xvY2FsaG9zdDo1MTczIiwgImNyb3NzT3JpZ2luIjogZmFsc2V9",
+                 *           "transports": [
+                 *             "internal",
+                 *             "hybrid"
+                 *           ]
+                 *         },
+                 *         "type": "public-key"
+                 *       },
+                 *       "name": "MacBook du cabinet"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyCreate"];
+            };
+        };
+        responses: {
+            /** @description Created */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "created_at": "2026-11-28T08:00:00Z",
+                     *       "id": "3f9c2a7d1e5b4c8a9d0e6f2b7a1c3e5d9f8b2a4c6e0d1f3a5b7c9e2d4f6a8b0c",
+                     *       "last_used_at": "2026-11-30T07:45:12Z",
+                     *       "name": "Chrome sur Windows"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PasskeyView"];
+                };
+            };
+            /**
+             * @description - `invalid_json`: The body is not valid JSON (NaN, Infinity, huge integers and extreme nesting included).
+             *     - `invalid_json`: The body is not UTF-8 text: send JSON encoded in UTF-8.
+             *     - `invalid_body`: The body is missing, or is JSON but not an object (an array, a string).
+             *     - `wrong_type`: A field has the wrong JSON type (a number for a string…); `field` names it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
+             *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
+             *     - `token_expired`: The access token is past its 15 minutes: get a new one with POST /auth/refresh, then retry.
+             *     - `session_ended`: The token's session was ended (logout, revoked, password or email changed, user disabled or removed): a refresh will not help; log in again.
+             */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `user_not_found`: No user with this id in the caller's account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `passkey_limit_reached`: The caller has as many passkeys as a user may have: remove one before adding another.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
+             *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
+             *     - `invalid_name`: A text field is longer than its schema's maxLength.
+             *     - `invalid_name`: A text field that must hold something is empty (or only spaces).
+             *     - `invalid_name`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             *     - `invalid_credential`: The new passkey could not be verified: its challenge (from POST /me/passkeys/options, valid 5 minutes, used once) expired or was used, another origin or relying party, no user verification, or a credential registered already. Ask new options and create it again.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    passkey_options: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "options": {
+                     *         "attestation": "none",
+                     *         "authenticatorSelection": {
+                     *           "requireResidentKey": true,
+                     *           "residentKey": "required",
+                     *           "userVerification": "required"
+                     *         },
+                     *         "challenge": "q2xV6qvCmb1n3gRhUQmLkGb8m9bKZQZr5l1S8g0E3Zw",
+                     *         "excludeCredentials": [
+                     *           {
+                     *             "id": "3u7Xk2V9pQ1sLr8mN4bT6yWc0aEfGhJi",
+                     *             "type": "public-key"
+                     *           }
+                     *         ],
+                     *         "pubKeyCredParams": [
+                     *           {
+                     *             "alg": -8,
+                     *             "type": "public-key"
+                     *           },
+                     *           {
+                     *             "alg": -7,
+                     *             "type": "public-key"
+                     *           }
+                     *         ],
+                     *         "rp": {
+                     *           "id": "app.comptasecure.fr",
+                     *           "name": "ComptaSecure"
+                     *         },
+                     *         "timeout": 300000,
+                     *         "user": {
+                     *           "displayName": "Claire Dupont",
+                     *           "id": "OWYyYjRjMWRlOGEzNGY2YjhjMGQ3ZTVhM2IyYzFkMGU",
+                     *           "name": "claire.dupont@cabinet-dupont.fr"
+                     *         }
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CreationOptions"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
+             *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
+             *     - `token_expired`: The access token is past its 15 minutes: get a new one with POST /auth/refresh, then retry.
+             *     - `session_ended`: The token's session was ended (logout, revoked, password or email changed, user disabled or removed): a refresh will not help; log in again.
+             */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `user_not_found`: No user with this id in the caller's account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    remove_passkey: {
         parameters: {
             query?: never;
             header?: never;
+            path: {
+                /** @description One of the caller's passkeys: `id` in GET /me/passkeys (64 hex digits). */
+                passkey_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "current_password": "Cabinet-Dupont 2026 !"
+                 *     }
+                 */
+                "application/json": components["schemas"]["PasskeyRemoval"];
+            };
+        };
+        responses: {
+            /** @description No Content: no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `invalid_json`: The body is not valid JSON (NaN, Infinity, huge integers and extreme nesting included).
+             *     - `invalid_json`: The body is not UTF-8 text: send JSON encoded in UTF-8.
+             *     - `invalid_body`: The body is missing, or is JSON but not an object (an array, a string).
+             *     - `wrong_type`: A field has the wrong JSON type (a number for a string…); `field` names it.
+             */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
+             *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
+             *     - `token_expired`: The access token is past its 15 minutes: get a new one with POST /auth/refresh, then retry.
+             *     - `session_ended`: The token's session was ended (logout, revoked, password or email changed, user disabled or removed): a refresh will not help; log in again.
+             */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `passkey_not_found`: No passkey of the caller with this id (removed already?).
+             *     - `user_not_found`: No user with this id in the caller's account.
+             */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
+             *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
+             *     - `invalid_current_password`: A text field is longer than its schema's maxLength.
+             *     - `invalid_current_password`: A text field that must hold something is empty (or only spaces).
+             *     - `invalid_current_password`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_passkey_id`: A value does not have its field's shape (a pattern, a bound of its schema).
+             *     - `wrong_current_password`: The current password given to confirm a sensitive change is wrong (counted: see 429).
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `too_many_attempts`: Too many wrong current passwords on sensitive changes: wait a few minutes. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    change_password: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6727,6 +8023,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -6742,6 +8047,8 @@ export interface operations {
              *     - `invalid_current_password`: A text field is longer than its schema's maxLength.
              *     - `invalid_current_password`: A text field that must hold something is empty (or only spaces).
              *     - `invalid_current_password`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `wrong_current_password`: The current password given to confirm a sensitive change is wrong (counted: see 429).
              *     - `password_mismatch`: The confirmation differs from the new password.
              *     - `same_password`: The new password is the current one.
@@ -6772,7 +8079,10 @@ export interface operations {
     confirm_password_change: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6833,6 +8143,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -6846,6 +8165,8 @@ export interface operations {
              * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
              *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
              *     - `invalid_code`: A one-time code (emailed, TOTP or recovery) that is wrong, already used or withdrawn by a newer one.
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              *     - `expired_code`: The emailed code is past its validity: ask for a new one (POST /auth/resend-code at signup).
              */
             422: {
@@ -6948,7 +8269,10 @@ export interface operations {
     revoke_other_sessions: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -6971,6 +8295,30 @@ export interface operations {
                 headers: {
                     /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `sessions_changed`: The user's sessions were ended by another change at the same instant: retry.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
+            422: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -7070,6 +8418,7 @@ export interface operations {
                      *           "id": "c4e8a2f61b9d4c3e8f7a6b5c4d3e2f10",
                      *           "last_name": "Moreau",
                      *           "mfa_enabled": true,
+                     *           "passkey_count": 1,
                      *           "role": "admin",
                      *           "status": "active"
                      *         }
@@ -7136,7 +8485,10 @@ export interface operations {
     invite_users: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7231,6 +8583,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description - `unsupported_media_type`: The body is sent with a Content-Type other than application/json (or the CSV import's types). */
             415: {
                 headers: {
@@ -7243,6 +8604,8 @@ export interface operations {
             /**
              * @description - `unknown_field`: The body has a field this route does not know (misspelled?); nothing was changed.
              *     - `missing_field`: A required field is absent (reported after any unknown field, which is often its misspelling).
+             *     - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
              */
             422: {
                 headers: {
@@ -7257,7 +8620,10 @@ export interface operations {
     import_users: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7331,6 +8697,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /**
              * @description - `payload_too_large`: The CSV is over its size limit: split it.
              *     - `payload_too_large`: The CSV has more rows than one import takes: split it.
@@ -7344,7 +8719,9 @@ export interface operations {
                 };
             };
             /**
-             * @description - `unreadable_csv`: A line of the CSV cannot be read (an unclosed quote, a cell over 131,072 characters): nothing imported.
+             * @description - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             *     - `unreadable_csv`: A line of the CSV cannot be read (an unclosed quote, a cell over 131,072 characters): nothing imported.
              *     - `missing_column`: The CSV's first line does not name an `email` column: start from GET /users/import-template.
              */
             422: {
@@ -7518,6 +8895,7 @@ export interface operations {
                      *       "id": "c4e8a2f61b9d4c3e8f7a6b5c4d3e2f10",
                      *       "last_name": "Moreau",
                      *       "mfa_enabled": true,
+                     *       "passkey_count": 1,
                      *       "role": "admin",
                      *       "status": "active"
                      *     }
@@ -7608,6 +8986,8 @@ export interface operations {
              *     - `invalid_first_name`: A text field holds a control character (line break, tab, NUL…): every text field is one line.
              *     - `role_not_allowed`: The owner role is never given: ownership moves by POST /account/transfer-ownership.
              *     - `invalid_role`: A role other than `admin` or `member` (a CSV cell may also say `administrateur`, `utilisateur`).
+             *     - `invalid_first_name`: An invitation row's first or last name is over 100 characters.
+             *     - `invalid_last_name`: An invitation row's name holds a control character (a CSV cell with a line break or a tab).
              *     - `too_many_groups`: One edit may add or remove a user from at most this many groups: split the change.
              */
             422: {
@@ -7623,7 +9003,10 @@ export interface operations {
     promote_user: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A user of the caller's account: `id` in GET /users (32 hex digits). */
                 id: string;
@@ -7652,6 +9035,7 @@ export interface operations {
                      *       "id": "c4e8a2f61b9d4c3e8f7a6b5c4d3e2f10",
                      *       "last_name": "Moreau",
                      *       "mfa_enabled": true,
+                     *       "passkey_count": 1,
                      *       "role": "admin",
                      *       "status": "active"
                      *     }
@@ -7697,10 +9081,23 @@ export interface operations {
                 };
             };
             /**
-             * @description - `owner_role_fixed`: The owner's role changes only by a transfer of ownership.
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `owner_role_fixed`: The owner's role changes only by a transfer of ownership.
              *     - `changed_meanwhile`: The user was changed or removed by someone else since it was read: reload, then retry.
              */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7713,7 +9110,10 @@ export interface operations {
     resend_invitation: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description A user of the caller's account: `id` in GET /users (32 hex digits). */
                 id: string;
@@ -7769,8 +9169,23 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `invitation_already_accepted`: The invited user has already chosen a password: there is no invitation left to resend. */
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `invitation_already_accepted`: The invited user has already chosen a password: there is no invitation left to resend.
+             */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -26,6 +26,28 @@ window.app = {
     throw new Error(`no email #${count} to ${email}`);
   },
 
+  async addPasskey(name) {
+    // What the security page does: the API's creation options, parsed by the browser itself, the
+    // authenticator's new credential sent back as JSON.
+    const started = await this.call('POST', '/me/passkeys/options');
+    if (started.status !== 200) throw new Error(JSON.stringify(started));
+    const publicKey = PublicKeyCredential.parseCreationOptionsFromJSON(started.body.options);
+    const credential = await navigator.credentials.create({publicKey});
+    return this.call('POST', '/me/passkeys', {credential: credential.toJSON(), name});
+  },
+
+  async logInWithPasskey() {
+    // The login page's "Se connecter avec une clé d'accès": no email typed, the browser offers the passkey.
+    const started = await this.call('POST', '/auth/passkey/options');
+    if (started.status !== 200) throw new Error(JSON.stringify(started));
+    const publicKey = PublicKeyCredential.parseRequestOptionsFromJSON(started.body.options);
+    const credential = await navigator.credentials.get({publicKey});
+    const login = await this.call('POST', '/auth/passkey',
+      {challenge_id: started.body.challenge_id, credential: credential.toJSON()});
+    if (login.status === 200) this.token = login.body.access_token;
+    return login;
+  },
+
   async loadStripe() {
     const {body: config} = await this.call('GET', '/_local/config');
     await new Promise((resolve, reject) => {

@@ -6,12 +6,22 @@ full collections over them again and again during those imports and finds nothin
 100 ms of a 400 ms cold start, measured by benchmarks/cold_start.py). So the collector is off from
 the first import of this package until the function's handler is built (``init_done``); then what
 the init built is frozen out of later collections, which stay cheap, and collection resumes.
+
+Second, pyOpenSSL: py_webauthn (passkeys) needs it for attestation certificate chains, so the layer
+ships it; but botocore imports ``urllib3.contrib.pyopenssl`` whenever it can (only to name the
+standard SSLContext it would use anyway), which loads pyOpenSSL and cryptography at every function's
+cold start: about 50 ms here, for the 6 functions that verify passkeys and the 70 others alike. The
+contrib module is marked absent before boto3 is imported (this package is the layer's first import),
+so botocore takes its fallback, the standard library's SSLContext, as it does without pyOpenSSL; the
+passkey functions load pyOpenSSL themselves, on first use, through py_webauthn.
 """
 
 import gc
 import os
+import sys
 
 gc.disable()
+sys.modules.setdefault("urllib3.contrib.pyopenssl", None)  # type: ignore[arg-type]
 
 
 _frozen = False

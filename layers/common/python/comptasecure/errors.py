@@ -426,6 +426,16 @@ class MfaEnrollmentNotStarted(InvalidInput):
     field = "code"
 
 
+class InvalidPasskey(InvalidInput):
+    """The new passkey could not be verified: its challenge (from POST /me/passkeys/options, valid 5
+    minutes, used once) expired or was used, another origin or relying party, no user verification, or
+    a credential registered already. Ask new options and create it again."""
+
+    code = "invalid_credential"
+    message = "La clé d'accès n'a pas pu être vérifiée. Recommencez son enregistrement."
+    field = "credential"
+
+
 class InvalidRange(InvalidInput):
     """The period's start (`from`) is after its end (`to`)."""
 
@@ -557,6 +567,16 @@ class InvalidMfaToken(Unauthorized):
     challenge = None
 
 
+class PasskeyRefused(Unauthorized):
+    """The passkey login failed: an unknown credential, a bad signature, another origin or relying party,
+    a challenge expired (5 minutes), used or of another ceremony, a counter that went backwards. One
+    answer for all: it says nothing of whether a credential exists. Ask new options and try again."""
+
+    code = "invalid_credentials"
+    message = "Cette clé d'accès n'a pas permis de vous connecter. Réessayez."
+    challenge = None
+
+
 # ---------------------------------------------------------------------------------------------------
 # Forbidden (403): the caller is known, the action is not theirs.
 # ---------------------------------------------------------------------------------------------------
@@ -587,6 +607,13 @@ class NotConfirmed(Forbidden):
 
     code = "not_confirmed"
     message = "Confirmez d'abord votre compte avec le code reçu par email."
+
+
+class UserDisabled(Forbidden):
+    """Right credentials, but an owner or admin disabled this user: no login until they restore it."""
+
+    code = "user_disabled"
+    message = "Votre accès a été désactivé par un administrateur du compte."
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -651,6 +678,21 @@ class FecNotFound(NotFound):
 
     code = "fec_not_found"
     message = "Fichier FEC introuvable."
+
+
+class FolderNotFound(NotFound):
+    """No file of the caller's account names this folder: a folder exists as long as a file names it."""
+
+    code = "folder_not_found"
+    message = "Dossier introuvable."
+    field = "folder"
+
+
+class PasskeyNotFound(NotFound):
+    """No passkey of the caller with this id (removed already?)."""
+
+    code = "passkey_not_found"
+    message = "Clé d'accès introuvable."
 
 
 class AnalysisNotFound(NotFound):
@@ -812,6 +854,14 @@ class GroupQuotaReached(Conflict):
     message = "Votre type de compte ne permet pas de créer d'autres groupes."
 
 
+class FolderChanged(Conflict):
+    """A file was registered in the folder, or the folder shared, at the same moment, again and again:
+    retry in a moment."""
+
+    code = "folder_changed"
+    message = "Le dossier change en ce moment. Réessayez dans quelques instants."
+
+
 class CabinetChanged(Conflict):
     """The firm information kept changing while the CRM was saved: save it again."""
 
@@ -838,6 +888,16 @@ class MfaRequiredByAccount(Conflict):
 
     code = "mfa_required_by_account"
     message = "Votre compte exige la double authentification : elle ne peut pas être désactivée."
+
+
+class PasskeyLimitReached(Conflict):
+    """The caller has as many passkeys as a user may have: remove one before adding another."""
+
+    code = "passkey_limit_reached"
+    message = "Vous avez atteint le nombre maximal de clés d'accès ({limit}). Supprimez-en une d'abord."
+
+    def __init__(self, *, limit: int) -> None:
+        super().__init__(limit=limit)
 
 
 class EventInProgress(Conflict):

@@ -12,6 +12,7 @@ from comptasecure.observability import count, logger
 from comptasecure.store import accounts as account_store
 from comptasecure.store import bucket
 from comptasecure.store import cabinet as cabinet_store
+from comptasecure.store import passkeys as passkey_store
 from comptasecure.store import users as user_store
 from comptasecure.store.conditions import ConditionFailed
 
@@ -30,7 +31,7 @@ def purge(account_id: str, stripe_customer_id: str | None) -> Purged:
     """Remove everything left of a deleted account; safe to run again (Lambda retries a failed run).
 
     The partition goes 1 MB page by 1 MB page, 25 items per BatchWriteItem; each item's links
-    outside the partition (emails, analyses, waiting workflows) are released first. Then every
+    outside the partition (emails, passkey credentials, analyses, waiting workflows) are released first. Then every
     object version under the account's bucket prefixes, 1,000 per DeleteObjects, and last the
     Stripe customer (address, VAT number, payment methods) and the link webhooks used to find it.
     Returns what was removed and how many calls it took.
@@ -69,6 +70,8 @@ def _release_outside_links(account_id: str, item: dict[str, Any]) -> None:
         # Already claimed by a user of another account: that claim is theirs to keep.
         with suppress(ConditionFailed):
             user_store.release_email(str(item["email"]), account_id)
+    elif kind == "passkey" and item.get("id"):
+        passkey_store.release_credential(str(item["id"]), account_id)
     elif kind == "crm" and item.get("analysis_id"):
         with suppress(ConditionFailed):  # another account's claim on the analysis id stays
             cabinet_store.release_analysis(str(item["analysis_id"]), account_id)

@@ -24,13 +24,16 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from comptasecure import aws, workers
+from comptasecure import aws, clock, workers
 from comptasecure.domain import codes, fecs, follow_ups, groups, identity, workflow
 from comptasecure.emails import sender, templates
 from comptasecure.observability import logger
 from comptasecure.secrets import signing_key
 from comptasecure.settings import settings
 from comptasecure.store import batch, keys, outbox
+from comptasecure.store import fecs as fec_store
+from comptasecure.store import folders as folder_store
+from comptasecure.store import passkeys as passkey_store
 from comptasecure.store import sessions as session_store
 from comptasecure.store import users as user_store
 
@@ -145,6 +148,19 @@ def _resume_task(owed: Owed) -> None:
 def _forget_user(owed: Owed) -> None:
     session_store.delete_all(owed.account_id, owed.payload["user_id"])
     fecs.forget_user(owed.account_id, owed.payload["user_id"])
+    passkey_store.forget_user(owed.account_id, owed.payload["user_id"])
+    folder_store.forget_user(owed.account_id, owed.payload["user_id"])
+
+
+def _grant_folder(owed: Owed) -> None:
+    """A folder's files to its new users (or a new file to the folder's users): plain puts, so a run
+    again writes the same grants; files registered since the share grant themselves."""
+    payload = owed.payload
+    fec_ids = (
+        [payload["fec_id"]] if payload["fec_id"] else folder_store.file_ids(owed.account_id, payload["folder_key"])
+    )
+    pairs = [(user_id, fec_id) for user_id in payload["user_ids"] for fec_id in fec_ids]
+    fec_store.grant_many(owed.account_id, pairs, payload["granted_by"], clock.iso(clock.now()))
 
 
 def _tidy_sessions(owed: Owed) -> None:
@@ -184,4 +200,5 @@ RUNNERS: dict[str, Runner] = {
     follow_ups.EXPORT_AUDIT: _export_audit,
     follow_ups.SEND_NEW_CODE: _send_new_code,
     follow_ups.FORGET_GROUP: _forget_group,
+    follow_ups.GRANT_FOLDER: _grant_folder,
 }

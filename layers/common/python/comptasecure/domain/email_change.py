@@ -10,7 +10,8 @@ an hour and 10 tries a day, each per user and per new address (codes.py), then 4
 from datetime import timedelta
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, codes, follow_ups, profiles, reauthentication, user_sessions
+from comptasecure.domain import audit_log, codes, follow_ups, notices, profiles, reauthentication, user_sessions
+from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import Conflict, EmailTaken, InvalidCode, SameEmail
 from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
@@ -24,7 +25,7 @@ PENDING_CONFIRMATION = "pending_confirmation"
 
 
 @replayable
-def request(account_id: str, actor: audit_log.Actor, new_email: str, current_password: str) -> str:
+def request(account_id: str, actor: audit_log.Actor, new_email: str, current_password: str, device: Device) -> str:
     """Check the password and the address, keep the new email pending, email its code and the notice."""
     user = user_store.get(account_id, actor.id)
     if new_email == user["email"]:
@@ -50,14 +51,22 @@ def request(account_id: str, actor: audit_log.Actor, new_email: str, current_pas
     # A new request replaces the previous one: its code stops working when the new one is issued.
     follow_ups.email_change_code(tx, account_id, actor.id, new_email)
     follow_ups.email(
-        tx, account_id, user["email"], "email_change_requested", first_name=user.get("first_name"), new_email=new_email
+        tx,
+        account_id,
+        user["email"],
+        "email_change_requested",
+        first_name=user.get("first_name"),
+        new_email=new_email,
+        **notices.where_from(device),
     )
     tx.commit(answer=PENDING_CONFIRMATION)
     return PENDING_CONFIRMATION
 
 
 @replayable
-def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> profiles.ProfileView:
+def confirm(
+    account_id: str, actor: audit_log.Actor, session_id: str, code: str, device: Device
+) -> profiles.ProfileView:
     """The right code moves the login to the new email; returns the profile with it."""
     user = user_store.get(account_id, actor.id)
     new_email = user.get("pending_email")
@@ -86,7 +95,13 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
         details={"email": {"before": user["email"], "after": new_email}},
     )
     follow_ups.email(
-        tx, account_id, user["email"], "email_changed", first_name=user.get("first_name"), new_email=str(new_email)
+        tx,
+        account_id,
+        user["email"],
+        "email_changed",
+        first_name=user.get("first_name"),
+        new_email=str(new_email),
+        **notices.where_from(device),
     )
     moved: User = {**user, "email": str(new_email)}
     profile = profiles.view_of(moved)

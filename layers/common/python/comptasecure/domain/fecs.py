@@ -8,12 +8,13 @@ from datetime import datetime
 from typing import Any
 
 from comptasecure import aws, clock
-from comptasecure.domain import account_scope, audit_log
+from comptasecure.domain import account_scope, audit_log, folders
 from comptasecure.domain.membership import MANAGERS, Role
-from comptasecure.errors import FecNotFound, NotAllowedToShare, NotFound
+from comptasecure.errors import FecNotFound, FolderChanged, NotAllowedToShare, NotFound
 from comptasecure.idempotency import NOTHING, replayable
 from comptasecure.settings import settings
 from comptasecure.store import fecs as fec_store
+from comptasecure.store import folders as folder_store
 from comptasecure.store import groups as group_store
 from comptasecure.store.records import FecFile
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
@@ -47,7 +48,11 @@ class RegisteredFec:
 
 @replayable
 def register(account_id: str, importer: audit_log.Actor, file_name: str, folder: str | None) -> RegisteredFec:
-    """Record an FEC imported by this user and hand back where to upload it (private, under the account)."""
+    """Record an FEC imported by this user and hand back where to upload it (private, under the account).
+
+    In a folder, the file joins it in the same transaction, granted to the users the folder is shared
+    with (R-FOL-1); a share of the folder committed meanwhile makes it read the folder again.
+    """
     fec_id = uuid.uuid4().hex
     now = clock.iso(clock.now())
     fec: FecFile = {
@@ -61,27 +66,36 @@ def register(account_id: str, importer: audit_log.Actor, file_name: str, folder:
         "naming_warning": naming_warning(file_name),
         "s3_key": f"accounts/{account_id}/fecs/{fec_id}/{file_name}",
     }
-    tx = Transaction()
-    fec_store.put_new(tx, fec)
-    # The importer's own grant: "what I may open" is always one Query on my grants.
-    fec_store.grant(tx, account_id, importer.id, fec_id, importer.id, now)
-    audit_log.record(
-        tx,
-        account_id,
-        importer,
-        "fec.registered",
-        target_type="fec",
-        target_id=fec_id,
-        details={"file_name": file_name, "folder": folder},
-    )
     upload_url = aws.s3().generate_presigned_url(
         "put_object",
         Params={"Bucket": settings().fec_bucket, "Key": fec["s3_key"]},
         ExpiresIn=settings().upload_url_seconds,
     )
     registered = RegisteredFec(fec, upload_url)
-    tx.commit(answer=registered)
-    return registered
+    attempt = 0
+    while True:
+        tx = Transaction()
+        fec_store.put_new(tx, fec)
+        # The importer's own grant: "what I may open" is always one Query on my grants.
+        fec_store.grant(tx, account_id, importer.id, fec_id, importer.id, now)
+        audit_log.record(
+            tx,
+            account_id,
+            importer,
+            "fec.registered",
+            target_type="fec",
+            target_id=fec_id,
+            details={"file_name": file_name, "folder": folder},
+        )
+        if folder is not None:
+            folders.add_file(tx, account_id, folder, fec_id, importer.id, folder_store.get(account_id, folder), now)
+        try:
+            tx.commit(answer=registered)
+            return registered
+        except FolderChanged:
+            attempt += 1
+            if attempt == folders.ATTEMPTS:
+                raise
 
 
 def visible_page(

@@ -29,6 +29,7 @@ PURGE_ACCOUNT = "purge_account"
 EXPORT_AUDIT = "export_audit"
 SEND_NEW_CODE = "send_new_code"
 FORGET_GROUP = "forget_group"
+GRANT_FOLDER = "grant_folder"
 
 WorkflowStep = Literal["invitation", "code"]
 
@@ -90,7 +91,8 @@ def resume_task(tx: Transaction, account_id: str, task_token: str | None, output
 
 
 def forget_user(tx: Transaction, account_id: str, user_id: str) -> None:
-    """A removed user's sessions and FEC grants go (its files stay on the account, R-PRO-3)."""
+    """A removed user's sessions, FEC grants, passkeys and folder places go (its files stay on the
+    account, R-PRO-3)."""
     outbox.add(tx, keys.account_pk(account_id), FORGET_USER, {"user_id": user_id})
 
 
@@ -136,3 +138,22 @@ def redrive_overdue(now: str) -> dict[str, int]:
                 counts["given_up"] += 1
                 logger.error("follow-up still owed after every redrive", extra={"pk": item["PK"], "sk": item["SK"]})
     return counts
+
+
+def grant_folder(
+    tx: Transaction,
+    account_id: str,
+    folder_key: str,
+    user_ids: Sequence[str],
+    granted_by: str,
+    *,
+    fec_id: str | None = None,
+) -> None:
+    """The grants a folder share owes, too many for its own transaction: each of these users, each file
+    of the folder (or this one file, just registered in it)."""
+    outbox.add(
+        tx,
+        keys.account_pk(account_id),
+        GRANT_FOLDER,
+        {"folder_key": folder_key, "user_ids": sorted(user_ids), "granted_by": granted_by, "fec_id": fec_id},
+    )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from comptasecure import clock
-from comptasecure.domain import account_scope, audit_log, follow_ups
+from comptasecure.domain import account_scope, audit_log, folders, follow_ups
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.membership import MANAGERS
 from comptasecure.errors import (
@@ -24,6 +24,7 @@ from comptasecure.errors import (
 from comptasecure.idempotency import NOTHING, replayable
 from comptasecure.store import accounts as account_store
 from comptasecure.store import fecs as fec_store
+from comptasecure.store import folders as folder_store
 from comptasecure.store import groups as group_store
 from comptasecure.store.records import Group, User
 from comptasecure.store.transaction import MAX_TRANSACTION_ITEMS, Transaction
@@ -52,16 +53,18 @@ class GroupSummary:
 
 @dataclass(frozen=True)
 class EarlierShares:
-    """Files shared with the group before some members joined, which those members do not see."""
+    """Files and folders shared with the group before some members joined, which those members do not see."""
 
     fec_count: int
     member_ids: list[str]
+    folder_count: int = 0
 
 
 @dataclass(frozen=True)
 class GroupDetail(GroupSummary):
     shared_fec_count: int
     earlier_shares: EarlierShares | None = None
+    shared_folder_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -84,9 +87,9 @@ def page(
 
 
 def get(account_id: str, group_id: str) -> GroupDetail:
-    """The group with how many files were shared with it so far (R-GRP-3)."""
+    """The group with how many files and folders were shared with it so far (R-GRP-3)."""
     group = _existing(account_id, group_id)
-    return _detail(group, group_store.shared_fec_count(account_id, group_id))
+    return _detail(group, group_store.shares(account_id, group_id))
 
 
 @replayable
@@ -124,7 +127,7 @@ def create(account_id: str, actor: audit_log.Actor, name: str, member_ids: Seque
         target_id=group_id,
         details={"name": name, "member_ids": wanted},
     )
-    created = _detail(group, 0)
+    created = _detail(group, group_store.Shares([], {}))
     tx.commit(answer=created)
     return created
 
@@ -175,30 +178,37 @@ def update(
             details={"added": sorted(added), "removed": sorted(removed)},
         )
     tx.commit()
-    shared = group_store.shared_fec_ids(account_id, group_id)
+    shared = group_store.shares(account_id, group_id)
     updated: Group = {**group, "name": new_name or group["name"], "member_ids": sorted(after)}
-    return _detail(updated, len(shared), _unseen_by(account_id, newcomers, shared))
+    return _detail(updated, shared, _unseen_by(account_id, newcomers, shared))
 
 
-def _unseen_by(account_id: str, newcomers: list[User], shared: list[str]) -> EarlierShares | None:
-    """Which newcomers do not see files shared with the group earlier, and how many files that is.
+def _unseen_by(account_id: str, newcomers: list[User], shared: group_store.Shares) -> EarlierShares | None:
+    """Which newcomers do not see files or folders shared with the group earlier, and how many.
 
     Owner and admins open every file of the account, so only members can miss one.
     """
     unseen: set[str] = set()
+    unseen_folders: set[str] = set()
     missing_members = []
-    members_only = [user for user in newcomers if user["role"] not in MANAGERS] if shared else []
-    for user in sorted(members_only, key=lambda user: user["id"]):
-        missing = set(shared) - fec_store.granted_fec_ids(account_id, user["id"])
-        if missing:
+    members_only = [user for user in newcomers if user["role"] not in MANAGERS]
+    folders_now = folder_store.get_many_in(account_id, list(shared.folders)) if shared.folders and members_only else {}
+    for user in sorted(members_only if shared.fec_ids or shared.folders else [], key=lambda user: user["id"]):
+        missing = set(shared.fec_ids) - fec_store.granted_fec_ids(account_id, user["id"]) if shared.fec_ids else set()
+        folders_missed = {
+            key for key, folder in folders_now.items() if user["id"] not in (folder.get("user_ids") or [])
+        }
+        if missing or folders_missed:
             unseen |= missing
+            unseen_folders |= folders_missed
             missing_members.append(user["id"])
-    return EarlierShares(len(unseen), missing_members) if missing_members else None
+    return EarlierShares(len(unseen), missing_members, len(unseen_folders)) if missing_members else None
 
 
 @replayable
 def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: Sequence[str] | None) -> int:
-    """Grant the files shared with the group so far to its current members (or those listed), once.
+    """Grant the files shared with the group so far to its current members (or those listed), once, and
+    the folders shared with it (their files, and those added later).
 
     Each grant is written only if it does not exist, in transactions that carry their audit event, so
     a second call, or a concurrent one, grants nothing twice. Returns how many grants were made.
@@ -207,19 +217,69 @@ def reshare(account_id: str, actor: audit_log.Actor, group_id: str, user_ids: Se
     current = set(group.get("member_ids") or [])
     if user_ids is not None and not set(user_ids) <= current:
         raise NotAGroupMember()
-    shared = group_store.shared_fec_ids(account_id, group_id)
-    missing = [
-        (user_id, fec_id)
-        for user_id in sorted(current if user_ids is None else set(user_ids))
-        for fec_id in sorted(set(shared) - fec_store.granted_fec_ids(account_id, user_id))
+    shared = group_store.shares(account_id, group_id)
+    targets = sorted(current if user_ids is None else set(user_ids))
+    has = {user_id: fec_store.granted_fec_ids(account_id, user_id) for user_id in targets} if shared.fec_ids else {}
+    missing = [(user_id, fec_id) for user_id in has for fec_id in sorted(set(shared.fec_ids) - has[user_id])]
+    # Folders shared with the group: their standing grant to the targets not holding it yet (R-FOL-1).
+    folders_now = folder_store.get_many_in(account_id, list(shared.folders)) if shared.folders else {}
+    openings = [
+        (key, newcomers)
+        for key, folder in sorted(folders_now.items())
+        if (newcomers := [user_id for user_id in targets if user_id not in (folder.get("user_ids") or [])])
     ]
     chunk = MAX_TRANSACTION_ITEMS - 1
     granted = 0
     for start in range(0, len(missing), chunk):
-        granted += _grant_once(
-            account_id, actor, group_id, missing[start : start + chunk], granted, last=start + chunk >= len(missing)
-        )
+        last = start + chunk >= len(missing) and not openings
+        granted += _grant_once(account_id, actor, group_id, missing[start : start + chunk], granted, last=last)
+    for user_id, fec_id in missing:
+        has.setdefault(user_id, set()).add(fec_id)
+    for key, newcomers in openings:
+        last = key == openings[-1][0]
+        granted += _open_folder(account_id, actor, group_id, (key, shared.folders[key]), newcomers, has, granted, last)
     return granted
+
+
+def _open_folder(
+    account_id: str,
+    actor: audit_log.Actor,
+    group_id: str,
+    folder: tuple[str, str],
+    newcomers: list[str],
+    has: dict[str, set[str]],
+    granted_before: int,
+    last: bool,
+) -> int:
+    """A folder shared with the group, shared now with members who joined since; returns the grants it
+    opens (files of the folder they did not have). The last step carries the re-share's answer."""
+    key, name = folder
+    if any(user_id not in has for user_id in newcomers):
+        has.update({user_id: fec_store.granted_fec_ids(account_id, user_id) for user_id in newcomers})
+
+    def opened(fec_ids: list[str]) -> int:
+        return sum(1 for user_id in newcomers for fec_id in fec_ids if fec_id not in has[user_id])
+
+    def audit(tx: Transaction, fec_ids: list[str]) -> None:
+        audit_log.record(
+            tx,
+            account_id,
+            actor,
+            "group.reshared",
+            target_type="group",
+            target_id=group_id,
+            details={"folder": name, "user_ids": newcomers, "granted": opened(fec_ids)},
+        )
+
+    fec_ids = folders.open_to(
+        account_id,
+        actor.id,
+        key,
+        newcomers,
+        audit,
+        answer=lambda fec_ids: granted_before + opened(fec_ids) if last else NOTHING,
+    )
+    return opened(fec_ids)
 
 
 def _grant_once(
@@ -348,9 +408,17 @@ def _existing(account_id: str, group_id: str) -> Group:
     return group
 
 
-def _detail(group: Group, shared_fec_count: int, earlier_shares: EarlierShares | None = None) -> GroupDetail:
+def _detail(group: Group, shared: group_store.Shares, earlier_shares: EarlierShares | None = None) -> GroupDetail:
     member_ids = sorted(group.get("member_ids") or [])
-    return GroupDetail(group["id"], group["name"], member_ids, len(member_ids), shared_fec_count, earlier_shares)
+    return GroupDetail(
+        group["id"],
+        group["name"],
+        member_ids,
+        len(member_ids),
+        len(shared.fec_ids),
+        earlier_shares,
+        len(shared.folders),
+    )
 
 
 def _name_taken() -> Conflict:

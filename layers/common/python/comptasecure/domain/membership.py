@@ -24,3 +24,5 @@ class UserStatus(StrEnum):
     PENDING_CONFIRMATION = "pending_confirmation"
     """A password is chosen; the emailed code is not entered yet."""
     ACTIVE = "active"
+    DISABLED = "disabled"
+    """An owner or admin disabled the user: no login of any kind until restored."""

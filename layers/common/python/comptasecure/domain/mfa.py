@@ -14,7 +14,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, identity, mfa_challenge, reauthentication, sealed, totp, user_sessions
+from comptasecure.domain import (
+    audit_log,
+    identity,
+    mfa_challenge,
+    notices,
+    reauthentication,
+    sealed,
+    totp,
+    user_sessions,
+)
 from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import (
@@ -69,16 +78,18 @@ def start_enrollment(account_id: str, actor: audit_log.Actor) -> Enrollment:
 
 
 @replayable
-def confirm_enrollment(account_id: str, actor: audit_log.Actor, code: str, keep_session_id: str) -> list[str]:
+def confirm_enrollment(
+    account_id: str, actor: audit_log.Actor, code: str, keep_session_id: str, device: Device
+) -> list[str]:
     """The first right code turns MFA on; returns the recovery codes (in clear, this once).
 
-    Every session of the user but the caller's (``keep_session_id``) ends.
+    Every session of the user but the caller's (``keep_session_id``) ends; the user is told (R-MFA-6).
     """
 
     def end_others(tx: Transaction, ending: user_store.SessionsEnd) -> user_store.SessionsEnd:
         return user_sessions.end_other_sessions(tx, account_id, actor.id, ending, keep_session_id, mfa=True)
 
-    return _enable(account_id, actor, code, end_others, spent=None)[0]
+    return _enable(account_id, actor, code, end_others, spent=None, device=device)[0]
 
 
 def _enable(
@@ -87,6 +98,7 @@ def _enable(
     code: str,
     end: Callable[[Transaction, user_store.SessionsEnd], user_store.SessionsEnd],
     spent: user_store.MfaTokenSpent | None,
+    device: Device,
 ) -> tuple[list[str], int]:
     """Turn MFA on; returns the recovery codes and the user's new session epoch."""
     user = user_store.get(account_id, actor.id)
@@ -123,12 +135,15 @@ def _enable(
         target_id=actor.id,
         details={"method": "totp", "recovery_codes_issued": RECOVERY_CODE_COUNT},
     )
+    notices.security_changed(tx, account_id, user, notices.MFA_ENABLED, device)
     tx.commit(answer=recovery_codes)
     return recovery_codes, ending.next
 
 
-def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_password: str, code: str) -> None:
-    """Turn MFA off with the password and a code; refused while the account requires MFA."""
+def disable(
+    account_id: str, actor: audit_log.Actor, session_id: str, current_password: str, code: str, device: Device
+) -> None:
+    """Turn MFA off with the password and a code; refused while the account requires MFA. The user is told."""
     user = user_store.get(account_id, actor.id)
     if not user.get("mfa_enabled"):
         raise MfaNotEnabled()
@@ -156,6 +171,7 @@ def disable(account_id: str, actor: audit_log.Actor, session_id: str, current_pa
         target_id=actor.id,
         details={"with": "totp" if use.step is not None else "recovery_code"},
     )
+    notices.security_changed(tx, account_id, user, notices.MFA_DISABLED, device)
     tx.commit()
 
 
@@ -205,7 +221,12 @@ def confirm_enrollment_at_login(mfa_token: str, code: str, device: Device) -> En
         return user_sessions.end_sessions(tx, pending.account_id, pending.user_id, ending)
 
     recovery_codes, epoch = _enable(
-        pending.account_id, identity.actor_of(user), code, end_all, spent=user_store.MfaTokenSpent(pending.issued_ns)
+        pending.account_id,
+        identity.actor_of(user),
+        code,
+        end_all,
+        spent=user_store.MfaTokenSpent(pending.issued_ns),
+        device=device,
     )
     return EnrolledSession(identity.open_session(user, device, mfa=True, epoch=epoch), recovery_codes)
 

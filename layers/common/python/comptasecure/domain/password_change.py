@@ -5,7 +5,8 @@ The workflow that emails the code, the withdrawal of a previous request's, and a
 end of the other sessions and the notice, are all recorded in the change's own transaction.
 """
 
-from comptasecure.domain import audit_log, codes, follow_ups, passwords, reauthentication, user_sessions
+from comptasecure.domain import audit_log, codes, follow_ups, notices, passwords, reauthentication, user_sessions
+from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import InvalidCode, PasswordMismatch, SamePassword, UserNotFound
 from comptasecure.idempotency import replayable
 from comptasecure.store import codes as code_store
@@ -42,7 +43,7 @@ def request(
 
 
 @replayable
-def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str) -> None:
+def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str, device: Device) -> None:
     """The right code swaps the password in, ends every other session and emails a notice.
 
     One transaction: the new password, the end of every session but the caller's (the user's session
@@ -59,5 +60,12 @@ def confirm(account_id: str, actor: audit_log.Actor, session_id: str, code: str)
     user_store.apply_pending_password(tx, account_id, actor.id, str(pending), ending, on_stale=InvalidCode())
     audit_log.record(tx, account_id, actor, "user.password_changed", target_type="user", target_id=actor.id)
     follow_ups.resume_task(tx, account_id, task_token, {"confirmed": True})
-    follow_ups.email(tx, account_id, user["email"], "password_changed", first_name=user.get("first_name"))
+    follow_ups.email(
+        tx,
+        account_id,
+        user["email"],
+        "password_changed",
+        first_name=user.get("first_name"),
+        **notices.where_from(device),
+    )
     tx.commit(answer=None)

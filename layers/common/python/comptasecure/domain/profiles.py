@@ -20,6 +20,7 @@ class ProfileView:
     account_id: str
     status: str
     mfa_enabled: bool
+    passkey_count: int
     first_name: str | None = None
     last_name: str | None = None
     phone: str | None = None
@@ -41,6 +42,7 @@ def view_of(user: User) -> ProfileView:
         account_id=user["account_id"],
         status=user["status"],
         mfa_enabled=bool(user.get("mfa_enabled")),
+        passkey_count=int(user.get("passkey_count", 0)),
         first_name=user.get("first_name"),
         last_name=user.get("last_name"),
         phone=user.get("phone"),

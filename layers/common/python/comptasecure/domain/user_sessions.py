@@ -18,6 +18,25 @@ from comptasecure.store import users as user_store
 from comptasecure.store.transaction import Transaction
 
 USER_AGENT_MAX_LENGTH = 256  # a client sends what it likes: stored bounded
+# What a person recognises in a User-Agent, most specific first (Edge and Opera also say Chrome, Chrome
+# says Safari, Android says Linux).
+BROWSERS = (
+    ("Edg/", "Edge"),
+    ("OPR/", "Opera"),
+    ("Firefox/", "Firefox"),
+    ("CriOS/", "Chrome"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+SYSTEMS = (
+    ("iPhone", "iPhone"),
+    ("iPad", "iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "macOS"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,15 @@ class Device:
 
     def fields(self) -> dict[str, str]:
         return {"user_agent": self.stored_user_agent, "ip": self.ip}
+
+    @property
+    def description(self) -> str | None:
+        """What a person calls this device ("Chrome sur Windows"), when its User-Agent says it."""
+        browser = next((name for token, name in BROWSERS if token in self.user_agent), None)
+        system = next((name for token, name in SYSTEMS if token in self.user_agent), None)
+        if browser and system:
+            return f"{browser} sur {system}"
+        return browser or system
 
 
 def new_session_id() -> str:

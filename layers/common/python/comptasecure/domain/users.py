@@ -95,6 +95,7 @@ class UserView:
     status: str
     email_delivery: str
     mfa_enabled: bool
+    passkey_count: int
 
 
 @dataclass(frozen=True)
@@ -511,6 +512,7 @@ def _view(user: User, group_refs: list[GroupRef], now: str) -> UserView:
         status=status,
         email_delivery=user.get("email_delivery", "ok"),
         mfa_enabled=bool(user.get("mfa_enabled")),
+        passkey_count=int(user.get("passkey_count", 0)),
     )
 
 

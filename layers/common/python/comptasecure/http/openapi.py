@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from comptasecure import errors
-from comptasecure.domain import groups, passwords, user_import, user_rows, users
+from comptasecure.domain import folders, groups, passkeys, passwords, user_import, user_rows, users
 from comptasecure.errors import DomainError
 
 ERROR_SCHEMA: dict[str, Any] = {
@@ -73,7 +73,15 @@ TAGS: dict[str, Tag] = {
     ),
     "account": Tag("Account", "The account: its name and type, the account types, ownership, deletion."),
     "profile": Tag("Profile", "The caller's own profile and password (R-PRO)."),
-    "security": Tag("Account security", "The caller's sessions, second factor (TOTP) and email change (R-MFA)."),
+    "security": Tag(
+        "Account security",
+        "The caller's sessions, second factor (TOTP) and email change (R-MFA); every change is emailed to the user.",
+    ),
+    "passkeys": Tag(
+        "Passkeys",
+        "The caller's passkeys (WebAuthn, R-MFA-5): register, list, remove (each change emailed); and login "
+        "with a passkey instead of a password and code (public routes: no token).",
+    ),
     "cabinet": Tag(
         "Firm and CRM",
         "The accounting firm's information, and the CRM of each analysis that it pre-fills (R-CAB).",
@@ -91,7 +99,10 @@ TAGS: dict[str, Tag] = {
         "Groups",
         "Named sets of users to share FEC files with at once; sharing reaches the members of the moment (R-GRP).",
     ),
-    "fecs": Tag("FEC files", "FEC files: registering an upload, the files the caller may open, sharing them."),
+    "fecs": Tag(
+        "FEC files",
+        "FEC files: registering an upload, the files the caller may open, sharing them and their folders.",
+    ),
     "audit": Tag("Audit trail", "Every change to the account, who made it and what changed; CSV export."),
 }
 
@@ -199,6 +210,16 @@ ROUTES: dict[str, Notes] = {
             errors.TooManyMfaAttempts(),
             USER_GONE,
         )
+    ),
+    "POST /auth/passkey": Notes((errors.PasskeyRefused(), errors.NotConfirmed(), errors.UserDisabled())),
+    # No body is read: only a body of another media type than JSON is refused.
+    "POST /auth/passkey/options": Notes((errors.UnsupportedMediaType(),)),
+    "POST /me/passkeys/options": Notes((USER_GONE,)),
+    "POST /me/passkeys": Notes(
+        (errors.InvalidPasskey(), errors.PasskeyLimitReached(limit=passkeys.MAX_PASSKEYS), USER_GONE)
+    ),
+    "DELETE /me/passkeys/{passkey_id}": Notes(
+        (errors.PasskeyNotFound(), errors.WrongCurrentPassword(), errors.TooManyPasswordAttempts(), USER_GONE)
     ),
     "POST /invitations/accept": Notes(
         (errors.InvitationExpired(), errors.InvalidInvitation(), *_weak_password("password"))
@@ -315,13 +336,25 @@ ROUTES: dict[str, Notes] = {
         )
     ),
     "DELETE /groups/{group_id}": Notes((errors.GroupNotFound(), errors.GroupChanged())),
-    "POST /groups/{group_id}/reshare": Notes((errors.GroupNotFound(), errors.NotAGroupMember())),
+    "POST /groups/{group_id}/reshare": Notes(
+        (errors.GroupNotFound(), errors.NotAGroupMember(), errors.FolderNotFound(), errors.FolderChanged())
+    ),
     "POST /fecs/{fec_id}/shares": Notes(
         (
             errors.FecNotFound(),
             errors.NotAllowedToShare(),
             errors.UnknownUsers(),
             errors.UnknownGroups(),
+        )
+    ),
+    "POST /fecs": Notes((errors.FolderChanged(),)),
+    "POST /fecs/folder-shares": Notes(
+        (
+            errors.FolderNotFound(),
+            errors.UnknownUsers(),
+            errors.UnknownGroups(),
+            errors.TooManyGroups(limit=folders.MAX_GROUPS),
+            errors.FolderChanged(),
         )
     ),
     "GET /audit": Notes((errors.InvalidRange(),)),

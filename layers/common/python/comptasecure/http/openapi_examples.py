@@ -25,6 +25,7 @@ _GROUP = {
     "member_ids": [OWNER_ID, ADMIN_ID],
     "member_count": 2,
     "shared_fec_count": 3,
+    "shared_folder_count": 1,
 }
 _USER = {
     "id": ADMIN_ID,
@@ -35,6 +36,7 @@ _USER = {
     "groups": [{"id": GROUP_ID, "name": "Équipe audit"}],
     "status": "active",
     "mfa_enabled": True,
+    "passkey_count": 1,
     "email_delivery": "ok",
 }
 # As domain/mfa.py draws them: twice 5 characters of an alphabet without 0/o, 1/l/i.
@@ -117,6 +119,12 @@ _FIRM = {
     "logo_reference": None,
 }
 
+_PASSKEY = {
+    "id": "3f9c2a7d1e5b4c8a9d0e6f2b7a1c3e5d9f8b2a4c6e0d1f3a5b7c9e2d4f6a8b0c",
+    "name": "Chrome sur Windows",
+    "created_at": "2026-11-28T08:00:00Z",
+    "last_used_at": "2026-11-30T07:45:12Z",
+}
 RESPONSES: dict[str, Any] = {
     "AcceptedInvitation": {"email": "julien.moreau@cabinet-dupont.fr", "status": "pending_confirmation"},
     "AccountTypeList": {
@@ -191,7 +199,7 @@ RESPONSES: dict[str, Any] = {
         **_GROUP,
         "member_ids": [OWNER_ID, ADMIN_ID, MEMBER_ID],
         "member_count": 3,
-        "earlier_shares": {"fec_count": 3, "member_ids": [MEMBER_ID]},
+        "earlier_shares": {"fec_count": 3, "member_ids": [MEMBER_ID], "folder_count": 1},
     },
     "ReshareResult": {"granted": 3},
     "InvitationResults": {
@@ -238,9 +246,46 @@ RESPONSES: dict[str, Any] = {
         "account_id": ACCOUNT_ID,
         "status": "active",
         "mfa_enabled": True,
+        "passkey_count": 2,
     },
     "SetupIntentView": {"client_secret": "seti_1QdU5b_secret_Vx8", "setup_intent_id": "seti_1QdU5bK2bHc9xYzA"},
     "ShareResult": {"user_ids": [OWNER_ID, ADMIN_ID]},
+    "FolderShareResult": {"folder": "Clients 2025", "user_ids": [ADMIN_ID, MEMBER_ID]},
+    "FolderPage": {
+        "items": [{"folder": "Clients 2025", "fec_count": 12, "user_ids": [MEMBER_ID]}],
+        "next_cursor": None,
+    },
+    "PasskeyView": _PASSKEY,
+    "PasskeyPage": {"items": [_PASSKEY], "next_cursor": None},
+    "CreationOptions": {
+        "options": {
+            "rp": {"name": "ComptaSecure", "id": "app.comptasecure.fr"},
+            "user": {
+                "id": "OWYyYjRjMWRlOGEzNGY2YjhjMGQ3ZTVhM2IyYzFkMGU",
+                "name": "claire.dupont@cabinet-dupont.fr",
+                "displayName": "Claire Dupont",
+            },
+            "challenge": "q2xV6qvCmb1n3gRhUQmLkGb8m9bKZQZr5l1S8g0E3Zw",
+            "pubKeyCredParams": [{"type": "public-key", "alg": -8}, {"type": "public-key", "alg": -7}],
+            "timeout": 300000,
+            "excludeCredentials": [{"id": "3u7Xk2V9pQ1sLr8mN4bT6yWc0aEfGhJi", "type": "public-key"}],
+            "authenticatorSelection": {
+                "residentKey": "required",
+                "requireResidentKey": True,
+                "userVerification": "required",
+            },
+            "attestation": "none",
+        }
+    },
+    "RequestOptions": {
+        "challenge_id": "Xw9vYb3k1T0yq2mQpZr8Lk4cH7nD5sA6eF2gJ1uV0oI",
+        "options": {
+            "challenge": "Xw9vYb3k1T0yq2mQpZr8Lk4cH7nD5sA6eF2gJ1uV0oI",
+            "timeout": 300000,
+            "rpId": "app.comptasecure.fr",
+            "userVerification": "required",
+        },
+    },
     "SignupResponse": {"user_id": OWNER_ID, "account_id": ACCOUNT_ID, "status": "pending_confirmation"},
     "StatusResponse": {"status": "active"},
     "TokenResponse": _TOKENS,

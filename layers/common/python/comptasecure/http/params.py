@@ -63,3 +63,11 @@ PaymentMethodId = Annotated[
         examples=["pm_1QdU2aK2bHc9xYzA"],
     ),
 ]
+PasskeyId = Annotated[
+    str,
+    Path(
+        pattern=r"^[0-9a-f]{64}$",
+        description="One of the caller's passkeys: `id` in GET /me/passkeys (64 hex digits).",
+        examples=["3f9c2a7d1e5b4c8a9d0e6f2b7a1c3e5d9f8b2a4c6e0d1f3a5b7c9e2d4f6a8b0c"],
+    ),
+]

@@ -15,8 +15,9 @@ class GroupPatch(Request):
 class EarlierShares(BaseModel):
     """Added members who do not see files shared with the group before they joined (R-GRP-2, R-GRP-3)."""
 
-    fec_count: int
+    fec_count: int  # files shared with the group itself that they do not see
     member_ids: list[str]
+    folder_count: int = 0  # folders shared with the group that are not shared with them
 
 
 class GroupUpdated(GroupView):

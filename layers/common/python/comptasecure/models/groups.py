@@ -21,3 +21,4 @@ class GroupView(BaseModel):
     member_ids: list[str]
     member_count: int
     shared_fec_count: int  # files shared with the group so far (R-GRP-3)
+    shared_folder_count: int = 0  # folders shared with the group so far (R-FOL-1)

@@ -37,6 +37,7 @@ class Profile(BaseModel):
     account_id: str
     status: Status
     mfa_enabled: bool
+    passkey_count: int = Field(description="How many passkeys the user has: GET /me/passkeys lists them")
 
 
 class ProfileUpdate(Request):

@@ -25,3 +25,4 @@ class UserView(BaseModel):
         default="ok", description="SES reported a permanent bounce or a complaint for this address"
     )
     mfa_enabled: bool
+    passkey_count: int = Field(description="How many passkeys the user has (R-MFA-5)")

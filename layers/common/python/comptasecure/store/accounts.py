@@ -150,7 +150,7 @@ def delete_if_alone(tx: Transaction, account_id: str, owner_id: str, *, stripe_c
 
 
 # What the purge needs to know of each item to undo its links outside the partition.
-_PURGE_ATTRIBUTES = ("PK", "SK", "kind", "task_token", "email", "analysis_id")
+_PURGE_ATTRIBUTES = ("PK", "SK", "kind", "task_token", "email", "analysis_id", "id")
 BATCH_WRITE_MAX = 25  # BatchWriteItem's limit per request
 UNPROCESSED_ATTEMPTS = 8
 

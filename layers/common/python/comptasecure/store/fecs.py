@@ -2,8 +2,6 @@
 
 from typing import Any, cast
 
-from boto3.dynamodb.conditions import Key
-
 from comptasecure import aws
 from comptasecure.errors import DomainError
 from comptasecure.store import keys, pages
@@ -55,6 +53,23 @@ def grant(
     )
 
 
+def grant_many(account_id: str, pairs: list[tuple[str, str]], granted_by: str, at: str) -> None:
+    """Grant each (user, file) pair, 25 to a BatchWriteItem (unprocessed ones sent again): grants a
+    follow-up owes, idempotent however often it runs."""
+    with aws.table().batch_writer(overwrite_by_pkeys=["PK", "SK"]) as batch:
+        for user_id, fec_id in pairs:
+            batch.put_item(
+                Item={
+                    **keys.key(keys.account_pk(account_id), keys.grant_sk(user_id, fec_id)),
+                    "kind": "grant",
+                    "user_id": user_id,
+                    "fec_id": fec_id,
+                    "granted_by": granted_by,
+                    "granted_at": at,
+                }
+            )
+
+
 def granted_fec_ids(account_id: str, user_id: str) -> set[str]:
     """The files granted to one user (one Query on the user's grants, keys only)."""
     return {key["SK"].removeprefix(keys.grant_sk(user_id)) for key in grant_keys_of(account_id, user_id)}
@@ -100,15 +115,5 @@ def _page(
     account_id: str, prefix: str, limit: int, start_key: dict[str, Any] | None, projection: str | None = None
 ) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
     """A page of the account's items under ``prefix``; a start key may only continue them."""
-    pk = keys.account_pk(account_id)
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(prefix),
-        "Limit": limit,
-    }
-    if start_key:
-        pages.check_start_key(start_key, pk, prefix)
-        query["ExclusiveStartKey"] = start_key
-    if projection:
-        query["ProjectionExpression"] = projection
-    response = aws.table().query(**query)
-    return [dict(plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last_key = pages.query(keys.account_pk(account_id), prefix, limit, start_key, projection=projection)
+    return [dict(plain(item)) for item in items], last_key

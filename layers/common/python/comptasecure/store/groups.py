@@ -1,6 +1,7 @@
 """Groups: the group item (name, members), its name claim, and the users' side of each membership."""
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from boto3.dynamodb.conditions import Key
@@ -27,16 +28,8 @@ def get_many_in(account_id: str, group_ids: Sequence[str]) -> list[Group]:
 
 def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> tuple[list[Group], dict[str, Any] | None]:
     """One page of the account's groups; a start key may only continue them (else InvalidCursor)."""
-    pk = keys.account_pk(account_id)
-    query: dict[str, Any] = {
-        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(keys.group_sk()),
-        "Limit": limit,
-    }
-    if start_key:
-        pages.check_start_key(start_key, pk, keys.group_sk())
-        query["ExclusiveStartKey"] = start_key
-    response = aws.table().query(**query)
-    return [cast(Group, plain(item)) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+    items, last_key = pages.query(keys.account_pk(account_id), keys.group_sk(), limit, start_key)
+    return [cast(Group, plain(item)) for item in items], last_key
 
 
 def put_new(
@@ -173,30 +166,32 @@ def record_share(tx: Transaction, account_id: str, group_id: str, fec_id: str, s
     )
 
 
-def shared_fec_ids(account_id: str, group_id: str) -> list[str]:
-    """Every file shared with the group so far (one Query, paged)."""
-    return [item["fec_id"] for item in _shares(account_id, group_id, "fec_id")]
+@dataclass(frozen=True)
+class Shares:
+    """What was shared with a group so far: files, and folders (R-GRP-3)."""
+
+    fec_ids: list[str]
+    folders: dict[str, str]
+    """The folders' names, by folder key."""
 
 
-def shared_fec_count(account_id: str, group_id: str) -> int:
-    """How many files were shared with the group: a counting Query, nothing read but the keys."""
-    count, start = 0, None
-    while True:
-        query: dict[str, Any] = {
-            "KeyConditionExpression": _shares_of(account_id, group_id),
-            "Select": "COUNT",
-        }
-        if start:
-            query["ExclusiveStartKey"] = start
-        response = aws.table().query(**query)
-        count += int(response["Count"])
-        start = response.get("LastEvaluatedKey")
-        if not start:
-            return count
+def shares(account_id: str, group_id: str) -> Shares:
+    """Every file and folder shared with the group so far: one Query (paged), files and folders being
+    recorded under one prefix."""
+    fec_ids: list[str] = []
+    folders: dict[str, str] = {}
+    folder_prefix = keys.group_folder_sk(group_id)
+    for item in _shares(account_id, group_id, "SK, fec_id, folder"):
+        sk = str(item["SK"])
+        if sk.startswith(folder_prefix):
+            folders[sk.removeprefix(folder_prefix)] = str(item["folder"])
+        else:
+            fec_ids.append(str(item["fec_id"]))
+    return Shares(fec_ids, folders)
 
 
 def forget_shares(account_id: str, group_id: str) -> None:
-    """A deleted group's record of files shared with it (the grants themselves stay with the users)."""
+    """A deleted group's record of files and folders shared with it (the grants themselves stay with the users)."""
     found = _shares(account_id, group_id, "PK, SK")
     for start in range(0, len(found), MAX_TRANSACTION_ITEMS):
         tx = Transaction()

@@ -22,6 +22,10 @@
 | last Stripe event        | ACCOUNT#<aid>         | STRIPE_VERSION#<object id>     | its created time                 |
 | follow-up owed (outbox)  | ACCOUNT#<aid>         | OUTBOX#<time-ordered id>       | follow_up, payload (JSON), due   |
 | firm information         | ACCOUNT#<aid>         | CABINET                        | one attribute per field          |
+| passkey (as its user sees it) | ACCOUNT#<aid>    | PASSKEY#<uid>#<pid>            | records.Passkey                  |
+| FEC folder               | ACCOUNT#<aid>         | FOLDER#<folder key>            | records.Folder                   |
+| file of a folder         | ACCOUNT#<aid>         | FOLDERFEC#<folder key>#<fid>   | fec_id                           |
+| folder shared with a group | ACCOUNT#<aid>       | GROUPFEC#<gid>#FOLDER#<folder key> | folder, shared_by, shared_at |
 | CRM of an analysis       | ACCOUNT#<aid>         | CRM#<analysis_id>              | one attribute per field          |
 | email -> user            | EMAIL#<email>         | EMAIL                          | account_id, user_id              |
 | login attempts           | EMAIL#<email>         | LOGIN                          | failed_logins, locked_until, ttl |
@@ -31,6 +35,8 @@
 | email change tries       | EMAIL#<new email>     | NEW_EMAIL_TRIES#<day>          | count, ttl                       |
 | user's new email codes   | ACCOUNT#<aid>         | NEW_EMAIL_CODES#<uid>#<hour>   | count, ttl                       |
 | user's new email tries   | ACCOUNT#<aid>         | NEW_EMAIL_TRIES#<uid>#<day>    | count, ttl                       |
+| passkey credential       | CREDENTIAL#<pid>      | CREDENTIAL                     | records.Credential               |
+| WebAuthn challenge       | WEBAUTHN_CHALLENGE#<c> | WEBAUTHN_CHALLENGE            | records.Challenge, ttl           |
 | Stripe customer          | STRIPE_CUSTOMER#<cus> | STRIPE_CUSTOMER                | account_id                       |
 | Stripe event applied     | STRIPE_EVENT          | <Powertools idempotency key>   | Powertools' record, ttl          |
 | analysis claim (legacy)  | ANALYSIS#<id>         | ANALYSIS                       | account_id; no longer written    |
@@ -76,6 +82,27 @@ the change's own transaction, in the account's partition; the table's stream car
 dispatcher, which deletes it once done. Sessions carry the ``session_epoch`` their user had when
 they opened: bumping the user's epoch (one attribute of the change's own write) ends them all.
 
+Passkeys (R-MFA-5): a passkey's id (``<pid>``) is the SHA-256 of its WebAuthn credential id, in hex:
+fixed-length, safe in a key and a path, whatever the authenticator's id. Its ``CREDENTIAL#<pid>``
+item, in a partition of its own like ``EMAIL#``, is what a passkey login finds in one GetItem before
+the account is known: the account and user, the public key (COSE) and the signature counter. The
+``PASSKEY#<uid>#<pid>`` item in the account's partition is the user's view (name, dates), listed by
+one Query; both are written and removed in one transaction, with the user's ``passkey_count``. A
+WebAuthn challenge is an item of its own (``<c>``: the challenge, base64url), living five minutes
+(``expires_at``, and a TTL that tidies it), naming its purpose (``registration``, bound to its user,
+or ``authentication``): it is spent by a conditional delete in the transaction that uses it.
+
+Folders (R-FOL-1): a folder is named by the files of the account that carry it; its key (``<folder
+key>``) is the SHA-256 of its name in hex, so no name can reach into another folder's keys. Its
+``FOLDER#`` item counts its files (``fec_count``) and holds ``user_ids``, the users it is shared with,
+and ``share_version``, moved by every share: a file registered in the folder grants those users in
+its own transaction, conditioned on ``share_version`` (a share committed meanwhile makes it read
+again), and a share whose grants go in its own transaction is conditioned on ``fec_count`` (a file
+registered meanwhile makes it read again). A folder share is materialised as ``GRANT#`` items, one per
+user and file, so "what I may open" stays one Query on my grants whatever the number of folders
+shared with me. A folder shared with a group is recorded beside the files shared with it
+(``GROUPFEC#<gid>#FOLDER#<folder key>``): one Query reads what a group was given (R-GRP-3).
+
 Billing: the Stripe customer item lets a webhook find its account with one GetItem. A credit
 balance keeps ``granted``, ``consumed`` and ``remaining`` so a consumption is one conditional update
 (``remaining >= :n``); DynamoDB conditions cannot subtract. ``STRIPE_VERSION`` remembers the
@@ -89,6 +116,8 @@ CABINET_SK = "CABINET"
 ANALYSIS_SK = "ANALYSIS"
 EXPIRY_INDEX = "ByExpiry"
 STRIPE_CUSTOMER_SK = "STRIPE_CUSTOMER"
+CREDENTIAL_SK = "CREDENTIAL"
+CHALLENGE_SK = "WEBAUTHN_CHALLENGE"
 STRIPE_EVENT_PK = "STRIPE_EVENT"
 CREDIT_PREFIX = "CREDIT#"
 CREDIT_HISTORY_PREFIX = "CREDIT_HISTORY#"
@@ -136,6 +165,30 @@ def group_name_sk(name: str) -> str:
 
 def fec_sk(fec_id: str = "") -> str:
     return f"FEC#{fec_id}"
+
+
+def passkey_sk(user_id: str, passkey_id: str = "") -> str:
+    return f"PASSKEY#{user_id}#{passkey_id}"
+
+
+def credential_pk(passkey_id: str) -> str:
+    return f"CREDENTIAL#{passkey_id}"
+
+
+def challenge_pk(challenge: str) -> str:
+    return f"WEBAUTHN_CHALLENGE#{challenge}"
+
+
+def folder_sk(folder_key: str = "") -> str:
+    return f"FOLDER#{folder_key}"
+
+
+def folder_fec_sk(folder_key: str, fec_id: str = "") -> str:
+    return f"FOLDERFEC#{folder_key}#{fec_id}"
+
+
+def group_folder_sk(group_id: str, folder_key: str = "") -> str:
+    return f"GROUPFEC#{group_id}#FOLDER#{folder_key}"
 
 
 def grant_sk(user_id: str, fec_id: str = "") -> str:

@@ -55,3 +55,21 @@ def newest_first(
         query["ExclusiveStartKey"] = start
     response = aws.table().query(**query)
     return [record(item) for item in response.get("Items", [])], response.get("LastEvaluatedKey")
+
+
+def query(
+    pk: str, prefix: str, limit: int, start_key: StartKey | None, *, projection: str | None = None
+) -> tuple[list[dict[str, Any]], StartKey | None]:
+    """One page (one Query) of the partition's items whose sort key starts with ``prefix``; a start key
+    may only continue them (else InvalidCursor)."""
+    request: dict[str, Any] = {
+        "KeyConditionExpression": Key("PK").eq(pk) & Key("SK").begins_with(prefix),
+        "Limit": limit,
+    }
+    if start_key:
+        check_start_key(start_key, pk, prefix)
+        request["ExclusiveStartKey"] = start_key
+    if projection:
+        request["ProjectionExpression"] = projection
+    response = aws.table().query(**request)
+    return list(response.get("Items", [])), response.get("LastEvaluatedKey")

@@ -59,6 +59,8 @@ class User(TypedDict):
     recovery_code_hashes: NotRequired[set[str]]
     mfa_token_floor: NotRequired[int | Decimal]
     """The issue time (ns) of the last ``mfa_token`` that opened a session: older ones are spent."""
+    passkey_count: NotRequired[int | Decimal]
+    """The user's passkeys, counted in the transactions that add and remove them (absent: none)."""
     session_epoch: NotRequired[int | Decimal]
     """Moves on when every session of the user must end (password or email changed, MFA turned on or
     off, sessions revoked): a session opened under an older epoch is refused."""
@@ -108,3 +110,49 @@ class Session(TypedDict):
     mfa: NotRequired[bool]
     """The login passed a second factor (TOTP or a recovery code at login, or enrollment), so the
     session survives the account starting to require MFA."""
+
+
+class Passkey(TypedDict):
+    """``ACCOUNT#<aid>`` / ``PASSKEY#<uid>#<pid>``: a passkey as its user lists it."""
+
+    id: str
+    """The SHA-256 of the WebAuthn credential id, in hex."""
+    user_id: str
+    name: str
+    credential_id: str
+    """The WebAuthn credential id (base64url): what a new registration excludes."""
+    created_at: str
+    last_used_at: NotRequired[str]
+
+
+class Credential(TypedDict):
+    """``CREDENTIAL#<pid>`` / ``CREDENTIAL``: what a passkey login checks, found before the account is known."""
+
+    account_id: str
+    user_id: str
+    public_key: str
+    """The credential's public key as the authenticator gave it (COSE), base64url."""
+    sign_count: int | Decimal
+    """The authenticator's signature counter as last accepted (0 for one that keeps none)."""
+
+
+class Challenge(TypedDict):
+    """``WEBAUTHN_CHALLENGE#<challenge>`` / ``WEBAUTHN_CHALLENGE``: one ceremony's challenge, spent once."""
+
+    purpose: str
+    """``registration`` or ``authentication``: a challenge serves no other ceremony."""
+    expires_at: str
+    account_id: NotRequired[str]
+    user_id: NotRequired[str]
+    """A registration's user: no one else may register a passkey with it."""
+
+
+class Folder(TypedDict):
+    """``ACCOUNT#<aid>`` / ``FOLDER#<folder key>``: a folder, as long as a file of the account names it."""
+
+    folder: str
+    fec_count: int | Decimal
+    user_ids: NotRequired[list[str]]
+    """The users it is shared with (absent when none): they see each of its files, those added later too."""
+    share_version: NotRequired[int | Decimal]
+    """Moved by every share: a file registered meanwhile reads the folder again."""

@@ -28,6 +28,7 @@ TABLE_FIELDS = (
     "invitation_expires_at",
     "email_delivery",
     "mfa_enabled",
+    "passkey_count",
 )
 # What the user item holds: the attributes its record declares (a stray field is never written).
 USER_FIELDS = User.__required_keys__ | User.__optional_keys__
