@@ -1,9 +1,10 @@
 """Prints figures, not a test: a CSV import of 1,000 rows through POST /users/import on the local run.
 
 The route's time, and every AWS call it costs, counted by wrapping botocore's ``_make_api_call``:
-before the answer (the authorizer and the route, including the threads that start the workflows)
+before the answer (the authorizer and the route: the rows' transactions, which owe the workflow
+starts), in the follow-ups (FollowUpDispatcherFunction, from the table's stream: the workflow starts)
 and in the workflow (the invitation task of each row, until every invitation email is sent).
-API Gateway gives the route 29 s (issue 10); the workflow runs after the answer.
+API Gateway gives the route 29 s (issue 10); the follow-ups and the workflow run after the answer.
 
     PYTHONPATH=layers/common/python:. .venv/bin/python benchmarks/csv_import.py [rows]   (or make benchmark)
 """
@@ -19,7 +20,6 @@ from typing import Any
 import boto3
 import botocore.client
 
-from comptasecure.domain import workflow
 from local.emulator import Emulator
 from local.server import LocalApi
 from tests import seed
@@ -33,7 +33,6 @@ AWS_SECONDS = {
     "dynamodb.BatchGetItem": 0.010,
     "dynamodb.Query": 0.010,
     "dynamodb.TransactWriteItems": 0.060,
-    "stepfunctions.StartExecution": 0.040,
     "ssm.GetParameter": 0.015,
 }
 API_GATEWAY_LIMIT_SECONDS = 29
@@ -57,9 +56,8 @@ class CallLog:
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.calls: dict[str, Counter[str]] = {"route": Counter(), "workflow": Counter()}
+        self.calls: dict[str, Counter[str]] = {"route": Counter(), "follow-ups": Counter(), "workflow": Counter()}
         self.seconds: dict[str, float] = defaultdict(float)  # wall time inside each operation, summed over threads
-        self.spans: dict[str, tuple[float, float]] = {}  # first start and last end of each operation
         self.recording = False
         self._original = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
@@ -79,8 +77,6 @@ class CallLog:
                 with log.lock:
                     log.calls[side][name] += 1
                     log.seconds[f"{side}:{name}"] += end - start
-                    first, last = log.spans.get(f"{side}:{name}", (start, end))
-                    log.spans[f"{side}:{name}"] = (min(first, start), max(last, end))
 
         botocore.client.BaseClient._make_api_call = counted  # type: ignore[attr-defined]
         return self
@@ -95,6 +91,8 @@ class CallLog:
             name = frame.f_code.co_filename
             if "/functions/workflow/" in name:
                 return "workflow"
+            if name.endswith("/comptasecure/domain/dispatch.py"):  # its pool's threads too: their task is there
+                return "follow-ups"
             if "/moto/" in name:
                 return None  # the emulator's own plumbing (Step Functions invoking the task), not AWS calls
             frame = frame.f_back  # type: ignore[assignment]
@@ -149,17 +147,10 @@ def report_route(log: CallLog, route_calls: Counter[str], route_seconds: float) 
     print(f"  AWS calls before the answer: {sum(route_calls.values())}")
     for name, count in sorted(route_calls.items()):
         print(f"    {name:<40} {count:6}   {log.seconds[f'route:{name}']:7.2f} s in the calls (all threads)")
-    starts = route_calls["stepfunctions.StartExecution"]
-    first, last = log.spans.get("route:stepfunctions.StartExecution", (0.0, 0.0))
-    sequential = sum(seconds for name, seconds in log.seconds.items() if name.startswith("route:dynamodb."))
-    own = route_seconds - sequential - (last - first)
-    print(f"  of which: DynamoDB {sequential:.2f} s, workflow starts {last - first:.2f} s, the code {own:.2f} s")
-    projected = own + sum(
-        count * AWS_SECONDS.get(name, 0.05)
-        for name, count in route_calls.items()
-        if not name.startswith("stepfunctions")
-    )
-    projected += -(-starts // workflow.STARTS_AT_ONCE) * AWS_SECONDS["stepfunctions.StartExecution"]
+    in_calls = sum(seconds for name, seconds in log.seconds.items() if name.startswith("route:"))
+    own = route_seconds - in_calls
+    print(f"  of which: in AWS calls {in_calls:.2f} s, the code {own:.2f} s")
+    projected = own + sum(count * AWS_SECONDS.get(name, 0.05) for name, count in route_calls.items())
     print(f"  projected on AWS at typical latencies {AWS_SECONDS}: {projected:.1f} s", flush=True)
 
 
@@ -178,6 +169,9 @@ def wait_for_the_emails(log: CallLog, invited: int) -> int:
 
 def report_workflow(log: CallLog, sent: int, invited: int, workflow_seconds: float) -> None:
     print(f"  invitation emails sent: {sent} of {invited} ({workflow_seconds:.1f} s after the request)")
+    print(f"  AWS calls in the follow-ups: {sum(log.calls['follow-ups'].values())}")
+    for name, count in sorted(log.calls["follow-ups"].items()):
+        print(f"    {name:<40} {count:6}  ({count / max(invited, 1):.2f} per invited row)")
     print(f"  AWS calls in the workflow: {sum(log.calls['workflow'].values())}")
     for name, count in sorted(log.calls["workflow"].items()):
         print(f"    {name:<40} {count:6}  ({count / max(sent, 1):.2f} per email sent)")
