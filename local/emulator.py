@@ -36,6 +36,9 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication
 from moto.secretsmanager.models import SecretsManagerBackend
 from moto.server import ThreadedMotoServer
 from moto.stepfunctions.parser.asl.component.state.exec.state_task import lambda_eval_utils
+from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service_dynamodb import (
+    StateTaskServiceDynamoDB,
+)
 from moto.stepfunctions.parser.asl.utils import json_path
 
 from local import async_paths, iam, streams, template
@@ -397,19 +400,29 @@ def _wake_stream_pollers_on_write() -> None:
 
 
 def _hold_workflow_tasks_to_their_state_machines_role() -> None:
-    """moto's Step Functions invokes a task's Lambda function with its own credentials, which moto
-    accepts for anything: a state machine missing its ``lambda:InvokeFunction`` grant would pass here
-    and fail on AWS. Each task's invocation runs as its state machine (its logical id, the name it was
-    created under), so local/iam.py checks it against the state machine's role as for a function."""
+    """moto's Step Functions invokes a task's Lambda function, or calls DynamoDB for a task of its
+    DynamoDB integration, with its own credentials, which moto accepts for anything: a state machine
+    missing its ``lambda:InvokeFunction`` or ``dynamodb:UpdateItem`` grant would pass here and fail on
+    AWS. Each task's call runs as its state machine (its logical id, the name it was created under), so
+    local/iam.py checks it against the state machine's role as for a function."""
     module = vars(lambda_eval_utils)
     execute = module["execute_lambda_function_integration"]
 
+    def state_machine_of(env: Any) -> str:
+        return str(env.states.context_object.context_object_data["StateMachine"]["Name"])
+
     def execute_as_state_machine(env: Any, parameters: dict[str, Any], region: str, state_credentials: Any) -> None:
-        state_machine = env.states.context_object.context_object_data["StateMachine"]["Name"]
-        with iam.running_as(state_machine):
+        with iam.running_as(state_machine_of(env)):
             execute(env, parameters, region, state_credentials)
 
     module["execute_lambda_function_integration"] = execute_as_state_machine
+    call_dynamodb = StateTaskServiceDynamoDB._eval_service_task
+
+    def call_dynamodb_as_state_machine(self: StateTaskServiceDynamoDB, env: Any, **arguments: Any) -> None:
+        with iam.running_as(state_machine_of(env)):
+            call_dynamodb(self, env, **arguments)
+
+    StateTaskServiceDynamoDB._eval_service_task = call_dynamodb_as_state_machine  # type: ignore[method-assign, assignment]
 
 
 @functools.cache

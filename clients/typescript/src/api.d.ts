@@ -2448,11 +2448,11 @@ export interface components {
             email: string;
             /**
              * Email Delivery
-             * @description SES reported a permanent bounce or a complaint for this address
+             * @description SES reported a permanent bounce or a complaint for this address; or (`failed`) the invitation or code could not be sent after every retry: resend it
              * @default ok
              * @enum {string}
              */
-            email_delivery: "ok" | "bounced" | "complained";
+            email_delivery: "ok" | "bounced" | "complained" | "failed";
             /** First Name */
             first_name?: string | null;
             /** Groups */

@@ -136,6 +136,9 @@ def send_code(account_id: str, user_id: str, purpose: str, task_token: str, exec
     else:
         email = templates.confirmation_code(user.get("first_name"), issued.code, minutes)
     sender.send(user["email"], email)
+    if user.get("send_failed_at"):
+        with suppress(ConditionFailed):  # the user was removed meanwhile
+            user_store.clear_send_failure(account_id, user_id)
     return issued.expires_at
 
 

@@ -510,7 +510,7 @@ def _view(user: User, group_refs: list[GroupRef], now: str) -> UserView:
         role=user["role"],
         groups=group_refs,
         status=status,
-        email_delivery=user.get("email_delivery", "ok"),
+        email_delivery=user.get("email_delivery") or ("failed" if user.get("send_failed_at") else "ok"),
         mfa_enabled=bool(user.get("mfa_enabled")),
         passkey_count=int(user.get("passkey_count", 0)),
     )

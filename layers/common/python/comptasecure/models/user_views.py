@@ -21,8 +21,10 @@ class UserView(BaseModel):
     role: Literal["owner", "admin", "member"]
     groups: list[GroupRef]
     status: Status
-    email_delivery: Literal["ok", "bounced", "complained"] = Field(
-        default="ok", description="SES reported a permanent bounce or a complaint for this address"
+    email_delivery: Literal["ok", "bounced", "complained", "failed"] = Field(
+        default="ok",
+        description="SES reported a permanent bounce or a complaint for this address; or (`failed`) the "
+        "invitation or code could not be sent after every retry: resend it",
     )
     mfa_enabled: bool
     passkey_count: int = Field(description="How many passkeys the user has (R-MFA-5)")

@@ -52,6 +52,8 @@ class User(TypedDict):
     invitation_expires_at: NotRequired[str]
     email_delivery: NotRequired[str]
     email_delivery_at: NotRequired[str]
+    send_failed_at: NotRequired[str]
+    """The identity workflow could not send its last invitation or code (set by its RecordSendFailure)."""
     mfa_enabled: NotRequired[bool]
     totp_secret: NotRequired[str]
     totp_pending_secret: NotRequired[str]

@@ -27,6 +27,7 @@ TABLE_FIELDS = (
     "status",
     "invitation_expires_at",
     "email_delivery",
+    "send_failed_at",
     "mfa_enabled",
     "passkey_count",
 )
@@ -377,7 +378,7 @@ def set_invitation_expiry(
     """Copy the link's expiry onto the user, so the table tells an expired invitation at a glance."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
-        "SET invitation_expires_at = :expires_at",
+        "SET invitation_expires_at = :expires_at REMOVE send_failed_at",
         condition="#status = :invited",
         names={"#status": "status"},
         values={":expires_at": expires_at, ":invited": UserStatus.INVITED},
@@ -584,6 +585,17 @@ def mark_email_undeliverable(tx: Transaction, account_id: str, user_id: str, kin
         condition="attribute_exists(PK)",
         values={":kind": kind, ":at": at},
     )
+
+
+def clear_send_failure(account_id: str, user_id: str) -> None:
+    """An email of the identity workflow went: the failure an earlier workflow recorded is over.
+    ConditionFailed if the user was removed meanwhile."""
+    with conditional():
+        aws.table().update_item(
+            Key=keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
+            UpdateExpression="REMOVE send_failed_at",
+            ConditionExpression="attribute_exists(PK)",
+        )
 
 
 def set_pending_email(tx: Transaction, account_id: str, user_id: str, new_email: str) -> None:
