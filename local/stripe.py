@@ -23,6 +23,7 @@ import asyncio
 import functools
 import json
 import os
+import re
 import socket
 import threading
 import urllib.request
@@ -108,6 +109,7 @@ def _correct_localstripe() -> None:
     # the local run starts from scratch each time, so the state stays in memory.
     store.dump_to_disk = lambda: None
     _add_customer_payment_methods_route(app)
+    _search_customers_by_metadata(app)
     _honour_idempotency_keys(app)
     _accept_current_setup_intent_parameters()
     _attach_the_method_of_a_succeeded_setup()
@@ -138,6 +140,39 @@ def _add_customer_payment_methods_route(app: "web.Application") -> None:
 
     path = "/v1/customers/{id}/payment_methods"
     app.router.add_route("GET", path, api_extra(list_for_customer, path))
+
+
+def _search_customers_by_metadata(app: "web.Application") -> None:
+    """GET /v1/customers/search, which localstripe 1.15 lacks, for the query the purge sends: one
+    ``metadata['<key>']:'<value>'`` clause (Stripe's Search Query Language, an exact match). Any other
+    query is refused (400), as Stripe refuses a query it cannot read. Stripe's index lags writes by up
+    to a minute; the customers the purge looks for are a day old, so answering from the store is fair.
+
+    As a middleware: localstripe's ``/v1/customers/{id}`` route would take ``search`` for an id.
+    """
+    from aiohttp import web
+    from localstripe.resources import Customer, store
+
+    clause = re.compile(r"^metadata\['([^'\\]+)'\]:'([^'\\]*)'$")
+
+    @web.middleware
+    async def search(request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.method != "GET" or request.path != "/v1/customers/search":
+            return await handler(request)  # type: ignore[no-any-return]
+        matched = clause.match(request.query.get("query", ""))
+        if matched is None:
+            error = {"type": "invalid_request_error", "message": "Only metadata['key']:'value' is emulated."}
+            return web.json_response({"error": error}, status=400)
+        key, value = matched.groups()
+        found = [
+            customer._export()
+            for name, customer in store.items()
+            if name.startswith(Customer.object + ":") and (customer.metadata or {}).get(key) == value
+        ]
+        page = {"object": "search_result", "url": request.path, "has_more": False, "next_page": None, "data": found}
+        return web.json_response(page)
+
+    app.middlewares.append(search)
 
 
 def _honour_idempotency_keys(app: "web.Application") -> None:

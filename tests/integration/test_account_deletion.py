@@ -68,6 +68,24 @@ def test_nothing_of_the_account_remains_in_the_table_the_bucket_or_at_stripe(cli
     assert gone.value.http_status == 404
 
 
+def test_a_customer_made_for_the_account_but_never_linked_goes_with_it(client: Client, table: Any) -> None:
+    account = owner_of_new_account(client)
+    linked = linked_customer(account)
+    # What a creation leaves when its function died before the link, and its retry came after Stripe's
+    # 24-hour idempotency window: a second customer for the account, which no item names.
+    unlinked = stripe_client().v1.customers.create(params={"metadata": {"account_id": account.account_id}}).id
+    someone_elses = stripe_client().v1.customers.create(params={"metadata": {"account_id": "another"}}).id
+
+    assert account.client.delete("/account").status == 204
+    wait_for_purge(table, account.account_id)
+
+    for customer_id in (linked, unlinked):
+        with pytest.raises(stripe.InvalidRequestError) as gone:
+            stripe_client().v1.customers.retrieve(customer_id)
+        assert gone.value.http_status == 404
+    assert stripe_client().v1.customers.retrieve(someone_elses).id == someone_elses
+
+
 def test_stripe_events_for_a_deleted_account_are_acknowledged(client: Client, table: Any) -> None:
     account = owner_of_new_account(client)
     customer_id = linked_customer(account)

@@ -33,7 +33,8 @@ def purge(account_id: str, stripe_customer_id: str | None) -> Purged:
     The partition goes 1 MB page by 1 MB page, 25 items per BatchWriteItem; each item's links
     outside the partition (emails, passkey credentials, analyses, waiting workflows) are released first. Then every
     object version under the account's bucket prefixes, 1,000 per DeleteObjects, and last the
-    Stripe customer (address, VAT number, payment methods) and the link webhooks used to find it.
+    Stripe customer (address, VAT number, payment methods) and the link webhooks used to find it,
+    with any other customer made for the account that nothing links (found by its metadata).
     Returns what was removed and how many calls it took.
     """
     if account_store.exists(account_id):
@@ -55,8 +56,9 @@ def purge(account_id: str, stripe_customer_id: str | None) -> Purged:
         objects, calls = bucket.delete_prefix(prefix)
         removed["objects"] += objects
         removed["bucket_calls"] += calls
-    if stripe_customer_id:
-        billing.delete_customer(stripe_customer_id, account_id)
+    linked = [stripe_customer_id] if stripe_customer_id else []
+    for customer_id in dict.fromkeys(linked + billing.customers_made_for(account_id)):
+        billing.delete_customer(customer_id, account_id)
     logger.info("account purged", extra={"account_id": account_id, **removed})
     count("AccountPurges")
     return removed

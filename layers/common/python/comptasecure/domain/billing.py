@@ -116,6 +116,18 @@ def delete_customer(customer_id: str, account_id: str) -> None:
     logger.info("Stripe customer deleted", extra={"account_id": account_id, "customer_id": customer_id})
 
 
+def customers_made_for(account_id: str) -> list[str]:
+    """Every Stripe customer made for this account, linked or not, found by the ``account_id`` its
+    creation put in its metadata (Stripe's Search API).
+
+    A creation whose function died before the link was written, retried after Stripe's 24-hour
+    idempotency window, leaves a customer nothing links: only this finds it for the purge.
+    """
+    with stripe_api.calls():
+        found = stripe_api.client().v1.customers.search(params={"query": f"metadata['account_id']:'{account_id}'"})
+        return [str(customer.id) for customer in found.auto_paging_iter()]
+
+
 def customer_of(account_id: str) -> str | None:
     return _customer_in(account_store.get(account_id))
 
