@@ -1,10 +1,13 @@
 """Payment methods (R-BIL-2): added through a SetupIntent, listed from Stripe, default chosen, removed."""
 
 import json
+import uuid
 from typing import Any
 
 from tests.billing_helpers import CARD, IBAN, add_method, billing_writes, deliver, stripe_client, stripe_event
+from tests.faults import injection
 from tests.helpers import Client, audit_events, owner_of_new_account, partition
+from tests.integration.test_idempotency import FUNCTION_TIMEOUT_SECONDS
 
 
 def test_card_and_iban_are_added_listed_made_default_and_removed(client: Client, table: Any) -> None:
@@ -115,3 +118,23 @@ def test_a_keyed_retry_of_choosing_the_default_gets_the_first_answer(client: Cli
     assert (first.status, again.status) == (200, 200) and again.headers["Idempotent-Replayed"] == "true"
     assert first.body == again.body and first.body["is_default"] is True
     assert len(audit_events(table, alice.account_id, "billing.default_payment_method_set")) == 1
+
+
+def test_a_keyed_retry_after_the_setup_intent_was_made_gets_the_same_one(client: Client, shift_clock: Any) -> None:
+    """The function dies once Stripe made the SetupIntent: the retry (same Idempotency-Key) asks Stripe
+    again with a key derived from the request's, and gets that SetupIntent, not a second one."""
+    owner = owner_of_new_account(client)
+    sent = str(uuid.uuid4())
+    with injection.injected("AddPaymentMethodFunction", "die", name="stripe POST /v1/setup_intents") as plan:
+        died = owner.client.post("/billing/payment-methods", {"type": "card"}, idempotency_key=sent)
+    assert plan.hit is not None and died.status == 500
+    shift_clock(FUNCTION_TIMEOUT_SECONDS + 1)  # the dead attempt's claim runs out
+    retried = owner.client.post("/billing/payment-methods", {"type": "card"}, idempotency_key=sent)
+    assert retried.status == 201, retried.body
+    customer_id = stripe_client().v1.setup_intents.retrieve(retried.body["setup_intent_id"]).customer
+    made = [
+        intent.id
+        for intent in stripe_client().v1.setup_intents.list().auto_paging_iter()
+        if intent.customer == customer_id
+    ]
+    assert made == [retried.body["setup_intent_id"]]

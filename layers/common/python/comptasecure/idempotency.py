@@ -85,6 +85,16 @@ def commit_marker(answer: Any = NOTHING) -> dict[str, Any] | None:
     }
 
 
+def derived_key(purpose: str) -> str | None:
+    """A key for another service's own idempotency (Stripe's ``Idempotency-Key``), the same for every
+    attempt of this request: a retry after a call that created something, then a death, gets the
+    same object again. None outside a request sent with a key."""
+    claim = _claim.get()
+    if claim is None:
+        return None
+    return f"comptasecure-{purpose}-{hashlib.sha256(claim.key['PK'].encode()).hexdigest()}"
+
+
 def replayable[**P, R](operation: Callable[P, R]) -> Callable[P, R]:
     """A domain operation a route calls: when an earlier attempt of the same request committed its
     change and its answer, the answer is returned again (typed by the operation's return annotation)

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from contextlib import suppress
 from typing import Any, Literal, TypedDict
 
-from comptasecure import clock, stripe_api
+from comptasecure import clock, idempotency, stripe_api
 from comptasecure.domain import audit_log
 from comptasecure.errors import (
     AccountNotFound,
@@ -226,7 +226,9 @@ def start_adding_payment_method(account_id: str, actor: audit_log.Actor, kind: P
                 "allowed_payment_method_types": [kind],
                 "usage": "off_session",
                 "metadata": {"account_id": account_id},
-            }
+            },
+            # Without a key of the request, stripe-python's own (the same for its retries of this call).
+            options={"idempotency_key": key} if (key := idempotency.derived_key("setup-intent")) else {},
         )
     return {"client_secret": str(intent.client_secret), "setup_intent_id": str(intent.id)}
 
