@@ -11,15 +11,19 @@ import pytest
 from comptasecure.domain import mfa_challenge
 from comptasecure.secrets import signing_key
 from comptasecure.store import keys
+from local import emails
 from tests.helpers import (
     PASSWORD,
     Client,
     Member,
     add_member,
     audit_events,
+    code_in,
+    follow_ups_done,
     login,
     owner_of_new_account,
     unique_email,
+    wait_for_email,
 )
 from tests.security_helpers import code_now, enroll, next_code, wrong_code
 
@@ -359,3 +363,44 @@ def test_require_mfa_takes_a_json_boolean_only(client: Client, value: Any) -> No
     reply = client.patch("/account", {"require_mfa": value}, token=owner.token)
     assert reply.status in (400, 422), reply.body
     assert client.get("/account", token=owner.token).body["require_mfa"] is False
+
+
+def test_requiring_mfa_refuses_the_refresh_of_a_session_opened_without_it(client: Client) -> None:
+    """Issue 20 item 2: a member's session from before `require_mfa` is not renewed; its access token
+    lives out its 15 minutes at most (access_token_seconds), then the member logs in and enrolls."""
+    owner = owner_of_new_account(client)
+    member = add_member(client, owner.account_id)
+    assert client.post("/auth/refresh", {"refresh_token": member.tokens["refresh_token"]}).status == 200
+    renewed = login(client, member.email)
+
+    assert client.patch("/account", {"require_mfa": True}, token=owner.token).status == 200
+
+    refused = client.post("/auth/refresh", {"refresh_token": renewed["refresh_token"]})
+    assert refused.status == 401
+    assert set(login(client, member.email)) == {"mfa_enrollment_required", "mfa_token"}
+
+
+def test_an_mfa_token_opens_one_session_and_dies_with_a_password_change(client: Client) -> None:
+    """Issue 20 item 8: the same mfa_token with the next code gives no second session, and one issued
+    before a password change is refused after it."""
+    owner = owner_of_new_account(client)
+    secret, _ = enroll(client, owner)
+    mfa_token = login(client, owner.email)["mfa_token"]
+    assert second_step(client, mfa_token, next_code(secret)).status == 200
+    again = second_step(client, mfa_token, code_now(secret))
+    assert (again.status, again.error["code"]) == (401, "invalid_mfa_token")
+
+    before_change = login(client, owner.email)["mfa_token"]
+    follow_ups_done(client)  # the "MFA turned on" notice is out: the next email is the code
+    sent = len(emails.sent(owner.email))
+    new_password = "Un autre mot de passe 2027 !"
+    asked = client.post(
+        "/me/password",
+        {"current_password": PASSWORD, "new_password": new_password, "new_password_confirmation": new_password},
+        token=owner.token,
+    )
+    assert asked.status == 202, asked.body
+    code = code_in(wait_for_email(owner.email, count=sent + 1))
+    assert client.post("/me/password/confirm", {"code": code}, token=owner.token).status == 204
+    stale = second_step(client, before_change, next_code(secret))
+    assert (stale.status, stale.error["code"]) == (401, "invalid_mfa_token")
