@@ -130,6 +130,9 @@ class Matrix:
     """Runs scenarios' fault points against one local API (one emulator, this process)."""
 
     def __init__(self, api: LocalApi, *, careless: bool = True) -> None:
+        # Before any scenario arranges anything: the drain waits only for the workflow executions the
+        # wrapped calls saw start (the first scenario's arrangement started some before any act).
+        injection.install()
         self.api = api
         self.careless = careless
 

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from local.server import LocalApi
-from tests.faults import injection
 from tests.faults.runner import Matrix, ScenarioResult, first_and_last
 from tests.faults.scenarios import SCENARIOS, Scenario
 
@@ -32,7 +31,6 @@ def cases(area: bool) -> list[Any]:
 
 def result(api: LocalApi, scenario: Scenario) -> ScenarioResult:
     if scenario.name not in _results:
-        injection.install()
         _results[scenario.name] = Matrix(api, careless=False).scenario(scenario, first_and_last)
     return _results[scenario.name]
 
