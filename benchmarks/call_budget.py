@@ -45,9 +45,9 @@ from tests.helpers import (
 # parameters are read once per container: the scenario's first call of each function pays them, so
 # they count in both. "=" marks a minimum taken as today's count, not derived call by call.
 BUDGET: dict[str, tuple[int, int]] = {
-    "POST /auth/signup": (3, 3),  # account types parameter, one transaction, the code workflow
+    "POST /auth/signup": (2, 2),  # was 3: the code workflow's start is a follow-up of the transaction (outbox)
     "POST /auth/resend-code": (1, 1),  # the counter update refuses within the resend interval
-    "POST /auth/confirm": (6, 6),  # the code's key comes from the email's link: two reads in sequence
+    "POST /auth/confirm": (5, 5),  # was 6: the workflow's task answered by a follow-up (outbox)
     # Was 4 (was 5 before that: the email's link, then its user and account in one BatchGet). Issue 20
     # item 1: the attempt is reserved before the password is checked (UpdateItem), and the right
     # password releases it (DeleteItem), so concurrent logins never check more than 10 passwords.
@@ -62,18 +62,20 @@ BUDGET: dict[str, tuple[int, int]] = {
     "PATCH /cabinet": (2, 2),
     "GET /analyses/{analysis_id}/crm": (1, 1),
     "PATCH /analyses/{analysis_id}/crm": (2, 2),
-    "POST /users": (4, 4),  # one row: BatchGet, types, transaction, workflow start
+    "POST /users": (3, 3),  # was 4: one row: BatchGet, types, transaction; the workflow start is a follow-up (outbox)
     "GET /users": (3, 3),
     "GET /users/import-template": (0, 0),
-    "POST /users/import": (4, 4),
+    "POST /users/import": (3, 3),  # was 4: the rows' workflow starts are follow-ups (outbox)
     "PATCH /users/{id}": (2, 2),
-    "POST /users/{id}/resend-invitation": (4, 4),  # was 6: the invitation and the account join the users' BatchGet
-    "POST /invitations/accept": (3, 3),  # was 4: the invitation and its user in one BatchGet
+    # was 4: the old wait withdrawn and the new workflow started by follow-ups (outbox)
+    "POST /users/{id}/resend-invitation": (2, 2),
+    "POST /invitations/accept": (2, 2),  # was 3: the invitation's task answered by a follow-up (outbox)
     "POST /groups": (4, 4),  # "="
     "GET /groups": (1, 1),
     "GET /groups/{group_id}": (2, 2),
     "PATCH /groups/{group_id}": (4, 4),  # "="
-    "POST /groups/{group_id}/reshare": (4, 4),  # "="
+    # was 4: nothing is shared with the scenario's group yet, and a reshare stops once it read the shares
+    "POST /groups/{group_id}/reshare": (2, 2),
     # was 2: the folder's item (who it is shared with: they are granted the file in its transaction)
     "POST /fecs": (3, 3),  # the folder, the transaction, the presigned upload URL (checked as s3:PutObject)
     "POST /fecs/{fec_id}/shares": (3, 3),
@@ -102,22 +104,23 @@ BUDGET: dict[str, tuple[int, int]] = {
     "POST /me/mfa/totp": (3, 3),
     # "=", was 4: issue 20 item 9, the code's attempt counted (one UpdateItem) before it is checked; the
     # TOTP secret's data key (kms:Decrypt) replaces the signing secret's read
-    "POST /me/mfa/totp/confirm": (5, 5),
+    "POST /me/mfa/totp/confirm": (4, 4),  # was 5: other sessions end by the session epoch, in the transaction
     # was 6, then 5 (one attempt counted with one UpdateItem); 6 with the TOTP secret's data key (kms:Decrypt)
     "POST /auth/mfa": (6, 6),  # "="
-    "DELETE /me/mfa": (8, 8),  # "=", was 10: each of the two attempt counters in one UpdateItem
-    "POST /me/password": (4, 4),  # was 6: user and previous code in one BatchGet; one attempt counted
-    "POST /me/password/confirm": (7, 7),  # "="
-    "POST /me/email": (9, 9),  # was 10: the password attempt counted by one UpdateItem, not two
+    "DELETE /me/mfa": (6, 6),  # was 8: other sessions end by the session epoch, in the transaction
+    "POST /me/password": (3, 3),  # was 4: the code workflow's start is a follow-up (outbox)
+    # was 7: sessions end by the epoch; the notice and the task's answer are follow-ups
+    "POST /me/password/confirm": (4, 4),
+    "POST /me/email": (5, 5),  # was 9: the code is sent by a follow-up (outbox)
     # "=", was 8: issue 20 item 3, the try counted for the user and the new address (one transaction)
     # before the code is read, so no one gets more than 10 tries a day at an address
-    "POST /me/email/confirm": (9, 9),
+    "POST /me/email/confirm": (5, 5),  # was 9: sessions end by the epoch; the notices are follow-ups
     "POST /auth/mfa/enroll": (1, 1),
     "POST /auth/mfa/enroll/confirm": (1, 1),
-    "DELETE /groups/{group_id}": (4, 4),  # "="
+    "DELETE /groups/{group_id}": (2, 2),  # was 4: the shares and memberships past one transaction go by a follow-up
     "POST /users/{id}/promote": (2, 2),
-    "DELETE /users/{id}": (4, 4),  # was 8: one BatchGet (users, link, codes); sessions only for an active user
-    "DELETE /me": (6, 6),  # was 9: the user, its link and codes in one BatchGet; sessions and grants Queries
+    "DELETE /users/{id}": (2, 2),  # was 4: sessions, grants and waits go by a follow-up (outbox)
+    "DELETE /me": (2, 2),  # was 6: sessions, grants and waits go by a follow-up (outbox)
     "POST /account/transfer-ownership": (4, 4),
     "POST /auth/logout": (1, 1),  # was 2: one conditional delete, no read first
     "POST /me/passkeys/options": (3, 3),  # the user, its passkeys (excluded), the challenge's transaction
@@ -128,7 +131,7 @@ BUDGET: dict[str, tuple[int, int]] = {
     # the signing secret (first call), the challenge and the credential in one BatchGet, then the user, one
     # transaction (challenge spent, counter moved), the session
     "POST /auth/passkey": (5, 5),
-    "DELETE /account": (4, 4),  # "="
+    "DELETE /account": (3, 3),  # was 4: the purge is started by a follow-up (outbox)
 }
 
 
