@@ -9,8 +9,18 @@ from boto3.dynamodb.conditions import Key
 
 from comptasecure.domain import groups
 from comptasecure.http import pagination
+from local.emulator import Emulator, invoke
 from tests import seed
-from tests.helpers import Client, Member, add_member, signup_confirmed
+from tests.helpers import (
+    PASSWORD,
+    Client,
+    Member,
+    add_member,
+    follow_ups_done,
+    owner_of_new_account,
+    signup_confirmed,
+    unique_email,
+)
 
 
 @pytest.fixture
@@ -213,8 +223,6 @@ def test_deleting_a_group_too_large_for_one_transaction_leaves_no_member_pointin
     client: Client, table: Any
 ) -> None:
     """The deleting transaction ends the first memberships; the follow-up it owes ends the others."""
-    from tests.helpers import PASSWORD, follow_ups_done, owner_of_new_account, unique_email
-
     owner = owner_of_new_account(client)
     seed.account_type(owner.account_id, "entreprise")
     member_ids = [
@@ -232,3 +240,42 @@ def test_deleting_a_group_too_large_for_one_transaction_leaves_no_member_pointin
         KeyConditionExpression=Key("PK").eq(f"ACCOUNT#{owner.account_id}") & Key("SK").begins_with("USER#")
     )
     assert [item["id"] for item in users["Items"] if group_id in (item.get("group_ids") or set())] == []
+
+
+def test_a_member_removed_before_the_groups_follow_up_leaves_no_phantom_user(
+    client: Client, table: Any, emulator: Emulator
+) -> None:
+    """A deleted group's follow-up ends the memberships its transaction had no room for. A member removed
+    in between must stay removed: an unconditional update of their item would create it again, keys
+    only, and the users table would then fail on it."""
+    owner = owner_of_new_account(client)
+    seed.account_type(owner.account_id, "entreprise")
+    member_ids = [
+        seed.user(
+            owner.account_id, email=unique_email("m"), role="member", status="active", password=PASSWORD, max_users=200
+        )
+        for _ in range(groups.MAX_MEMBERS_CHANGED + 5)
+    ]
+    created = owner.client.post("/groups", {"name": "Tous", "member_ids": member_ids[: groups.MAX_MEMBERS_CHANGED]})
+    group_id = created.body["id"]
+    assert owner.client.patch(f"/groups/{group_id}", {"member_ids": member_ids}).status == 200
+    follow_ups_done(client)
+    removed = max(member_ids)  # past the first transaction (members go in id order): the follow-up's
+    assert emulator.streams is not None
+    with emulator.streams.taking("FollowUpDispatcherFunction") as owed:
+        assert owner.client.delete(f"/groups/{group_id}").status == 204
+        follow_ups_done(client)
+    assert owner.client.delete(f"/users/{removed}").status == 204
+    follow_ups_done(client)
+
+    invoke("FollowUpDispatcherFunction", {"Records": list(owed)})
+
+    assert "Item" not in table.get_item(Key={"PK": f"ACCOUNT#{owner.account_id}", "SK": f"USER#{removed}"})
+    listed = owner.client.get("/users")
+    assert listed.status == 200 and removed not in {row["id"] for row in listed.body["items"]}
+    kept = sorted(member_ids)[:-1]
+    assert [m for m in kept if group_id in (user_item_of(table, owner.account_id, m).get("group_ids") or ())] == []
+
+
+def user_item_of(table: Any, account_id: str, user_id: str) -> dict[str, Any]:
+    return dict(table.get_item(Key={"PK": f"ACCOUNT#{account_id}", "SK": f"USER#{user_id}"})["Item"])

@@ -156,7 +156,8 @@ def update(
     for user_id in sorted(added):
         group_store.join(tx, account_id, user_id, group_id, on_missing_user=_member_not_found())
     for user_id in sorted(removed):
-        group_store.leave(tx, account_id, user_id, group_id)
+        # A member removed from the account meanwhile changed the group too: reload it.
+        group_store.leave(tx, account_id, user_id, group_id, on_missing_user=GroupChanged())
     if new_name is not None:
         audit_log.record(
             tx,
@@ -360,7 +361,7 @@ def _delete_as_read(account_id: str, actor: audit_log.Actor, group: Group) -> No
     )
     first, rest = member_ids[: MAX_MEMBERS_CHANGED - 1], member_ids[MAX_MEMBERS_CHANGED - 1 :]
     for user_id in first:
-        group_store.leave(tx, account_id, user_id, group_id)
+        group_store.leave(tx, account_id, user_id, group_id, on_missing_user=GroupChanged())
     # The group is gone at the commit; readers skip ids of missing groups, so the rest may follow: its
     # record of the files shared with it, and the memberships of the members past the first ones.
     follow_ups.forget_group(tx, account_id, group_id, rest)
@@ -372,10 +373,15 @@ def forget(account_id: str, group_id: str, member_ids: Sequence[str]) -> None:
     deleting transaction had no room for. Safe to run again (deleting what is gone changes nothing)."""
     group_store.forget_shares(account_id, group_id)
     for start in range(0, len(member_ids), MAX_TRANSACTION_ITEMS):
-        cleanup = Transaction()
-        for user_id in member_ids[start : start + MAX_TRANSACTION_ITEMS]:
-            group_store.leave(cleanup, account_id, user_id, group_id)
-        cleanup.commit()
+        members = list(member_ids[start : start + MAX_TRANSACTION_ITEMS])
+        while members:
+            cleanup = Transaction()
+            for user_id in members:
+                group_store.leave(cleanup, account_id, user_id, group_id, on_missing_user=None)
+            gone = cleanup.commit_or_failed()
+            # Committed (nothing gone), or users removed from the account since, whose membership ended
+            # with them: the others are tried again without them.
+            members = [user_id for position, user_id in enumerate(members) if gone and position not in gone]
 
 
 def named(account_id: str, group_ids: Sequence[str]) -> list[GroupRef]:

@@ -111,11 +111,17 @@ def join(tx: Transaction, account_id: str, user_id: str, group_id: str, *, on_mi
     )
 
 
-def leave(tx: Transaction, account_id: str, user_id: str, group_id: str) -> None:
+def leave(
+    tx: Transaction, account_id: str, user_id: str, group_id: str, *, on_missing_user: DomainError | None
+) -> None:
+    """The user's side of a membership ended. Only while the user exists: an update of a user removed
+    meanwhile would create their item again, keys only (``on_missing_user``, or ``commit_or_failed``)."""
     tx.update(
         keys.key(keys.account_pk(account_id), keys.user_sk(user_id)),
         "DELETE group_ids :group",
+        condition="attribute_exists(PK)",
         values={":group": {group_id}},
+        on_condition_failed=on_missing_user,
     )
 
 
