@@ -219,10 +219,8 @@ def test_a_user_whose_group_is_gone_can_still_be_deleted(client: Client, team: d
     assert client.get(f"/groups/{kept['id']}", token=owner).body["member_ids"] == []
 
 
-def test_deleting_a_group_too_large_for_one_transaction_leaves_no_member_pointing_at_it(
-    client: Client, table: Any
-) -> None:
-    """The deleting transaction ends the first memberships; the follow-up it owes ends the others."""
+def group_too_large_for_one_transaction(client: Client) -> tuple[Member, str, list[str]]:
+    """An owner and a group of more members than one transaction can end: (owner, group id, member ids)."""
     owner = owner_of_new_account(client)
     seed.account_type(owner.account_id, "entreprise")
     member_ids = [
@@ -234,6 +232,14 @@ def test_deleting_a_group_too_large_for_one_transaction_leaves_no_member_pointin
     created = owner.client.post("/groups", {"name": "Tous", "member_ids": member_ids[: groups.MAX_MEMBERS_CHANGED]})
     group_id = created.body["id"]
     assert owner.client.patch(f"/groups/{group_id}", {"member_ids": member_ids}).status == 200
+    return owner, group_id, member_ids
+
+
+def test_deleting_a_group_too_large_for_one_transaction_leaves_no_member_pointing_at_it(
+    client: Client, table: Any
+) -> None:
+    """The deleting transaction ends the first memberships; the follow-up it owes ends the others."""
+    owner, group_id, _ = group_too_large_for_one_transaction(client)
     assert owner.client.delete(f"/groups/{group_id}").status == 204
     follow_ups_done(client)
     users = table.query(
@@ -248,17 +254,7 @@ def test_a_member_removed_before_the_groups_follow_up_leaves_no_phantom_user(
     """A deleted group's follow-up ends the memberships its transaction had no room for. A member removed
     in between must stay removed: an unconditional update of their item would create it again, keys
     only, and the users table would then fail on it."""
-    owner = owner_of_new_account(client)
-    seed.account_type(owner.account_id, "entreprise")
-    member_ids = [
-        seed.user(
-            owner.account_id, email=unique_email("m"), role="member", status="active", password=PASSWORD, max_users=200
-        )
-        for _ in range(groups.MAX_MEMBERS_CHANGED + 5)
-    ]
-    created = owner.client.post("/groups", {"name": "Tous", "member_ids": member_ids[: groups.MAX_MEMBERS_CHANGED]})
-    group_id = created.body["id"]
-    assert owner.client.patch(f"/groups/{group_id}", {"member_ids": member_ids}).status == 200
+    owner, group_id, member_ids = group_too_large_for_one_transaction(client)
     follow_ups_done(client)
     removed = max(member_ids)  # past the first transaction (members go in id order): the follow-up's
     assert emulator.streams is not None
