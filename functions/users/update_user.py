@@ -11,8 +11,11 @@ router = api_router()
 def update_user(id: UserId, body: UpdateUserRequest) -> UserView:
     """Edit a user.
 
-    Any of first name, last name, role (`admin` or `member`) and groups (`group_ids` is the user's whole
-    set). The owner's role changes only by a transfer of ownership; an admin cannot edit the owner.
+    Any of first name, last name, role (`admin` or `member`), groups (`group_ids` is the user's whole set)
+    and access: `active: false` disables the user (status `disabled`: every session ends at once, every
+    login answers 403 `user_disabled`; a disabled user still counts against the account's quota and keeps
+    their groups and FEC files), `true` restores it. The owner's role changes only by a transfer of
+    ownership, and the owner cannot be disabled; an admin cannot edit the owner.
     """
     caller = current_caller(router)
     caller.require(Role.OWNER, Role.ADMIN)

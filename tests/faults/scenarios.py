@@ -637,6 +637,20 @@ scenario(
     ),
 )
 scenario(
+    "disable-user",
+    "PATCH /users/{id}",
+    _then(_team("member"), lambda c: second_session(c, "member")),
+    lambda c: c.request("owner", "PATCH", f"/users/{c.people['member'].user_id}", {"active": False}),
+    ends_sessions={"user.disabled": "member"},
+)
+scenario(
+    "revoke-user-sessions",
+    "POST /users/{id}/sessions/revoke",
+    _then(_team("member"), lambda c: second_session(c, "member")),
+    lambda c: c.request("owner", "POST", f"/users/{c.people['member'].user_id}/sessions/revoke"),
+    ends_sessions={"user.sessions_revoked": "member"},
+)
+scenario(
     "promote-user",
     "POST /users/{id}/promote",
     _team("member"),

@@ -19,7 +19,7 @@ from comptasecure.observability import METRICS, logger
 from comptasecure.settings import settings
 from local.emulator import Emulator
 from tests.billing_helpers import deliver, linked_customer, stripe_event
-from tests.helpers import PASSWORD, Client, login, owner_of_new_account
+from tests.helpers import PASSWORD, Client, add_member, login, owner_of_new_account
 
 Lines = Callable[[], list[dict[str, Any]]]
 
@@ -106,6 +106,19 @@ def test_a_login_publishes_its_outcome(client: Client, emf: Callable[[str], list
         assert set(dimensions) == {"service", *METRICS["Logins"]}
         assert record["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "ComptaSecure"
         assert record["Logins"] == [1.0]
+
+
+def test_disabling_a_user_publishes_it_once(client: Client, emf: Callable[[str], list[dict[str, Any]]]) -> None:
+    owner = owner_of_new_account(client)
+    member = add_member(client, owner.account_id)
+    emf("UsersDisabled")  # what came before
+    path = f"/users/{member.user_id}"
+    assert owner.client.patch(path, {"active": False}).status == 200
+    assert owner.client.patch(path, {"active": False}).status == 200  # already disabled: nothing changes
+    assert owner.client.patch(path, {"active": True}).status == 200
+
+    [record] = emf("UsersDisabled")
+    assert record["UsersDisabled"] == [1.0]
 
 
 def test_a_webhook_event_publishes_its_type_and_outcome(

@@ -1231,7 +1231,7 @@ export interface paths {
         head?: never;
         /**
          * Edit a user
-         * @description Any of first name, last name, role (`admin` or `member`) and groups (`group_ids` is the user's whole set). The owner's role changes only by a transfer of ownership; an admin cannot edit the owner.
+         * @description Any of first name, last name, role (`admin` or `member`), groups (`group_ids` is the user's whole set) and access: `active: false` disables the user (status `disabled`: every session ends at once, every login answers 403 `user_disabled`; a disabled user still counts against the account's quota and keeps their groups and FEC files), `true` restores it. The owner's role changes only by a transfer of ownership, and the owner cannot be disabled; an admin cannot edit the owner.
          *
          *     **Who may call:** the owner and admins (R-ROLE); others get 403.
          */
@@ -1276,6 +1276,28 @@ export interface paths {
          *     **Who may call:** the owner and admins (R-ROLE); others get 403.
          */
         post: operations["resend_invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/sessions/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * End every session of a user
+         * @description All their tokens stop working at once (401 `session_ended`), the caller's own included when a manager revokes their own sessions; the user can log in again. An admin cannot end the owner's sessions.
+         *
+         *     **Who may call:** the owner and admins (R-ROLE); others get 403.
+         */
+        post: operations["revoke_sessions"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2171,7 +2193,7 @@ export interface components {
              * Status
              * @enum {string}
              */
-            status: "active" | "invited" | "invitation_expired" | "pending_confirmation";
+            status: "active" | "invited" | "invitation_expired" | "pending_confirmation" | "disabled";
         };
         /**
          * ProfileUpdate
@@ -2415,6 +2437,11 @@ export interface components {
         };
         /** UpdateUserRequest */
         UpdateUserRequest: {
+            /**
+             * Active
+             * @description false disables the user: every session ends at once and every login is refused (403 `user_disabled`); the user still counts against the account's quota and keeps their groups and files. true restores the access.
+             */
+            active?: boolean | null;
             /** First Name */
             first_name?: string | null;
             /** Group Ids */
@@ -2474,10 +2501,17 @@ export interface components {
              */
             role: "owner" | "admin" | "member";
             /**
+             * Source
+             * @description How the user came: invited (or signed up, for the owner), created at a first SSO login, or provisioned by the firm's directory (SCIM)
+             * @default invitation
+             * @enum {string}
+             */
+            source: "invitation" | "sso" | "scim";
+            /**
              * Status
              * @enum {string}
              */
-            status: "active" | "invited" | "invitation_expired" | "pending_confirmation";
+            status: "active" | "invited" | "invitation_expired" | "pending_confirmation" | "disabled";
         };
         /** WebhookAck */
         WebhookAck: {
@@ -3589,7 +3623,10 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description - `not_confirmed`: Right password, but the signup or invitation was never confirmed with its emailed code. */
+            /**
+             * @description - `not_confirmed`: Right password, but the signup or invitation was never confirmed with its emailed code.
+             *     - `user_disabled`: Right credentials, but an owner or admin disabled this user: no login until they restore it.
+             */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8961,6 +8998,7 @@ export interface operations {
              * @description - `owner_role_fixed`: The owner's role changes only by a transfer of ownership.
              *     - `changed_meanwhile`: The user was changed or removed by someone else since it was read: reload, then retry.
              *     - `group_changed`: The group was edited or deleted by someone else since it was read: reload it, then retry.
+             *     - `owner_cannot_be_disabled`: The owner cannot be disabled: the account must keep someone who can log in (transfer it first).
              */
             409: {
                 headers: {
@@ -9172,6 +9210,91 @@ export interface operations {
             /**
              * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
              *     - `invitation_already_accepted`: The invited user has already chosen a password: there is no invitation left to resend.
+             */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `invalid_idempotency_key`: The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII.
+             *     - `idempotency_key_reused`: This Idempotency-Key was sent, within a day, with another request (another path or body): a new request needs a new key.
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    revoke_sessions: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Optional. 1 to 255 printable ASCII characters (a UUID is a good choice), to retry this request safely: for 24 hours, the same key from the same caller with the same request gets the first answer again, marked `Idempotent-Replayed: true`, and nothing happens twice. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description A user of the caller's account: `id` in GET /users (32 hex digits). */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description No Content: no body. */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /**
+             * @description - `unauthorized`: No bearer token: log in (POST /auth/login) and send `Authorization: Bearer <access_token>`.
+             *     - `invalid_token`: The token is not one of ours (altered, another key, malformed): log in again.
+             *     - `token_expired`: The access token is past its 15 minutes: get a new one with POST /auth/refresh, then retry.
+             *     - `session_ended`: The token's session was ended (logout, revoked, password or email changed, user disabled or removed): a refresh will not help; log in again.
+             */
+            401: {
+                headers: {
+                    /** @description RFC 6750: `Bearer` when no token was sent, `Bearer error="invalid_token"` (with an `error_description`) when the token was refused. */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `forbidden`: The caller's role does not allow this route (R-ROLE).
+             *     - `forbidden`: An admin acted on the owner: only the owner changes or removes the owner.
+             */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description - `user_not_found`: No user with this id in the caller's account. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /**
+             * @description - `request_in_progress`: Another attempt of the same request (same Idempotency-Key) is still running, or took this one over: retry in a moment with the same key, and its answer comes back.
+             *     - `changed_meanwhile`: The user was changed or removed by someone else since it was read: reload, then retry.
              */
             409: {
                 headers: {

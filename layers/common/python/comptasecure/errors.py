@@ -794,6 +794,14 @@ class OwnerCannotLeave(Conflict):
     message = "Le propriétaire du compte ne peut pas être supprimé. Transférez d'abord la propriété du compte."
 
 
+class OwnerCannotBeDisabled(Conflict):
+    """The owner cannot be disabled: the account must keep someone who can log in (transfer it first)."""
+
+    code = "owner_cannot_be_disabled"
+    message = "Le propriétaire du compte ne peut pas être désactivé."
+    field = "active"
+
+
 class OwnerRoleFixed(Conflict):
     """The owner's role changes only by a transfer of ownership."""
 

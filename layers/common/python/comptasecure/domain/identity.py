@@ -21,6 +21,7 @@ from comptasecure.errors import (
     LoginLocked,
     NotConfirmed,
     Unauthorized,
+    UserDisabled,
 )
 from comptasecure.idempotency import replayable
 from comptasecure.observability import count
@@ -244,6 +245,8 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
         raise InvalidCredentials()
     with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
         user_store.clear_login_failures(email, now)
+    if user["status"] == UserStatus.DISABLED:
+        raise UserDisabled()  # told only to whoever proved the password
     if user["status"] != UserStatus.ACTIVE:
         raise NotConfirmed()
     if passwords.needs_rehash(password_hash):

@@ -26,3 +26,14 @@ class UserStatus(StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
     """An owner or admin disabled the user: no login of any kind until restored."""
+
+
+class Source(StrEnum):
+    """How the user came to the account (the users table's ``source``)."""
+
+    INVITATION = "invitation"
+    """Invited by a manager (POST /users, the CSV import), or the owner who signed up."""
+    SSO = "sso"
+    """Created at their first login through the account's identity provider (just in time)."""
+    SCIM = "scim"
+    """Provisioned by the firm's directory (SCIM)."""

@@ -9,11 +9,11 @@ from typing import Any, Literal
 from pydantic import TypeAdapter, ValidationError
 
 from comptasecure import clock
-from comptasecure.domain import audit_log, codes, follow_ups, groups
+from comptasecure.domain import audit_log, codes, follow_ups, groups, user_access
 from comptasecure.domain.catalogue import catalogue
 from comptasecure.domain.groups import GroupRef
 from comptasecure.domain.identity import actor_of, email_taken
-from comptasecure.domain.membership import Role, UserStatus
+from comptasecure.domain.membership import Role, Source, UserStatus
 from comptasecure.domain.user_rows import NewUser
 from comptasecure.errors import (
     AccountNotFound,
@@ -30,7 +30,6 @@ from comptasecure.errors import (
     NameTooLong,
     NameWithControlCharacter,
     OwnerCannotLeave,
-    OwnerOutOfReach,
     OwnerRoleFixed,
     QuotaExceeded,
     RoleNotAllowed,
@@ -39,6 +38,7 @@ from comptasecure.errors import (
     UserNotFound,
 )
 from comptasecure.idempotency import replayable
+from comptasecure.observability import count
 from comptasecure.store import accounts as account_store
 from comptasecure.store import codes as code_store
 from comptasecure.store import groups as group_store
@@ -96,6 +96,7 @@ class UserView:
     email_delivery: str
     mfa_enabled: bool
     passkey_count: int
+    source: str
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,8 @@ class UserChanges:
     last_name: str | None = None
     role: str | None = None
     group_ids: Sequence[str] | None = None
+    active: bool | None = None
+    """False disables the user (every session ended), True restores its access."""
 
 
 def page(account_id: str, limit: int, start_key: dict[str, Any] | None) -> UserPage:
@@ -326,12 +329,13 @@ def _invitation_message(user: User, account_name: str) -> dict[str, Any]:
 
 
 def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -> UserView:
-    """Edit names, role and groups (``group_ids`` is the user's whole set of groups).
+    """Edit names, role, groups (``group_ids`` is the user's whole set of groups) and access (``active``).
 
-    The owner's role changes only by a transfer of ownership. Both sides of each membership change
-    in one transaction, which fails if a group or the user's groups changed since they were read.
+    The owner's role changes only by a transfer of ownership, and the owner is never disabled. Both
+    sides of each membership change in one transaction, which fails if a group or the user's groups
+    changed since they were read; disabling ends every session of the user in the same update.
     """
-    actor, user = _actor_and_target(account_id, actor_id, user_id)
+    actor, user = user_access.actor_and_target(account_id, actor_id, user_id)
     fields: dict[str, Any] = {
         name: _optional_name(value, name)
         for name, value in (("first_name", changes.first_name), ("last_name", changes.last_name))
@@ -341,6 +345,7 @@ def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -
         if user["role"] == Role.OWNER:
             raise owner_role_fixed()
         fields["role"] = _assignable(changes.role)
+    access = None if changes.active is None else user_access.access_change(user, changes.active)
     before = _group_ids(user)
     after = before if changes.group_ids is None else set(changes.group_ids)
     found = {group["id"]: group for group in group_store.get_many_in(account_id, sorted(before | after))}
@@ -354,33 +359,43 @@ def update(account_id: str, actor_id: str, user_id: str, changes: UserChanges) -
     if after != before:
         details["group_ids"] = {"before": sorted(before), "after": sorted(after)}
     shown = replace(_view(user, groups.refs(list(found.values()), after), clock.iso(clock.now())), **fields)
-    if not details:
+    if access is not None:
+        shown = replace(shown, status=access.after)
+    if not details and access is None:
         return shown
     tx = Transaction()
     user_store.set_fields(
         tx,
         account_id,
         user_id,
-        fields,
+        {**fields, **(access.fields if access else {})},
+        remove=access.remove if access else (),
         expected_role=user["role"],
+        expected_status=user["status"] if access else None,
         group_ids=(before, after) if after != before else None,
+        ending=access.ending if access else None,
         on_condition_failed=changed_meanwhile(),
     )
     for group in changed_groups:
         members = set(group.get("member_ids") or ())
         members = members | {user_id} if group["id"] in after else members - {user_id}
         group_store.update(tx, account_id, group, name=None, member_ids=members, on_changed=GroupChanged())
-    audit_log.record(
-        tx, account_id, actor_of(actor), "user.updated", target_type="user", target_id=user_id, details=details
-    )
+    if details:
+        audit_log.record(
+            tx, account_id, actor_of(actor), "user.updated", target_type="user", target_id=user_id, details=details
+        )
+    if access is not None:
+        user_access.record(tx, actor_of(actor), user, access)
     tx.commit()
+    if access is not None and access.after == UserStatus.DISABLED:
+        count("UsersDisabled")
     return shown
 
 
 @replayable
 def promote(account_id: str, actor_id: str, user_id: str) -> UserView:
     """Make the user an administrator (already one: nothing changes)."""
-    actor, user = _actor_and_target(account_id, actor_id, user_id)
+    actor, user = user_access.actor_and_target(account_id, actor_id, user_id)
     if user["role"] == Role.OWNER:
         raise owner_role_fixed()
     group_ids = sorted(_group_ids(user))
@@ -416,7 +431,7 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
     The status read is not checked here: the reinvite's condition refuses an accepted invitation.
     """
     read = user_store.read(account_id, [actor_id, user_id], with_account=True, waiting_on=user_id)
-    actor, user = _actor_and_target_in(read.users, actor_id, user_id)
+    actor, user = user_access.actor_and_target_in(read.users, actor_id, user_id)
     if read.account is None:
         raise AccountNotFound()
     tx = Transaction()
@@ -451,7 +466,7 @@ def resend_invitation(account_id: str, actor_id: str, user_id: str) -> None:
 def remove(account_id: str, actor_id: str, user_id: str) -> None:
     """DELETE /users/{id}: an admin never removes the owner; the owner cannot remove itself."""
     read = user_store.read(account_id, [actor_id, user_id], waiting_on=user_id, code_purposes=WAITING_CODES)
-    actor, user = _actor_and_target_in(read.users, actor_id, user_id)
+    actor, user = user_access.actor_and_target_in(read.users, actor_id, user_id)
     _remove_user(user, actor_of(actor), read.waiting_tasks)
 
 
@@ -513,6 +528,7 @@ def _view(user: User, group_refs: list[GroupRef], now: str) -> UserView:
         email_delivery=user.get("email_delivery") or ("failed" if user.get("send_failed_at") else "ok"),
         mfa_enabled=bool(user.get("mfa_enabled")),
         passkey_count=int(user.get("passkey_count", 0)),
+        source=user.get("source", Source.INVITATION),
     )
 
 
@@ -585,18 +601,3 @@ def _group_ids(user: User) -> set[str]:
 
 def _too_many_groups() -> InvalidInput:
     return TooManyGroups(limit=MAX_GROUPS_CHANGED)
-
-
-def _actor_and_target(account_id: str, actor_id: str, user_id: str) -> tuple[User, User]:
-    # One BatchGetItem for both (the same item when users act on themselves).
-    return _actor_and_target_in(user_store.read(account_id, [actor_id, user_id]).users, actor_id, user_id)
-
-
-def _actor_and_target_in(found: dict[str, User], actor_id: str, user_id: str) -> tuple[User, User]:
-    """Both users of this account (another account's id is 404); an admin never acts on the owner."""
-    if actor_id not in found or user_id not in found:
-        raise UserNotFound()
-    actor, user = found[actor_id], found[user_id]
-    if user["role"] == Role.OWNER and actor["role"] != Role.OWNER:
-        raise OwnerOutOfReach()
-    return actor, user

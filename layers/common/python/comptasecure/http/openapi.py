@@ -197,7 +197,9 @@ ROUTES: dict[str, Notes] = {
         (errors.EmailTaken(), *_weak_password("password"), errors.AccountExists(), errors.CatalogueIncomplete())
     ),
     "POST /auth/confirm": Notes((errors.InvalidCode(), errors.ExpiredCode(), errors.TooManyAttempts(), USER_GONE)),
-    "POST /auth/login": Notes((errors.InvalidCredentials(), errors.NotConfirmed(), errors.LoginLocked())),
+    "POST /auth/login": Notes(
+        (errors.InvalidCredentials(), errors.NotConfirmed(), errors.UserDisabled(), errors.LoginLocked())
+    ),
     "POST /auth/refresh": Notes((errors.InvalidRefreshToken(),)),
     "POST /auth/mfa": Notes((errors.InvalidMfaToken(), errors.InvalidCode(), errors.TooManyMfaAttempts(), USER_GONE)),
     "POST /auth/mfa/enroll": Notes((errors.InvalidMfaToken(), errors.MfaAlreadyEnabled(), USER_GONE)),
@@ -297,7 +299,11 @@ ROUTES: dict[str, Notes] = {
             errors.GroupChanged(),
             errors.UnknownGroups(),
             TOO_MANY_GROUPS,
+            errors.OwnerCannotBeDisabled(),
         )
+    ),
+    "POST /users/{id}/sessions/revoke": Notes(
+        (errors.UserNotFound(), errors.OwnerOutOfReach(), errors.ChangedMeanwhile())
     ),
     "DELETE /users/{id}": Notes(
         (

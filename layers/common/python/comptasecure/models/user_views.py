@@ -10,7 +10,7 @@ class GroupRef(BaseModel):
     name: str
 
 
-Status = Literal["active", "invited", "invitation_expired", "pending_confirmation"]
+Status = Literal["active", "invited", "invitation_expired", "pending_confirmation", "disabled"]
 
 
 class UserView(BaseModel):
@@ -28,3 +28,8 @@ class UserView(BaseModel):
     )
     mfa_enabled: bool
     passkey_count: int = Field(description="How many passkeys the user has (R-MFA-5)")
+    source: Literal["invitation", "sso", "scim"] = Field(
+        default="invitation",
+        description="How the user came: invited (or signed up, for the owner), created at a first SSO login, "
+        "or provisioned by the firm's directory (SCIM)",
+    )

@@ -62,6 +62,11 @@ class User(TypedDict):
     mfa_token_floor: NotRequired[int | Decimal]
     """The issue time (ns) of the last ``mfa_token`` that opened a session: older ones are spent."""
     passkey_count: NotRequired[int | Decimal]
+    source: NotRequired[str]
+    """membership.Source (absent: ``invitation``)."""
+    disabled_from: NotRequired[str]
+    """While ``disabled``: the status enabling restores (``active``, or ``invited`` for an invitation not
+    accepted yet)."""
     """The user's passkeys, counted in the transactions that add and remove them (absent: none)."""
     session_epoch: NotRequired[int | Decimal]
     """Moves on when every session of the user must end (password or email changed, MFA turned on or

@@ -30,6 +30,7 @@ TABLE_FIELDS = (
     "send_failed_at",
     "mfa_enabled",
     "passkey_count",
+    "source",
 )
 # What the user item holds: the attributes its record declares (a stray field is never written).
 USER_FIELDS = User.__required_keys__ | User.__optional_keys__
@@ -321,18 +322,27 @@ def set_fields(
     user_id: str,
     fields: dict[str, Any],
     *,
+    remove: Sequence[str] = (),
     expected_status: str | None = None,
     expected_role: str | None = None,
     group_ids: tuple[set[str], set[str]] | None = None,
+    ending: SessionsEnd | None = None,
     on_condition_failed: DomainError | None = None,
 ) -> None:
-    """Set these fields; ``group_ids`` = (the user's groups as read, the new set), replaced only if
-    no group edit added or removed the user since it was read."""
+    """Set these fields and remove those of ``remove``; ``group_ids`` = (the user's groups as read, the new
+    set), replaced only if no group edit added or removed the user since it was read; ``ending``: every
+    session of the user ends in this same update."""
     names = {f"#f{i}": name for i, name in enumerate(fields)}
     values: dict[str, Any] = {f":v{i}": value for i, value in enumerate(fields.values())}
     assignments = [f"#f{i} = :v{i}" for i in range(len(fields))]
-    removals: list[str] = []
+    names.update({f"#r{i}": name for i, name in enumerate(remove)})
+    removals: list[str] = [f"#r{i}" for i in range(len(remove))]
     condition = "attribute_exists(PK)"
+    if ending is not None:
+        set_action, ending_condition, ending_values = ending.clause()
+        assignments.append(set_action)
+        condition += f" AND {ending_condition}"
+        values.update(ending_values)
     if expected_status:
         condition += " AND #status = :expected_status"
         names["#status"] = "status"
