@@ -63,6 +63,7 @@ def test_each_row_is_validated_and_reported_on_its_own(client: Client, table: An
         "mfa_enabled": False,
         "passkey_count": 0,
         "email_delivery": "ok",
+        "source": "invitation",
     }
 
 
