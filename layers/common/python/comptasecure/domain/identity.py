@@ -245,10 +245,7 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
         raise InvalidCredentials()
     with suppress(ConditionFailed):  # a lock set meanwhile by another request stays
         user_store.clear_login_failures(email, now)
-    if user["status"] == UserStatus.DISABLED:
-        raise UserDisabled()  # told only to whoever proved the password
-    if user["status"] != UserStatus.ACTIVE:
-        raise NotConfirmed()
+    check_may_log_in(user)
     if passwords.needs_rehash(password_hash):
         with suppress(ConditionFailed):  # the password changed meanwhile: its new hash stands
             user_store.replace_password_hash(
@@ -261,6 +258,16 @@ def login(email: str, password: str, device: Device) -> Session | mfa_challenge.
         return challenge
     count("Logins", outcome="ok")
     return open_session(user, device, mfa=False)
+
+
+def check_may_log_in(user: User) -> None:
+    """What a login that proved who the user is must still pass, whatever proved it (a password, a
+    passkey): an active user (403 ``user_disabled``, ``not_confirmed``). Called only after the right
+    credentials, so that neither answer tells anything to someone who has not proved them."""
+    if user["status"] == UserStatus.DISABLED:
+        raise UserDisabled()
+    if user["status"] != UserStatus.ACTIVE:
+        raise NotConfirmed()
 
 
 def open_session(user: User, device: Device, *, mfa: bool, epoch: int | None = None) -> Session:

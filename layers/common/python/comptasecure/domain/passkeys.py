@@ -27,22 +27,19 @@ from urllib.parse import urlsplit
 
 from comptasecure import clock
 from comptasecure.domain import audit_log, identity, notices, reauthentication
-from comptasecure.domain.membership import UserStatus
 from comptasecure.domain.user_sessions import Device
 from comptasecure.errors import (
     InvalidPasskey,
-    NotConfirmed,
     PasskeyLimitReached,
     PasskeyNotFound,
     PasskeyRefused,
-    UserDisabled,
     UserNotFound,
 )
 from comptasecure.idempotency import replayable
 from comptasecure.settings import settings
 from comptasecure.store import passkeys as passkey_store
 from comptasecure.store import users as user_store
-from comptasecure.store.records import Challenge, Credential, Passkey, User
+from comptasecure.store.records import Challenge, Credential, Passkey
 from comptasecure.store.transaction import Transaction
 
 RP_NAME = "ComptaSecure"
@@ -314,7 +311,7 @@ def login(challenge_id: str, credential: dict[str, Any], device: Device) -> iden
     user = user_store.find(stored["account_id"], stored["user_id"])
     if user is None:
         raise PasskeyRefused()
-    _check_may_log_in(user)
+    identity.check_may_log_in(user)
     tx = Transaction()
     passkey_store.spend_challenge(tx, challenge_id, AUTHENTICATION, now, on_spent=PasskeyRefused())
     passkey_store.record_use(
@@ -322,17 +319,6 @@ def login(challenge_id: str, credential: dict[str, Any], device: Device) -> iden
     )
     tx.commit()
     return identity.open_session(user, device, mfa=True)
-
-
-def _check_may_log_in(user: User) -> None:
-    status = user.get("status")
-    if status == UserStatus.ACTIVE:
-        return
-    if status == UserStatus.DISABLED:
-        raise UserDisabled()
-    if status == UserStatus.PENDING_CONFIRMATION:
-        raise NotConfirmed()
-    raise PasskeyRefused()
 
 
 # ---------------------------------------------------------------- challenges
