@@ -5,11 +5,11 @@ import re
 import urllib.request
 
 from local.template import ROOT
-from tests.e2e.conftest import Http
+from tests.e2e.conftest import REQUEST_TIMEOUT_SECONDS, Http
 
 
 def get(http: Http, path: str) -> tuple[int, str, bytes]:
-    with urllib.request.urlopen(http.base + path, timeout=30) as response:
+    with urllib.request.urlopen(http.base + path, timeout=REQUEST_TIMEOUT_SECONDS) as response:
         return response.status, response.headers["Content-Type"], response.read()
 
 

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from local.emulator import free_port
 from local.template import ROOT
-from tests.e2e.conftest import Http
+from tests.e2e.conftest import REQUEST_TIMEOUT_SECONDS, Http
 from tests.helpers import PASSWORD, unique_email
 
 PAGE = "http://localhost:5173"  # the front end's dev server (Vite)
@@ -148,7 +148,7 @@ def test_trace_and_unknown_methods_answer_json_not_html(local_run: Http) -> None
 
 def test_a_body_over_10_mb_is_refused_before_it_is_sent(local_run: Http) -> None:
     url = urlsplit(local_run.base)
-    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+    with socket.create_connection((url.hostname, url.port), timeout=REQUEST_TIMEOUT_SECONDS) as connection:
         # Only the headers: the local run answers from the announced length, as API Gateway does.
         connection.sendall(
             b"POST /auth/signup HTTP/1.1\r\nHost: local\r\nContent-Type: application/json\r\n"
@@ -162,7 +162,7 @@ def test_a_body_over_10_mb_is_refused_before_it_is_sent(local_run: Http) -> None
 
 def test_a_request_http_server_cannot_read_is_answered_in_json(local_run: Http) -> None:
     url = urlsplit(local_run.base)
-    with socket.create_connection((url.hostname, url.port), timeout=30) as connection:
+    with socket.create_connection((url.hostname, url.port), timeout=REQUEST_TIMEOUT_SECONDS) as connection:
         connection.sendall(b"GET /account HTTP/1.1\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n")
         answer = connection.makefile("rb").read()
     head, _, body = answer.partition(b"\r\n\r\n")
@@ -188,7 +188,7 @@ def test_local_config_and_the_banner_tell_a_front_end_where_everything_is(local_
         assert value in local_run.banner
     assert f"-m local.support --endpoint {config['aws_endpoint_url']} grant-credits" in local_run.banner
     assert "Data lives in memory only" in local_run.banner and "Ctrl-C stops." in local_run.banner
-    with urllib.request.urlopen(config["stripe_js_url"], timeout=30) as script:
+    with urllib.request.urlopen(config["stripe_js_url"], timeout=REQUEST_TIMEOUT_SECONDS) as script:
         assert script.headers["Content-Type"].startswith("application/javascript")
         assert b"stripe.confirmSetup = " in script.read()
 

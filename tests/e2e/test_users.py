@@ -4,7 +4,7 @@ import json
 import re
 import urllib.request
 
-from tests.e2e.conftest import Http
+from tests.e2e.conftest import REQUEST_TIMEOUT_SECONDS, Http
 from tests.helpers import PASSWORD, unique_email
 
 
@@ -61,7 +61,7 @@ def test_windows_1252_csv_upload_over_http(local_run: Http) -> None:
         method="POST",
         headers={"Content-Type": "text/csv", "Authorization": f"Bearer {token}"},
     )
-    with urllib.request.urlopen(request, timeout=30) as response:
+    with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
         assert response.status == 207
         results = json.loads(response.read())["results"]
     assert [r["status"] for r in results] == ["invited", "error"]
