@@ -43,8 +43,8 @@ def _number(variable: str, default: int) -> int:
     value = os.environ.get(variable, "")
     if not value:
         return default
-    if not value.isdigit() or not 0 < int(value) < 65536:
-        raise PortTaken(f"{variable}={value!r} is not a port number (1-65535).")
+    if not value.isdigit() or not 0 <= int(value) < 65536:
+        raise PortTaken(f"{variable}={value!r} is not a port number (1-65535, or 0 for any free port).")
     return int(value)
 
 
@@ -61,7 +61,9 @@ def _take(variable: str, default: int) -> socket.socket:
 
 def take() -> Ports:
     """The API's port (PORT, default 3000) and, unless real Stripe is used, the Stripe emulator's
-    (STRIPE_PORT; by default 8420, or any free port when 8420 is taken)."""
+    (STRIPE_PORT; by default 8420, or any free port when 8420 is taken). 0 is any free port, taken
+    here at once: what a program starting runs side by side uses, reading the banner for the URLs
+    (a free port found by its parent could be taken by another between the check and the bind)."""
     api = _take("PORT", API_DEFAULT_PORT)
     try:
         if os.environ.get("STRIPE_API_KEY"):

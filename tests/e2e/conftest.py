@@ -2,12 +2,14 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
 import time
 import urllib.error
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,7 +18,6 @@ from typing import Any
 
 import pytest
 
-from local.emulator import free_port
 from local.template import ROOT
 from tests.helpers import eventually
 
@@ -58,16 +59,25 @@ class Http:
 BANNER_END = "Ctrl-C stops."
 
 
+def from_banner(banner: str) -> Http:
+    """The API and the Stripe emulator where the banner says they are."""
+    api = re.search(r"^ComptaSecure API on (http://\S+)$", banner, re.MULTILINE)
+    stripe = re.search(r"^  Stripe API +http://127\.0\.0\.1:(\d+) ", banner, re.MULTILINE)
+    assert api and stripe, banner
+    return Http(api.group(1), banner=banner, stripe_port=int(stripe.group(1)))
+
+
 @contextmanager
 def started_local_run(*arguments: str, **variables: str) -> Iterator[Http]:
     """`make run` (with make ``arguments``, e.g. ``DEMO=1``, and extra environment ``variables``) in a
     process of its own on free ports, until its banner is printed; stopped on exit. ``Http.banner``
     holds what it printed up to its banner's last line."""
-    port, stripe_port = free_port(), free_port()
     environment = {
         **os.environ,
-        "PORT": str(port),
-        "STRIPE_PORT": str(stripe_port),
+        # Free ports taken by the run itself, said in its banner: a port found free here could be
+        # taken by another process (the suite's, beside) before the run binds it.
+        "PORT": "0",
+        "STRIPE_PORT": "0",
         "PYTHONPATH": f"{ROOT / 'layers/common/python'}:{ROOT}",
         "LOCAL_ACCESS_LOG": "0",
         **variables,
@@ -78,7 +88,7 @@ def started_local_run(*arguments: str, **variables: str) -> Iterator[Http]:
             environment.pop(name)
     if "IAM_CALLS_LOG" in environment:  # its AWS calls count too, in a log of its own: one writer a file
         log = Path(environment["IAM_CALLS_LOG"])
-        environment["IAM_CALLS_LOG"] = str(log.with_name(f"{log.stem}.local-run-{port}{log.suffix}"))
+        environment["IAM_CALLS_LOG"] = str(log.with_name(f"{log.stem}.local-run-{uuid.uuid4().hex}{log.suffix}"))
     process = subprocess.Popen(
         ["make", "--no-print-directory", "run", *arguments],
         cwd=ROOT,
@@ -88,7 +98,6 @@ def started_local_run(*arguments: str, **variables: str) -> Iterator[Http]:
         text=True,
         start_new_session=True,
     )
-    http = Http(f"http://127.0.0.1:{port}", stripe_port=stripe_port)
     printed: list[str] = []
     deadline = time.monotonic() + 120
     assert process.stdout is not None
@@ -102,7 +111,7 @@ def started_local_run(*arguments: str, **variables: str) -> Iterator[Http]:
     else:
         os.killpg(process.pid, signal.SIGKILL)
         raise AssertionError(f"local run did not start within 120 s: {''.join(printed)}")
-    http.banner = "".join(printed)
+    http = from_banner("".join(printed))
     # Keep reading what the run prints (its logs, a traceback per 500): a pipe nobody reads fills up
     # and the server then blocks on its next log line, so every request hangs.
     threading.Thread(target=process.stdout.read, daemon=True).start()

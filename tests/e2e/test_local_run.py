@@ -12,7 +12,6 @@ import urllib.request
 from typing import Any
 from urllib.parse import urlsplit
 
-from local.emulator import free_port
 from local.template import ROOT
 from tests.e2e.conftest import REQUEST_TIMEOUT_SECONDS, Http
 from tests.helpers import PASSWORD, unique_email
@@ -199,7 +198,7 @@ def run_with_taken(variable: str, *options: str) -> subprocess.CompletedProcess[
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         port = holder.getsockname()[1]
-        environment = {**os.environ, "PORT": str(free_port()), "STRIPE_PORT": str(free_port()), variable: str(port)}
+        environment = {**os.environ, "PORT": "0", "STRIPE_PORT": "0", variable: str(port)}
         return subprocess.run(
             [sys.executable, *options, "-m", "local"],
             cwd=ROOT,
