@@ -46,6 +46,7 @@ LOCAL_API_KEY = "sk_test_localstripe"
 LOCAL_PUBLISHABLE_KEY = "pk_test_localstripe"
 STRIPE_JS_PATH = "/js.stripe.com/v3/"
 WEBHOOK_ID = "comptasecure"
+STARTUP_HANG_SECONDS = 300
 STRIPE_JS_ADDITIONS = Path(__file__).with_name("stripe_js_additions.js")
 
 
@@ -57,6 +58,7 @@ class LocalStripe:
         self.port = int(listening.getsockname()[1])
         self._loop = asyncio.new_event_loop()
         self._ready = threading.Event()
+        self._failure: Exception | None = None
 
     @property
     def endpoint(self) -> str:
@@ -68,20 +70,29 @@ class LocalStripe:
 
     def start(self) -> "LocalStripe":
         threading.Thread(target=self._serve, daemon=True, name="localstripe").start()
-        if not self._ready.wait(10):
-            raise RuntimeError("localstripe did not start")
+        # Importing aiohttp and localstripe takes a second here, many on a loaded machine: the wait is
+        # for the server to be up or to have failed, the bound only against a hang.
+        if not self._ready.wait(STARTUP_HANG_SECONDS):
+            raise RuntimeError(f"localstripe did not start within {STARTUP_HANG_SECONDS} s")
+        if self._failure is not None:
+            raise RuntimeError("localstripe did not start") from self._failure
         return self
 
     def _serve(self) -> None:
-        from aiohttp import web
-        from localstripe.server import app
+        try:
+            from aiohttp import web
+            from localstripe.server import app
 
-        _correct_localstripe()
-        asyncio.set_event_loop(self._loop)
-        runner = web.AppRunner(app, access_log=None)
-        self._loop.run_until_complete(runner.setup())
-        self._loop.run_until_complete(web.SockSite(runner, self._socket).start())
-        self._ready.set()
+            _correct_localstripe()
+            asyncio.set_event_loop(self._loop)
+            runner = web.AppRunner(app, access_log=None)
+            self._loop.run_until_complete(runner.setup())
+            self._loop.run_until_complete(web.SockSite(runner, self._socket).start())
+        except Exception as failure:
+            self._failure = failure
+            return
+        finally:
+            self._ready.set()
         self._loop.run_forever()
 
     def stop(self) -> None:

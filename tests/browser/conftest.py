@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from local.template import ROOT
 from tests.e2e.conftest import Http, started_local_run
@@ -100,9 +100,18 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+# Playwright's waits (a navigation, an expect, a function polled) give up after 30 s by default; a
+# first request to a route is a cold start, several times slower on a loaded runner. Every wait ends
+# as soon as its condition holds: the bound is only against a page that hangs.
+HANG_MILLISECONDS = 120_000
+expect.set_options(timeout=HANG_MILLISECONDS)
+
+
 def open_page(browser: Browser, origin: str, api: str) -> Page:
     """A new context's page on ``origin``'s test front end, speaking to the API at ``api``."""
-    page = browser.new_context().new_page()
+    context = browser.new_context()
+    context.set_default_timeout(HANG_MILLISECONDS)
+    page = context.new_page()
     page.goto(f"{origin}/index.html?api={api}")
     page.wait_for_function("window.app !== undefined")
     return page
