@@ -451,11 +451,13 @@ def free_port() -> int:
 class Emulator:
     """Starts moto's server, points boto3 at it, and creates every resource the template declares."""
 
-    def __init__(self, port: int | None = None, stripe: socket.socket | None = None):
+    def __init__(self, stripe: socket.socket | None = None):
         """``stripe``: where the Stripe emulator listens (the local run takes its port first), else a free port."""
-        self.port = port or free_port()
+        self.port = 0
         self._stripe_socket = stripe
-        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=self.port, verbose=False)
+        # Port 0: moto's server binds a free port itself (one found free beforehand could be taken
+        # by then, and its start would wait forever for a server that failed to bind).
+        self.server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         self.values: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -470,6 +472,7 @@ class Emulator:
         _correct_moto()
         _running[:] = [self]
         self.server.start()
+        self.port = self.server.get_host_and_port()[1]
         os.environ.update(
             {
                 "MOTO_PORT": str(self.port),
