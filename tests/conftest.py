@@ -20,7 +20,7 @@ from comptasecure.settings import settings
 from local.emulator import Emulator
 from local.server import LocalApi
 from tests.cheap_hashing import hash_cheaply
-from tests.helpers import PASSWORD, Client, Member, add_member, owner_of_new_account
+from tests.helpers import PASSWORD, Client, Member, add_member, keep_deaths_quiet, owner_of_new_account
 
 hash_cheaply()
 
@@ -155,8 +155,11 @@ def table(emulator: Emulator) -> Any:
     return boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "last: run after every other test of its process")
+    # After pytest's own thread exception hook is in place, so that it still reports every other error.
+    keep_deaths_quiet()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

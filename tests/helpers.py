@@ -3,6 +3,7 @@ account (one Member, made by owner_of_new_account or add_member), and reads of w
 
 Store-level arranging lives in tests/seed.py alone."""
 
+import functools
 import json
 import re
 import threading
@@ -107,6 +108,19 @@ def eventually[T](predicate: Callable[[], T | None], what: str, *, timeout: floa
 
 class FunctionDied(BaseException):
     """A Lambda function's process ended right after a call (a crash, a timeout): nothing of ours catches it."""
+
+
+@functools.cache
+def keep_deaths_quiet() -> None:
+    """Once per process: a thread ending on ``FunctionDied`` is a function dying as the test meant, not an
+    error of the thread to report (pytest would warn of each; the fault matrix's CLI would print each)."""
+    previous = threading.excepthook
+
+    def excepthook(args: threading.ExceptHookArgs) -> None:
+        if not isinstance(args.exc_value, FunctionDied):
+            previous(args)
+
+    threading.excepthook = excepthook
 
 
 @contextmanager

@@ -45,6 +45,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from local import iam
+from tests.helpers import FunctionDied, keep_deaths_quiet
 
 Mode = Literal["fail", "die"]
 MODES: tuple[Mode, ...] = ("fail", "die")
@@ -61,10 +62,6 @@ THROTTLING = {
     "ssm": ("ThrottlingException", 400),
     "secretsmanager": ("ThrottlingException", 400),
 }
-
-
-class FunctionDied(BaseException):
-    """The function's process ended right after a call that succeeded (a timeout, out of memory, a crash)."""
 
 
 @dataclass(frozen=True)
@@ -256,13 +253,7 @@ def install() -> None:
 
     BaseClient._make_api_call = _aws(BaseClient._make_api_call)  # type: ignore[attr-defined]
     HTTPClient.request_with_retries = _stripe(HTTPClient.request_with_retries)  # type: ignore[method-assign]
-    previous = threading.excepthook
-
-    def excepthook(args: threading.ExceptHookArgs) -> None:
-        if not isinstance(args.exc_value, FunctionDied):
-            previous(args)
-
-    threading.excepthook = excepthook
+    keep_deaths_quiet()
 
 
 # ---------------------------------------------------------------- time passing, without sleeping

@@ -35,10 +35,10 @@ from local import emulator, template
 from local.server import LocalApi
 from tests.faults import injection, invariants
 from tests.faults.drain import DrainTimeout, drain
-from tests.faults.injection import FunctionDied, Mode, background
+from tests.faults.injection import Mode, background
 from tests.faults.invariants import Failure, Observed
 from tests.faults.scenarios import Invocation, Request, Scenario
-from tests.helpers import Client
+from tests.helpers import Client, FunctionDied
 
 Outcome = Literal["consistent", "repaired", "person", "silent", "error"]
 OUTCOMES: tuple[Outcome, ...] = ("consistent", "repaired", "person", "silent")

@@ -12,7 +12,7 @@ from comptasecure.store import keys
 from local import emails, template
 from local.server import LocalApi
 from tests import billing_helpers
-from tests.faults import injection, invariants, scenarios
+from tests.faults import injection, invariants, sampling, scenarios
 from tests.faults.drain import drain
 from tests.faults.injection import background
 from tests.faults.invariants import Failure
@@ -207,6 +207,7 @@ def test_a_notice_sent_twice_is_found_unless_the_function_died_right_after_sendi
     assert found == [] and len(notes) == 1
 
 
+@sampling.INJECTED_FAULTS_END_FUNCTIONS
 def test_the_matrix_runs_a_scenario_at_its_points_and_retries(api: LocalApi) -> None:
     """One scenario end to end: a fault where nothing was written yet is consistent; a fault at the last
     call answers 500 and the careful retry leaves nothing to repair."""

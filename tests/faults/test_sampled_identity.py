@@ -6,6 +6,8 @@ from local.server import LocalApi
 from tests.faults import sampling
 from tests.faults.scenarios import Scenario
 
+pytestmark = sampling.INJECTED_FAULTS_END_FUNCTIONS
+
 
 @pytest.mark.parametrize("scenario", sampling.cases(True))
 def test_the_fault_free_run_keeps_every_invariant(api: LocalApi, scenario: Scenario) -> None:
